@@ -1,0 +1,135 @@
+"""The figures of the publication, declared once each, rendered to PNG and SVG.
+
+Like a table, a figure is a SQL query plus its presentation; ``draw`` only formats and
+plots what the query returned. Rendering uses matplotlib's Agg canvas through the object
+API (no pyplot), so it needs no display, keeps no global figure state, and does not change
+the backend of a program (e.g. a notebook) that imports this package.
+
+Output is deterministic: fixed size and resolution, SVG ids from a fixed hash salt, no
+dates in the metadata. Running twice gives byte-identical SVG and PNG files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import matplotlib
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure as MplFigure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from .files import atomic_path
+from .german import Edition, format_number
+from .queries import QueryResult, fetch, parameters
+from .tables import text_fields
+
+SIZE_INCHES = (8.0, 4.8)
+PNG_DPI = 200
+BAR_COLOUR = "#1F5A96"
+WARNING_COLOUR = "#C00000"
+RC = {
+    "svg.hashsalt": "mint-census",  # stable ids inside the SVG
+    "svg.fonttype": "path",  # glyphs as paths: looks the same without the font installed
+    "font.family": "DejaVu Sans",  # shipped with matplotlib, has the German characters
+    "font.size": 10,
+}
+SVG_METADATA = {"Date": None, "Creator": "mint-census"}
+PNG_METADATA = {"Software": None}  # matplotlib writes no timestamp into PNG files
+
+# draw(axes, query result) plots the data; the frame (title, notes) is added by render().
+Draw = Callable[[Axes, QueryResult], None]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """Declaration of one publication figure."""
+
+    name: str  # file stem, e.g. "wachstum" -> abbildungen/wachstum.png and .svg
+    title: str  # German title (template with {year}, {base_year}, {period})
+    sql: str  # the query; draw() receives its result
+    draw: Draw
+
+
+def german_ticks(value: float, _position: int) -> str:
+    return format_number(value)
+
+
+def bar_chart(x: str, y: str, xlabel: str, ylabel: str) -> Draw:
+    """A bar chart of column ``y`` over column ``x`` with a value label on each bar."""
+
+    def draw(ax: Axes, result: QueryResult) -> None:
+        xs, ys = result.column(x), result.column(y)
+        heights = [0 if v is None else v for v in ys]
+        bars = ax.bar(xs, heights, color=BAR_COLOUR, width=0.7)
+        ax.bar_label(
+            bars,
+            labels=["." if v is None else format_number(v) for v in ys],
+            padding=2,
+            fontsize=9,
+        )
+        ax.set_xticks(xs, [str(v) for v in xs])
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.yaxis.set_major_formatter(FuncFormatter(german_ticks))
+        ax.set_ylim(0, max(heights + [1]) * 1.12)  # room for the value labels
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.grid(axis="y", color="#DDDDDD", linewidth=0.6)
+        ax.set_axisbelow(True)
+
+    return draw
+
+
+def render(figure: Figure, result: QueryResult, edition: Edition, outdir: Path) -> list[Path]:
+    """Draw ``figure`` and write ``<outdir>/<name>.png`` and ``.svg``; return both paths."""
+    title = figure.title.format(**text_fields(edition.year))
+    with matplotlib.rc_context(RC):
+        fig = MplFigure(figsize=SIZE_INCHES)
+        FigureCanvasAgg(fig)
+        top = 0.82 if edition.fictitious else 0.86
+        ax = fig.add_axes((0.09, 0.17, 0.88, top - 0.17))
+        figure.draw(ax, result)
+        fig.text(0.01, 0.95, title, fontsize=13, fontweight="bold", va="center")
+        if edition.fictitious_note:
+            fig.text(0.01, 0.89, edition.fictitious_note, color=WARNING_COLOUR,
+                     fontweight="bold", va="center")
+        fig.text(0.01, 0.025, edition.source_line, fontsize=8, color="#444444")
+        paths = []
+        for suffix, options in (
+            ("png", {"dpi": PNG_DPI, "metadata": PNG_METADATA}),
+            ("svg", {"metadata": SVG_METADATA}),
+        ):
+            path = outdir / f"{figure.name}.{suffix}"
+            with atomic_path(path) as tmp:
+                fig.savefig(tmp, format=suffix, **options)
+            paths.append(path)
+    return paths
+
+
+def draw_figure(figure: Figure, con: duckdb.DuckDBPyConnection, edition: Edition, outdir: Path) -> list[Path]:
+    """Query the warehouse for ``figure`` and render it."""
+    return render(figure, fetch(con, figure.sql, parameters(edition.year)), edition, outdir)
+
+
+# --- The figures ------------------------------------------------------------------------
+
+GROWTH = Figure(
+    name="wachstum",
+    title="Entwicklung der MINT-Regionen {period}",
+    sql="""
+        SELECT census_year, networks
+        FROM pub.growth
+        WHERE census_year BETWEEN $base_year AND $year
+        ORDER BY census_year
+    """,
+    draw=bar_chart(
+        x="census_year", y="networks", xlabel="Erhebungsjahr", ylabel="Anzahl MINT-Regionen"
+    ),
+)
+
+# The publication's figures, in order.
+FIGURES: tuple[Figure, ...] = (GROWTH,)

@@ -1,0 +1,83 @@
+"""Reading the warehouse: every figure of the publication is computed here, in SQL.
+
+Rendering code (workbook, CSV, figures) only formats what these queries return.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+
+from .german import format_number
+
+# The first census of MINT-Regionen; the growth series and its index start here.
+BASE_YEAR = 2013
+
+# Named query parameters look like $year. DuckDB refuses parameters a query does not use,
+# so each query receives only the ones it mentions. (A "$name" inside a string literal would
+# be mistaken for a parameter: the publication's queries do not contain any.)
+_PARAMETER = re.compile(r"\$([A-Za-z_]\w*)")
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """Column names and rows of one query, exactly as DuckDB returned them."""
+
+    columns: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+
+    def column(self, name: str) -> list[Any]:
+        """All values of one column, in row order."""
+        index = self.columns.index(name)
+        return [row[index] for row in self.rows]
+
+    def records(self) -> list[dict[str, Any]]:
+        """Rows as dictionaries keyed by column name."""
+        return [dict(zip(self.columns, row)) for row in self.rows]
+
+
+def fetch(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> QueryResult:
+    """Run ``sql`` with the named parameters it uses and return all rows."""
+    used = set(_PARAMETER.findall(sql))
+    missing = used - params.keys()
+    if missing:
+        raise ValueError(f"query needs parameters that were not given: {sorted(missing)}")
+    cursor = con.execute(sql, {name: params[name] for name in sorted(used)})
+    columns = tuple(d[0] for d in cursor.description)
+    return QueryResult(columns=columns, rows=cursor.fetchall())
+
+
+def parameters(year: int) -> dict[str, Any]:
+    """The parameters every publication query may use."""
+    return {"year": year, "base_year": BASE_YEAR}
+
+
+# Both numbers of the headline, from the growth view. Scalar subqueries make DuckDB fail
+# loudly if the view ever returned two rows for one year.
+HEADLINE_SQL = """
+SELECT
+    (SELECT networks FROM pub.growth WHERE census_year = $base_year) AS networks_base_year,
+    (SELECT networks FROM pub.growth WHERE census_year = $year)      AS networks_year
+"""
+
+
+def require_census_year(con: duckdb.DuckDBPyConnection, year: int) -> None:
+    """Raise ValueError unless the growth view has a row for ``year``."""
+    sql = "SELECT count(*) FROM pub.growth WHERE census_year = $year"
+    if fetch(con, sql, parameters(year)).rows[0][0] == 0:
+        raise ValueError(f"the warehouse has no census data for {year} (pub.growth)")
+
+
+def headline(con: duckdb.DuckDBPyConnection, year: int) -> str:
+    """The headline of the edition, e.g. "Von 39 MINT-Regionen im Jahr 2013 auf 135 im Jahr 2024"."""
+    base, current = fetch(con, HEADLINE_SQL, parameters(year)).rows[0]
+    for census_year, networks in ((BASE_YEAR, base), (year, current)):
+        if networks is None:
+            raise ValueError(f"pub.growth has no number of networks for census year {census_year}")
+    return (
+        f"Von {format_number(base)} MINT-Regionen im Jahr {BASE_YEAR} "
+        f"auf {format_number(current)} im Jahr {year}"
+    )

@@ -1,0 +1,229 @@
+"""The survey workbook (Erhebungsbogen) generated from the field declarations.
+
+`write_workbook` produces what coordinators fill in: a cover sheet, one sheet per
+questionnaire sheet with German labels, units and help next to each input cell
+(yellow, unlocked), dropdowns fed from a hidden lists sheet, Excel data validation
+for numbers, protected sheets (no password) and a hidden meta sheet with template
+version, survey year and Netzwerk-ID. It also writes filled workbooks (answers given),
+which the demo and the tests use to play coordinators.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from . import questionnaire as q
+from . import vocabularies as voc
+
+INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
+HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
+NEW_FILL = PatternFill("solid", fgColor="FCE4D6")
+BOLD = Font(bold=True)
+TITLE = Font(bold=True, size=14)
+WRAP = Alignment(wrap_text=True, vertical="top")
+UNLOCKED = Protection(locked=False)
+
+
+@dataclass
+class Answers:
+    """A network's answers: form fields by key, and table sheets as lists of row dicts.
+
+    Values are Python values (int, float, bool, str, list of str for multiple choice,
+    a two-digit code for the Land); a str given for a numeric field is written as typed,
+    which lets tests play coordinators who type "1.500,50 €".
+    """
+    form: dict[str, Any] = field(default_factory=dict)
+    tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+def display_value(spec: q.FieldSpec, value: Any) -> Any:
+    """The value as a coordinator would see it in the cell."""
+    if spec.kind == "land" and value in voc.LAND_NAME:
+        return voc.LAND_NAME[value]
+    if value is None or isinstance(value, str):
+        return value
+    if spec.kind == "bool":
+        return voc.YES if value else voc.NO
+    if spec.kind == "multichoice":
+        return "; ".join(value)
+    return value
+
+
+def _lists_sheet(wb: Workbook, lay: q.Layout) -> dict[str, str]:
+    """Write every vocabulary into the hidden lists sheet; return key -> range formula."""
+    ws = wb.create_sheet(q.LISTS_SHEET)
+    ranges: dict[str, str] = {}
+    col = 1
+    for key, place in lay.places.items():
+        values = place.field.allowed_values()
+        if not values or place.field.kind == "multichoice":
+            continue
+        ws.cell(1, col, key)
+        for i, v in enumerate(values, start=2):
+            ws.cell(i, col, v)
+        letter = get_column_letter(col)
+        ranges[key] = f"{quote_sheetname(q.LISTS_SHEET)}!${letter}$2:${letter}${len(values) + 1}"
+        col += 1
+    ws.sheet_state = "hidden"
+    ws.protection.sheet = True
+    return ranges
+
+
+def _validation(spec: q.FieldSpec, list_ranges: dict[str, str]) -> DataValidation | None:
+    title = spec.label[:32]
+    if spec.key in list_ranges:
+        dv = DataValidation(type="list", formula1=list_ranges[spec.key], allow_blank=not spec.required)
+        dv.error = "Bitte einen Wert aus der Auswahlliste wählen."
+    elif spec.kind in ("int", "year"):
+        dv = DataValidation(type="whole", operator="between",
+                            formula1=str(int(spec.min or 0)), formula2=str(int(spec.max or 10**9)))
+        dv.error = f"Bitte eine ganze Zahl zwischen {int(spec.min or 0)} und {int(spec.max or 10**9)} eingeben."
+    elif spec.kind == "decimal":
+        dv = DataValidation(type="decimal", operator="between",
+                            formula1=str(spec.min or 0), formula2=str(spec.max or 10**12))
+        dv.error = "Bitte eine Zahl eingeben (Dezimalkomma erlaubt)."
+    else:
+        dv = DataValidation(type="textLength", operator="lessThanOrEqual",
+                            formula1=str(spec.max_length or 255))
+        dv.error = "Der Text ist zu lang."
+    dv.errorTitle = "Ungültige Eingabe"
+    dv.showErrorMessage = True
+    dv.promptTitle = title
+    dv.prompt = (spec.help or spec.label)[:255]
+    dv.showInputMessage = True
+    return dv
+
+
+def _help_text(spec: q.FieldSpec, year: int) -> str:
+    text = spec.help
+    if spec.kind == "multichoice" and spec.choices:
+        text = (text + " Möglich: " + "; ".join(spec.choices)).strip()
+    if spec.since == year and year > q.FIRST_SURVEY_YEAR:
+        text = f"NEU {year}: " + text
+    return text
+
+
+def write_workbook(path: Path, year: int, network_id: str | None = None,
+                   answers: Answers | None = None, *, network_name: str | None = None,
+                   deadline: date | None = None, fictitious: bool = False,
+                   version: str | None = None) -> Path:
+    """Write the Erhebungsbogen for `year` (blank, prefilled or filled) to `path`."""
+    lay = q.layout(version) if version else q.layout_for_year(year)
+    answers = answers or Answers()
+    if network_id and "network_id" not in answers.form:
+        answers = Answers({**answers.form, "network_id": network_id}, answers.tables)
+    wb = Workbook()
+    cover = wb.active
+    cover.title = q.COVER_SHEET
+    _cover(cover, lay, network_id, network_name, deadline, fictitious)
+    list_ranges = _lists_sheet(wb, lay)
+    for sheet_name in lay.sheets:
+        sheet = q.SHEET_BY_NAME[sheet_name]
+        ws = wb.create_sheet(sheet_name, index=len(wb.sheetnames) - 1)
+        ws["A1"] = sheet.title
+        ws["A1"].font = TITLE
+        ws["A2"] = sheet.intro
+        places = lay.fields_of(sheet_name)
+        if sheet.kind == "form":
+            _form_sheet(ws, lay, places, answers.form, list_ranges)
+        else:
+            _table_sheet(ws, lay, sheet, places, answers.tables.get(sheet_name, []), list_ranges)
+        ws.protection.sheet = True
+        ws.protection.formatColumns = False
+        ws.protection.formatRows = False
+    meta = wb.create_sheet(q.META_SHEET)
+    for r, (k, v) in enumerate((("template_version", lay.version), ("census_year", year),
+                                 ("network_id", network_id or "")), start=1):
+        meta.cell(r, 1, k)
+        meta.cell(r, 2, v)
+    meta.sheet_state = "hidden"
+    meta.protection.sheet = True
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def _cover(ws, lay: q.Layout, network_id, network_name, deadline, fictitious) -> None:
+    ws["A1"] = f"Erhebung MINT-Regionen {lay.year} – Erhebungsbogen"
+    ws["A1"].font = TITLE
+    lines = [
+        f"Netzwerk: {network_name or '(bitte eintragen)'}  –  Netzwerk-ID: {network_id or '(wird vergeben)'}",
+        f"Einsendeschluss: {deadline.strftime('%d.%m.%Y') if deadline else 'siehe Anschreiben'}",
+        "",
+        "So füllen Sie den Bogen aus:",
+        "1. Tragen Sie Ihre Angaben nur in die gelb markierten Zellen ein.",
+        "2. Wo eine Auswahlliste erscheint, wählen Sie bitte einen Wert aus der Liste.",
+        "3. Zahlen bitte ohne Zusätze wie „ca.“ eintragen; Beträge in Euro.",
+        "4. Lassen Sie Blätter, Spalten und Zeilen unverändert; fügen Sie keine Blätter ein.",
+        "5. Orange markierte Fragen sind in diesem Jahr neu.",
+        "",
+        f"Vorlagenversion {lay.version}. Nach dem Einsenden erhalten Sie einen Prüfbericht.",
+    ]
+    if fictitious:
+        lines.insert(0, "Beispieldaten – fiktives Netzwerk, keine echten Angaben.")
+    for i, line in enumerate(lines, start=3):
+        ws.cell(i, 1, line)
+    ws.column_dimensions["A"].width = 100
+    ws.protection.sheet = True
+
+
+def _form_sheet(ws, lay, places, values, list_ranges) -> None:
+    for col, head in ((1, "Frage"), (2, "Ihre Angabe"), (3, "Einheit"), (4, "Hinweis")):
+        c = ws.cell(q.HEADER_ROW, col, head)
+        c.font, c.fill = BOLD, HEADER_FILL
+    for p in places:
+        spec = p.field
+        label = ws.cell(p.row, q.FORM_LABEL_COL, p.label + (" *" if spec.required else ""))
+        label.alignment = WRAP
+        cell = ws.cell(p.row, q.FORM_VALUE_COL, display_value(spec, values.get(spec.key)))
+        cell.fill = NEW_FILL if (spec.since == lay.year and lay.year > q.FIRST_SURVEY_YEAR) else INPUT_FILL
+        cell.protection = UNLOCKED
+        if spec.kind in ("kreis", "text", "phone", "network_id"):
+            cell.number_format = "@"
+        ws.cell(p.row, q.FORM_UNIT_COL, spec.unit or "")
+        ws.cell(p.row, q.FORM_HELP_COL, _help_text(spec, lay.year)).alignment = WRAP
+        dv = _validation(spec, list_ranges)
+        if dv is not None:
+            ws.add_data_validation(dv)
+            dv.add(cell.coordinate)
+    ws.cell(q.FIRST_DATA_ROW + len(places) + 1, 1, "* Pflichtfeld")
+    ws.column_dimensions["A"].width = 42
+    ws.column_dimensions["B"].width = 36
+    ws.column_dimensions["C"].width = 20
+    ws.column_dimensions["D"].width = 70
+    ws.freeze_panes = ws.cell(q.FIRST_DATA_ROW, 1)
+
+
+def _table_sheet(ws, lay, sheet: q.SheetSpec, places, rows, list_ranges) -> None:
+    n_rows = max(sheet.template_rows, len(rows))
+    last_row = q.FIRST_DATA_ROW + n_rows - 1
+    for p in places:
+        spec = p.field
+        head = ws.cell(q.HEADER_ROW, p.col, p.label + (" *" if spec.required else ""))
+        head.font, head.fill, head.alignment = BOLD, HEADER_FILL, WRAP
+        help_text = _help_text(spec, lay.year)
+        if help_text:
+            head.comment = Comment(help_text, "Erhebung MINT-Regionen")
+        ws.column_dimensions[p.column_letter].width = 34 if spec.kind in ("text", "multichoice") else 18
+        for r in range(q.FIRST_DATA_ROW, last_row + 1):
+            c = ws.cell(r, p.col)
+            c.fill, c.protection = INPUT_FILL, UNLOCKED
+            if spec.kind in ("kreis", "text"):
+                c.number_format = "@"
+        dv = _validation(spec, list_ranges)
+        if dv is not None:
+            ws.add_data_validation(dv)
+            dv.add(f"{p.column_letter}{q.FIRST_DATA_ROW}:{p.column_letter}{last_row}")
+    for i, row in enumerate(rows):
+        for p in places:
+            ws.cell(q.FIRST_DATA_ROW + i, p.col, display_value(p.field, row.get(p.field.key)))
+    ws.freeze_panes = ws.cell(q.FIRST_DATA_ROW, 1)

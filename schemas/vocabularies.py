@@ -1,0 +1,159 @@
+"""Controlled vocabularies of the questionnaire (German, as coordinators see them).
+
+Aligned with MINTvernetzt's community platform where one exists (target groups,
+disciplines, financing) and with the network types the census meets (see docs).
+"""
+
+from __future__ import annotations
+
+NETWORK_TYPES = (
+    "MINT-Region",
+    "zdi-Netzwerk",
+    "MINT-Cluster",
+    "sonstiges regionales Netzwerk",
+)
+
+# The 16 Länder: official two-digit key, abbreviation, German name. These are
+# the keys of the Land code list (Destatis); the names also serve as the
+# dropdown of the "Bundesland" field, so the pipeline works without reference data.
+LAENDER = (
+    ("01", "SH", "Schleswig-Holstein"),
+    ("02", "HH", "Hamburg"),
+    ("03", "NI", "Niedersachsen"),
+    ("04", "HB", "Bremen"),
+    ("05", "NW", "Nordrhein-Westfalen"),
+    ("06", "HE", "Hessen"),
+    ("07", "RP", "Rheinland-Pfalz"),
+    ("08", "BW", "Baden-Württemberg"),
+    ("09", "BY", "Bayern"),
+    ("10", "SL", "Saarland"),
+    ("11", "BE", "Berlin"),
+    ("12", "BB", "Brandenburg"),
+    ("13", "MV", "Mecklenburg-Vorpommern"),
+    ("14", "SN", "Sachsen"),
+    ("15", "ST", "Sachsen-Anhalt"),
+    ("16", "TH", "Thüringen"),
+)
+LAND_NAME = {code: name for code, _, name in LAENDER}
+LAND_BY_TEXT = {}
+for _code, _kurz, _name in LAENDER:
+    for _t in (_code, _kurz, _name, str(int(_code))):
+        LAND_BY_TEXT[_t.casefold()] = _code
+
+HOST_TYPES = (
+    "Kommune/Kreisverwaltung",
+    "Wirtschaftsförderung",
+    "Verein",
+    "Stiftung",
+    "Unternehmen",
+    "Kammer/Verband",
+    "Hochschule",
+    "Bildungseinrichtung",
+    "Sonstige",
+)
+
+LEGAL_FORMS = (
+    "eingetragener Verein (e. V.)",
+    "gemeinnützige GmbH (gGmbH)",
+    "GmbH",
+    "Stiftung",
+    "Körperschaft des öffentlichen Rechts",
+    "ohne eigene Rechtsform",
+    "Sonstige",
+)
+
+LAND_PROGRAMMES = (
+    "keins",
+    "zdi (Nordrhein-Westfalen)",
+    "MINT-Netz Bayern",
+    "MINT-Regionen Rheinland-Pfalz",
+    "MINT-Regionen Thüringen",
+    "sonstiges Landesprogramm",
+)
+
+COVERAGE = ("ganz", "teilweise")
+
+OFFER_FORMATS = (
+    "Kurs/AG",
+    "Workshop",
+    "Wettbewerb",
+    "Ferienprogramm",
+    "Exkursion/Betriebserkundung",
+    "Schülerlabor",
+    "Fortbildung",
+    "Aktionstag/Veranstaltung",
+    "Digitales Angebot",
+    "Sonstiges",
+)
+
+TARGET_GROUPS = (
+    "Kita/Vorschule",
+    "Primarstufe",
+    "Sekundarstufe I",
+    "Sekundarstufe II",
+    "junge Erwachsene",
+    "Studierende",
+    "Lehramtsstudierende",
+    "Auszubildende",
+    "Lehrkräfte",
+    "Erzieher:innen",
+    "Wissenschaftler:innen",
+    "Koordinator:innen/Multiplikator:innen",
+    "Eltern",
+)
+
+SUBJECTS = (
+    "Mathematik",
+    "Informatik",
+    "Biologie",
+    "Chemie",
+    "Physik",
+    "Astronomie",
+    "Technik",
+    "Naturwissenschaften",
+    "MINT gesamt",
+)
+
+YES, NO = "ja", "nein"
+BOOL_TEXT = {
+    "ja": True, "j": True, "yes": True, "y": True, "x": True, "wahr": True, "true": True, "1": True,
+    "nein": False, "n": False, "no": False, "falsch": False, "false": False, "0": False,
+}
+
+# Partner types (key suffix, German label) and funding sources (key suffix, German label).
+PARTNER_TYPES = (
+    ("kitas", "Kitas"),
+    ("grundschulen", "Grundschulen"),
+    ("weiterfuehrende_schulen", "Weiterführende Schulen"),
+    ("berufliche_schulen", "Berufliche Schulen"),
+    ("hochschulen", "Hochschulen"),
+    ("forschungseinrichtungen", "Forschungseinrichtungen"),
+    ("unternehmen", "Unternehmen"),
+    ("kammern", "Kammern"),
+    ("verbaende", "Verbände"),
+    ("stiftungen", "Stiftungen"),
+    ("kommunen", "Kommunen/Behörden"),
+    ("lernorte", "Außerschulische Lernorte"),
+    ("vereine", "Vereine/Initiativen"),
+    ("sonstige", "Sonstige"),
+)
+
+FUNDING_SOURCES = (
+    ("land", "Land"),
+    ("bund", "Bund"),
+    ("eu", "EU"),
+    ("kommune", "Kommune"),
+    ("unternehmen", "Unternehmen"),
+    ("stiftungen", "Stiftungen"),
+    ("kammern_verbaende", "Kammern/Verbände"),
+    ("eigenmittel", "Eigenmittel"),
+    ("sonstige", "Sonstige"),
+)
+
+# Kreis codes that no longer exist and the Kreis that took them over (see domain.md):
+# answers from earlier years may still carry them; `core` stores today's code.
+KREIS_SUCCESSORS = {
+    "16056": "16063",  # Eisenach -> Wartburgkreis (01.07.2021)
+    "03152": "03159",  # Göttingen -> Landkreis Göttingen (01.11.2016)
+    "03156": "03159",  # Osterode am Harz -> Landkreis Göttingen (01.11.2016)
+}

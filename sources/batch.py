@@ -1,0 +1,129 @@
+"""One inbox of one census year: discover, read, check identity, frame for validation.
+
+Plain functions; the ingest flow wires them. Nothing here raises for a bad file:
+each problem becomes a finding of that file, and the other files go on.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from schemas import questionnaire as q
+from schemas.findings import ERROR, WARNING, Finding
+from schemas.validation import SheetFrames
+from sources.frames import build_frames
+from sources.safety import safe_filename
+from sources.workbook import RawWorkbook, read_workbook
+
+log = logging.getLogger(__name__)
+
+ACCEPTED, WITH_WARNINGS, REJECTED, SUPERSEDED = (
+    "accepted", "accepted_with_warnings", "rejected", "superseded")
+STATUS_DE = {ACCEPTED: "angenommen", WITH_WARNINGS: "angenommen mit Hinweisen",
+             REJECTED: "abgelehnt", SUPERSEDED: "ersetzt durch neuere Datei", "missing": "fehlt"}
+
+
+@dataclass
+class Received:
+    idx: int
+    path: Path
+    file_name: str                # made safe for reports and the archive
+    received_at: datetime
+    wb: RawWorkbook
+    findings: list[Finding] = field(default_factory=list)
+    status: str | None = None
+
+    @property
+    def network_id(self) -> str | None:
+        return self.wb.network_id
+
+    @property
+    def errors(self) -> int:
+        return sum(f.is_error for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(not f.is_error for f in self.findings)
+
+
+def discover(inbox: Path) -> list[Path]:
+    """Every regular file in the inbox (not recursing), except office lock files and dotfiles."""
+    if not inbox.is_dir():
+        return []
+    files = []
+    for p in sorted(inbox.iterdir()):
+        if not p.is_file() or p.is_symlink():
+            continue
+        if p.name.startswith(("~$", ".")):
+            log.info("skipping lock/hidden file %s", p.name)
+            continue
+        files.append(p)
+    return files
+
+
+def read_one(idx: int, path: Path, year: int) -> Received:
+    wb = read_workbook(path, file_name=safe_filename(path.name))
+    stat = path.stat()
+    rec = Received(idx, path, wb.file_name, datetime.fromtimestamp(stat.st_mtime, timezone.utc), wb,
+                   list(wb.findings))
+    if wb.readable and wb.census_year is not None and wb.census_year != year:
+        rec.findings.append(Finding(
+            ERROR, "wrong_year",
+            f"Dieser Erhebungsbogen gehört zur Erhebung {wb.census_year}, eingegangen ist er für die "
+            f"Erhebung {year}. Bitte den Erhebungsbogen {year} verwenden.",
+            f"workbook is for census year {wb.census_year}, inbox is {year}",
+            sheet=q.META_SHEET, cell="B2", found=str(wb.census_year), expected=str(year)))
+    elif wb.readable and wb.census_year is None:
+        rec.findings.append(Finding(
+            ERROR, "no_year", "Im Erhebungsbogen fehlt das Erhebungsjahr (Blatt „_meta“). Bitte den "
+            "zugesandten Erhebungsbogen verwenden.", "meta sheet has no census year",
+            sheet=q.META_SHEET, cell="B2", expected=str(year)))
+    return rec
+
+
+def read_all(paths: list[Path], year: int, start: int = 0) -> list[Received]:
+    return [read_one(start + i, p, year) for i, p in enumerate(paths)]
+
+
+def resolve_duplicates(received: list[Received]) -> None:
+    """Two files for the same network in one inbox: the newer one wins, the other is reported."""
+    by_network: dict[str, list[Received]] = {}
+    for r in received:
+        if r.network_id and not any(f.is_error for f in r.findings):
+            by_network.setdefault(r.network_id, []).append(r)
+    for network_id, recs in by_network.items():
+        if len(recs) < 2:
+            continue
+        recs.sort(key=lambda r: (r.received_at, r.file_name))
+        newest = recs[-1]
+        for old in recs[:-1]:
+            old.status = SUPERSEDED
+            old.findings.append(Finding(
+                WARNING, "superseded",
+                f"Für das Netzwerk {network_id} ist eine neuere Datei eingegangen "
+                f"(„{newest.file_name}“); diese Datei wird nicht ausgewertet.",
+                f"older file for {network_id}; {newest.file_name!r} is used"))
+
+
+def frames_for(received: list[Received], year: int) -> SheetFrames:
+    """Frames of the files that can be validated (layout readable, right year, not superseded)."""
+    usable = {r.idx: r.wb for r in received
+              if r.status != SUPERSEDED and not any(f.is_error for f in r.findings)}
+    return build_frames(usable, year)
+
+
+def settle(received: list[Received], findings: dict[int, list[Finding]]) -> None:
+    """Attach validation findings and decide each file's status."""
+    for r in received:
+        r.findings.extend(findings.get(r.idx, []))
+        if r.status == SUPERSEDED:
+            continue
+        if r.errors:
+            r.status = REJECTED
+        elif r.warnings:
+            r.status = WITH_WARNINGS
+        else:
+            r.status = ACCEPTED

@@ -1,0 +1,61 @@
+"""From raw cells of many workbooks to one typed DataFrame per sheet type.
+
+All workbooks of a batch become one frame per sheet (column `_wb` says which
+workbook, `_row` which sheet row for table sheets), so that validation is one
+pandera call per sheet type, not one per workbook. Values are parsed with
+`sources.values.parse`; what could not be understood is left empty and reported,
+so one bad cell never hides the rule failures of the others.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pandas as pd
+
+from schemas import questionnaire as q
+from schemas.findings import ERROR, WARNING
+from schemas.messages import cell_finding
+from schemas.validation import SheetFrames
+from sources.values import INTERPRETED, INVALID, parse
+from sources.workbook import RawWorkbook
+
+
+def build_frames(workbooks: dict[int, RawWorkbook], year: int) -> SheetFrames:
+    """Typed frames for the workbooks (by batch index) that belong to survey year `year`."""
+    out = SheetFrames(year=year)
+    records: dict[str, dict[tuple[int, int | None], dict]] = defaultdict(dict)
+    for idx, wb in workbooks.items():
+        out.versions[idx] = wb.template_version
+        out.network_ids[idx] = wb.network_id
+        lay = q.layout(wb.template_version)
+        for rc in wb.cells:
+            spec = q.FIELD_BY_KEY[rc.field_key]
+            label = lay.places[rc.field_key].label
+            parsed = parse(spec, rc.value)
+            rec = records[rc.sheet].setdefault((idx, rc.row), {"_wb": idx, "_row": rc.row})
+            rec[rc.field_key] = parsed.value
+            out.cells[(idx, rc.row, rc.field_key)] = rc.cell
+            if parsed.status == INVALID:
+                out.coercion_errors.add((idx, rc.row, rc.field_key))
+                out.add(idx, cell_finding(ERROR, parsed.code, spec, rc.sheet, rc.cell, label,
+                                          parsed.shown, year))
+            elif parsed.status == INTERPRETED:
+                out.add(idx, cell_finding(WARNING, parsed.code, spec, rc.sheet, rc.cell, label,
+                                          parsed.shown, year, read_as=parsed.value))
+    lay = q.layout_for_year(year)
+    for sheet_name in lay.sheets:
+        keys = [p.field.key for p in lay.fields_of(sheet_name)]
+        rows = list(records.get(sheet_name, {}).values())
+        frame = pd.DataFrame(rows, columns=["_wb", "_row", *keys])
+        frame["_wb"] = frame["_wb"].astype("int64")
+        frame["_row"] = frame["_row"].astype("Int64")
+        frame["_census_year"] = pd.array([year] * len(frame), dtype="Int64")
+        for key in keys:
+            dtype = q.FIELD_BY_KEY[key].pandas_dtype
+            if dtype != "object":
+                frame[key] = frame[key].astype(dtype)
+            else:
+                frame[key] = frame[key].astype(object)
+        out.frames[sheet_name] = frame.reset_index(drop=True)
+    return out

@@ -1,0 +1,98 @@
+"""Official reference data (Destatis, BKG), read from a directory, never copied into the repo.
+
+The directory comes from `--reference DIR`, else $MINT_CENSUS_REFERENCE, else
+`../shared/reference` next to the working directory or the project checkout.
+Without it the pipeline still runs: Länder come from the built-in code list, and
+every check or output that needs Kreise says that it was skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from schemas import vocabularies as voc
+
+log = logging.getLogger(__name__)
+
+KREISE_FILE = "kreise_2023.csv"
+KREISE_GEOJSON = Path("bkg") / "kreise_vg2500_2023.geojson"
+LAENDER_GEOJSON = Path("bkg") / "laender_vg2500_2023.geojson"
+GEBIETSSTAND = "31.12.2023"
+POPULATION_DATE = "31.12.2023"
+CREDITS = (
+    "Statistisches Bundesamt (Destatis), Gemeindeverzeichnis, Gebietsstand 31.12.2023 (dl-de/by-2-0)",
+    "© Statistische Ämter des Bundes und der Länder, Zensus 2022 (Daten verändert) (dl-de/by-2-0)",
+    "© GeoBasis-DE / BKG (2024) (Daten verändert) (dl-de/by-2-0)",
+)
+
+
+@dataclass
+class Reference:
+    directory: Path | None
+    laender: pd.DataFrame                 # land_code, land_kurz, land_name
+    kreise: pd.DataFrame | None           # kreis_code, kreis_name, kreis_typ, land_code, area_km2, population, population_zensus_2022
+
+    @property
+    def available(self) -> bool:
+        return self.kreise is not None
+
+    def kreis_land(self) -> dict[str, str] | None:
+        if self.kreise is None:
+            return None
+        return dict(zip(self.kreise["kreis_code"], self.kreise["land_code"]))
+
+    def geojson(self, which: str = "kreise") -> Path | None:
+        if self.directory is None:
+            return None
+        p = self.directory / (KREISE_GEOJSON if which == "kreise" else LAENDER_GEOJSON)
+        return p if p.is_file() else None
+
+
+def candidate_dirs() -> list[Path]:
+    here = Path(__file__).resolve().parent.parent
+    return [Path.cwd().parent / "shared" / "reference", here.parent / "shared" / "reference"]
+
+
+def resolve_reference_dir(explicit: str | os.PathLike | None = None) -> Path | None:
+    """The reference directory to use, or None. An explicit one that does not exist is an error."""
+    if explicit:
+        p = Path(explicit)
+        if not (p / KREISE_FILE).is_file():
+            raise FileNotFoundError(f"reference directory {p} has no {KREISE_FILE}")
+        return p
+    env = os.environ.get("MINT_CENSUS_REFERENCE")
+    if env:
+        p = Path(env)
+        if not (p / KREISE_FILE).is_file():
+            raise FileNotFoundError(f"MINT_CENSUS_REFERENCE={env} has no {KREISE_FILE}")
+        return p
+    for p in candidate_dirs():
+        if (p / KREISE_FILE).is_file():
+            return p
+    return None
+
+
+def builtin_laender() -> pd.DataFrame:
+    return pd.DataFrame(voc.LAENDER, columns=["land_code", "land_kurz", "land_name"])
+
+
+def load_reference(directory: Path | None) -> Reference:
+    if directory is None:
+        log.warning("no reference data: Kreise are not checked, coverage and the map are skipped")
+        return Reference(None, builtin_laender(), None)
+    raw = pd.read_csv(directory / KREISE_FILE, dtype={"ags": str, "land_code": str})
+    kreise = pd.DataFrame({
+        "kreis_code": raw["ags"].str.zfill(5),
+        "kreis_name": raw["name"],
+        "kreis_typ": raw["kreis_typ"],
+        "land_code": raw["land_code"].str.zfill(2),
+        "area_km2": raw["flaeche_km2"].astype(float),
+        "population": raw["bevoelkerung_2023_12_31"].astype("int64"),
+        "population_zensus_2022": raw["bevoelkerung_zensus_2022_05_15"].astype("int64"),
+    })
+    return Reference(directory, builtin_laender(), kreise)

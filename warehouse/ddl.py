@@ -1,0 +1,232 @@
+"""DuckDB DDL of the warehouse, generated from the questionnaire declaration.
+
+Every table built from a questionnaire sheet gets one column per declared field
+(type from the field kind) and a COMMENT ON with the German label, the English
+meaning, unit, allowed values, source sheet and first survey year. The same
+information lands in meta.data_dictionary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from schemas import questionnaire as q
+
+SCHEMAS = {
+    "raw": "Cells as read from the survey workbooks, with file hash and cell address (no personal data).",
+    "core": "Validated, typed census data: one row per network and census year, plus detail tables.",
+    "ref": "Official reference data: Länder and Kreise with population (Destatis, BKG).",
+    "pub": "Stable views for researchers and the overview publication.",
+    "meta": "Runs, received files, findings and the data dictionary.",
+    "private": "Personal data (coordinator contacts). Never exported, never in snapshots.",
+}
+
+
+@dataclass(frozen=True)
+class Col:
+    name: str
+    sql_type: str
+    comment: str
+    label_de: str = ""
+    unit: str | None = None
+    allowed: str | None = None
+    source: str | None = None
+    first_year: int | None = None
+    personal: bool = False
+    not_null: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    schema: str
+    name: str
+    comment: str
+    columns: tuple[Col, ...]
+    primary_key: tuple[str, ...] = ()
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+
+def _sql_str(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def field_comment(spec: q.FieldSpec) -> str:
+    parts = [f"{spec.label} — {spec.description}"]
+    if spec.unit:
+        parts.append(f"Unit: {spec.unit}.")
+    allowed = spec.allowed_values()
+    if allowed and spec.kind != "land":
+        parts.append("Allowed: " + "; ".join(allowed) + ".")
+    if spec.kind == "land":
+        parts.append("Two-digit Land key 01..16.")
+    parts.append(f"Source: Erhebungsbogen, sheet '{spec.sheet}', field '{spec.key}', asked since {spec.since}"
+                 + (f" until {spec.until}" if spec.until else "") + ".")
+    return " ".join(parts)
+
+
+def field_col(spec: q.FieldSpec) -> Col:
+    allowed = spec.allowed_values()
+    return Col(spec.key, spec.sql_type, field_comment(spec), spec.label, spec.unit,
+               "; ".join(allowed) if allowed else None, f"{spec.sheet}/{spec.key}", spec.since,
+               spec.personal)
+
+
+KEY_COLS = (
+    Col("network_id", "VARCHAR", "Stable network identifier (register key).", "Netzwerk-ID", not_null=True),
+    Col("census_year", "SMALLINT", "Census (survey) year the answers refer to.", "Erhebungsjahr", not_null=True),
+)
+ROW_NO = Col("row_no", "INTEGER", "Sheet row of the item in the workbook (unique per network and year).",
+             "Zeile", not_null=True)
+SOURCE_COLS = (
+    Col("template_version", "VARCHAR", "Version of the questionnaire template the answers came from.",
+        "Vorlagenversion"),
+    Col("source_sha256", "VARCHAR", "SHA-256 of the archived workbook these values were loaded from.",
+        "Quelldatei (Prüfsumme)"),
+)
+
+
+def sheet_tables() -> list[Table]:
+    tables = []
+    for sheet in q.SHEETS:
+        schema, name = sheet.table.split(".")
+        fields = [f for f in sheet.fields if f.key != "network_id"]
+        extra = SOURCE_COLS if sheet.name == q.S_NET else ()
+        if sheet.kind == "form":
+            cols = (*KEY_COLS, *extra, *(field_col(f) for f in fields))
+            pk = ("network_id", "census_year")
+        else:
+            cols = (*KEY_COLS, ROW_NO, *(field_col(f) for f in fields))
+            pk = ("network_id", "census_year", "row_no")
+        tables.append(Table(schema, name, sheet.description, tuple(cols), pk))
+    return tables
+
+
+def _c(name, typ, comment, label="", **kw) -> Col:
+    return Col(name, typ, comment, label, **kw)
+
+
+FIXED_TABLES = (
+    Table("core", "register", "Register of networks (staff-maintained): one row per network ever counted.", (
+        _c("network_id", "VARCHAR", "Stable network identifier.", "Netzwerk-ID", not_null=True),
+        _c("network_name", "VARCHAR", "Current name of the network.", "Name"),
+        _c("network_type", "VARCHAR", "Kind of regional network.", "Art des Netzwerks"),
+        _c("land_code", "VARCHAR", "Land of the network (two-digit key).", "Bundesland"),
+        _c("founded_year", "SMALLINT", "Year the network was founded.", "Gründungsjahr"),
+        _c("first_census_year", "SMALLINT", "First census year in which the network was counted.",
+           "Erstes Erhebungsjahr"),
+        _c("end_year", "SMALLINT", "Year the network ended (dissolved or merged); counted up to end_year - 1.",
+           "Endjahr"),
+        _c("end_reason", "VARCHAR", "Why the network ended: aufgelöst (dissolved) or fusioniert (merged).",
+           "Grund des Endes"),
+        _c("successor_id", "VARCHAR", "Network that continued a merged network.", "Nachfolger"),
+        _c("kreise", "VARCHAR[]", "Kreise (5-digit keys) the network covers according to the register.",
+           "Kreise"),
+    ), ("network_id",)),
+    Table("ref", "laender", "The 16 Länder.", (
+        _c("land_code", "VARCHAR", "Two-digit official Land key.", "Land-Schlüssel", not_null=True),
+        _c("land_kurz", "VARCHAR", "Abbreviation.", "Kürzel"),
+        _c("land_name", "VARCHAR", "German name.", "Bundesland"),
+    ), ("land_code",)),
+    Table("ref", "kreise", "The 400 Kreise (Gebietsstand 31.12.2023) with area and population.", (
+        _c("kreis_code", "VARCHAR", "Five-digit official Kreis key (AGS).", "Kreisschlüssel", not_null=True),
+        _c("kreis_name", "VARCHAR", "Official name.", "Kreis"),
+        _c("kreis_typ", "VARCHAR", "Landkreis, Kreisfreie Stadt, Kreis, Stadtkreis, Regionalverband.", "Kreistyp"),
+        _c("land_code", "VARCHAR", "Two-digit Land key.", "Land-Schlüssel"),
+        _c("area_km2", "DOUBLE", "Area in km².", "Fläche", unit="km²"),
+        _c("population", "BIGINT", "Population on 31.12.2023 (Destatis update).", "Bevölkerung", unit="Personen"),
+        _c("population_zensus_2022", "BIGINT", "Population at the Zensus 2022 (15.05.2022).",
+           "Bevölkerung Zensus 2022", unit="Personen"),
+    ), ("kreis_code",)),
+    Table("raw", "cells", "One row per cell read from an accepted or rejected workbook (personal fields excluded).", (
+        _c("census_year", "SMALLINT", "Census year of the workbook."),
+        _c("network_id", "VARCHAR", "Network the workbook was issued for."),
+        _c("file_sha256", "VARCHAR", "SHA-256 of the archived file."),
+        _c("sheet", "VARCHAR", "Sheet name."),
+        _c("cell", "VARCHAR", "A1 address of the cell."),
+        _c("field_key", "VARCHAR", "Questionnaire field the cell belongs to."),
+        _c("value_text", "VARCHAR", "The cell's value as text, as read."),
+    )),
+    Table("meta", "runs", "One row per pipeline run, written last (a run without a row did not finish).", (
+        _c("run_id", "VARCHAR", "Run identifier.", not_null=True),
+        _c("command", "VARCHAR", "Command that started the run."),
+        _c("census_year", "SMALLINT", "Census year processed."),
+        _c("started_at", "TIMESTAMP", "Start (UTC)."),
+        _c("finished_at", "TIMESTAMP", "End (UTC)."),
+        _c("files_received", "INTEGER", "Files found in the inbox."),
+        _c("accepted", "INTEGER", "Workbooks accepted (incl. with warnings)."),
+        _c("rejected", "INTEGER", "Workbooks rejected."),
+        _c("findings", "INTEGER", "Findings (errors and warnings)."),
+    ), ("run_id",)),
+    Table("meta", "submissions", "One row per received file per run: what happened to it.", (
+        _c("run_id", "VARCHAR", "Run that processed the file.", not_null=True),
+        _c("census_year", "SMALLINT", "Census year of the inbox."),
+        _c("network_id", "VARCHAR", "Network the file claims to be from (meta sheet)."),
+        _c("file_name", "VARCHAR", "File name as received (made safe)."),
+        _c("file_sha256", "VARCHAR", "SHA-256 of the file; its archive key.", not_null=True),
+        _c("file_size", "BIGINT", "Size in bytes."),
+        _c("archive_path", "VARCHAR", "Path of the archived copy, relative to the home directory."),
+        _c("received_at", "TIMESTAMP", "Modification time of the file in the inbox (UTC)."),
+        _c("template_version", "VARCHAR", "Template version from the meta sheet."),
+        _c("status", "VARCHAR", "accepted, accepted_with_warnings, rejected or superseded."),
+        _c("errors", "INTEGER", "Number of error findings."),
+        _c("warnings", "INTEGER", "Number of warning findings."),
+        _c("loaded", "BOOLEAN", "Whether this file's values are the ones in core for its network and year."),
+    ), ("run_id", "file_sha256")),
+    Table("meta", "findings", "One row per finding (problem) in a received file.", (
+        _c("run_id", "VARCHAR", "Run that found it."),
+        _c("census_year", "SMALLINT", "Census year."),
+        _c("network_id", "VARCHAR", "Network of the file."),
+        _c("file_sha256", "VARCHAR", "File the finding is about."),
+        _c("severity", "VARCHAR", "error (blocks the load) or warning."),
+        _c("code", "VARCHAR", "Stable finding code."),
+        _c("sheet", "VARCHAR", "Sheet."),
+        _c("cell", "VARCHAR", "A1 address."),
+        _c("field_key", "VARCHAR", "Questionnaire field."),
+        _c("field_label", "VARCHAR", "German field label."),
+        _c("found", "VARCHAR", "Value found (personal values are never stored)."),
+        _c("expected", "VARCHAR", "What is expected (German)."),
+        _c("message_de", "VARCHAR", "Message for the coordinator (German)."),
+        _c("message_en", "VARCHAR", "Message for staff logs (English)."),
+    )),
+    Table("meta", "data_dictionary", "One row per column of every core, ref, raw, meta and private table.", (
+        _c("table_schema", "VARCHAR", "Schema."),
+        _c("table_name", "VARCHAR", "Table."),
+        _c("column_name", "VARCHAR", "Column."),
+        _c("data_type", "VARCHAR", "DuckDB type."),
+        _c("label_de", "VARCHAR", "German label."),
+        _c("description", "VARCHAR", "Meaning (the column comment)."),
+        _c("unit", "VARCHAR", "Unit."),
+        _c("allowed_values", "VARCHAR", "Allowed values, separated by '; '."),
+        _c("source_field", "VARCHAR", "Questionnaire sheet/field."),
+        _c("first_year", "SMALLINT", "First survey year the field was asked."),
+        _c("is_personal", "BOOLEAN", "Whether the column holds personal data."),
+    )),
+)
+
+
+def all_tables() -> list[Table]:
+    return [*FIXED_TABLES, *sheet_tables()]
+
+
+def table_ddl(t: Table) -> list[str]:
+    cols = ",\n  ".join(f"{c.name} {c.sql_type}" + (" NOT NULL" if c.not_null else "") for c in t.columns)
+    pk = f",\n  PRIMARY KEY ({', '.join(t.primary_key)})" if t.primary_key else ""
+    stmts = [f"CREATE TABLE IF NOT EXISTS {t.qualified} (\n  {cols}{pk}\n)",
+             f"COMMENT ON TABLE {t.qualified} IS {_sql_str(t.comment)}"]
+    stmts += [f"COMMENT ON COLUMN {t.qualified}.{c.name} IS {_sql_str(c.comment)}" for c in t.columns]
+    return stmts
+
+
+def ddl() -> list[str]:
+    stmts = [f"CREATE SCHEMA IF NOT EXISTS {s}" for s in SCHEMAS]
+    for t in all_tables():
+        stmts += table_ddl(t)
+    return stmts
+
+
+def dictionary_rows() -> list[tuple]:
+    return [(t.schema, t.name, c.name, c.sql_type, c.label_de or None, c.comment, c.unit, c.allowed,
+             c.source, c.first_year, c.personal) for t in all_tables() for c in t.columns]

@@ -12,6 +12,12 @@ from dataclasses import asdict, dataclass
 ERROR, WARNING = "error", "warning"
 SEVERITY_DE = {ERROR: "Fehler", WARNING: "Hinweis"}
 
+# What became of a received workbook.
+ACCEPTED, WITH_WARNINGS, REJECTED, SUPERSEDED, MISSING = (
+    "accepted", "accepted_with_warnings", "rejected", "superseded", "missing")
+STATUS_DE = {ACCEPTED: "angenommen", WITH_WARNINGS: "angenommen mit Hinweisen",
+             REJECTED: "abgelehnt", SUPERSEDED: "ersetzt durch neuere Datei", MISSING: "fehlt"}
+
 
 @dataclass(frozen=True)
 class Finding:

@@ -12,18 +12,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from schemas import questionnaire as q
-from schemas.findings import ERROR, WARNING, Finding
-from schemas.validation import SheetFrames
+from schemas.findings import (ACCEPTED, ERROR, REJECTED, SUPERSEDED, WARNING, WITH_WARNINGS,
+                              Finding)
+from schemas.validation import Context, SheetFrames, validate
 from sources.frames import build_frames
 from sources.safety import safe_filename
 from sources.workbook import RawWorkbook, read_workbook
 
 log = logging.getLogger(__name__)
 
-ACCEPTED, WITH_WARNINGS, REJECTED, SUPERSEDED = (
-    "accepted", "accepted_with_warnings", "rejected", "superseded")
-STATUS_DE = {ACCEPTED: "angenommen", WITH_WARNINGS: "angenommen mit Hinweisen",
-             REJECTED: "abgelehnt", SUPERSEDED: "ersetzt durch neuere Datei", "missing": "fehlt"}
 
 
 @dataclass
@@ -127,3 +124,11 @@ def settle(received: list[Received], findings: dict[int, list[Finding]]) -> None
             r.status = WITH_WARNINGS
         else:
             r.status = ACCEPTED
+
+
+def assess(received: list[Received], year: int, ctx: Context) -> SheetFrames:
+    """Duplicates, typing and validation of a whole batch; sets every file's status."""
+    resolve_duplicates(received)
+    frames = frames_for(received, year)
+    settle(received, validate(frames, ctx))
+    return frames

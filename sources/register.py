@@ -61,11 +61,11 @@ def normalise_register(df: pd.DataFrame, name: str = "register") -> pd.DataFrame
     out = df.copy()
     for c in out.columns:
         if c != "kreise":
-            out[c] = out[c].map(lambda v: v.strip() if isinstance(v, str) else v).replace("", None)
+            out[c] = out[c].astype(object).map(lambda v: (v.strip() or None) if isinstance(v, str) else None)
     for col in ("founded_year", "first_census_year", "end_year"):
         out[col] = pd.to_numeric(out[col], errors="coerce").astype("Int64")
-    out["land_code"] = out["land_code"].map(lambda v: voc.LAND_BY_TEXT.get(str(v).casefold()) if v else None)
-    out["kreise"] = out["kreise"].map(
+    out["land_code"] = out["land_code"].astype(object).map(lambda v: voc.LAND_BY_TEXT.get(str(v).casefold()) if v else None)
+    out["kreise"] = out["kreise"].astype(object).map(
         lambda v: [k.strip().zfill(5) for k in re.split(r"[;, ]+", v) if k.strip()] if isinstance(v, str) else [])
     for i, r in out.iterrows():
         line = i + 2  # header is line 1
@@ -97,6 +97,6 @@ def normalise_register(df: pd.DataFrame, name: str = "register") -> pd.DataFrame
 
 def write_register(df: pd.DataFrame, path: Path) -> None:
     out = df.copy()
-    out["kreise"] = out["kreise"].map(lambda ks: ";".join(ks))
+    out["kreise"] = out["kreise"].astype(object).map(lambda ks: ";".join(ks))
     path.parent.mkdir(parents=True, exist_ok=True)
     out.to_csv(path, index=False, sep=";", encoding="utf-8")

@@ -120,7 +120,9 @@ def _err(code: str, de: str, en: str, found: str | None = None) -> Finding:
 
 
 def _mb(n: float) -> str:
-    """Size for coordinators, German style: '25,0 MB' (binary megabytes)."""
+    """Size for coordinators, German style: '25,0 MB' / '980 KB' (binary units)."""
+    if n < MiB:
+        return f"{max(1, round(n / KiB))} KB"
     return f"{n / MiB:.1f}".replace(".", ",") + " MB"
 
 

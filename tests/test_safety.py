@@ -307,7 +307,7 @@ def test_zip_bomb_entry_and_total_size(xlsx, tmp_path):
 
 def test_zip_bomb_file_too_large(xlsx):
     f = single(inspect_file(xlsx, Limits(max_file_bytes=1000)), "zip_bomb")
-    assert "MB" in f.message_de and "max_file_bytes" in f.message_en
+    assert "KB" in f.message_de and "max_file_bytes" in f.message_en
 
 
 def _patch_central_size(path: Path, name: bytes, new_size: int) -> None:

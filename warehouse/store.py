@@ -24,7 +24,8 @@ import pandas as pd
 from schemas import questionnaire as q
 from schemas import vocabularies as voc
 from schemas.validation import SheetFrames
-from sources.batch import ACCEPTED, WITH_WARNINGS, Received
+from schemas.findings import ACCEPTED, WITH_WARNINGS
+from sources.batch import Received
 from sources.reference import Reference
 from sources.values import raw_text
 

@@ -1,0 +1,175 @@
+"""The command line: `mint-census demo|template|ingest|publish|snapshot|run`.
+
+Exit codes (DESIGN.md): 0 success, 2 bad usage or configuration, 3 finished but some
+workbooks were rejected, 1 unexpected failure (one line on the console; the full
+traceback goes to <home>/logs/mint-census.log, never to the console).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
+log = logging.getLogger("mint_census")
+
+
+class UsageError(Exception):
+    """Bad usage or configuration: exit code 2."""
+
+
+def default_home() -> str:
+    return os.environ.get("MINT_CENSUS_HOME") or "data"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="mint-census",
+        description="The yearly census of MINT-Regionen: survey workbooks -> checks -> DuckDB warehouse -> publication.")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--home", default=default_home(),
+                        help="working directory of the census (default: $MINT_CENSUS_HOME, else ./data)")
+    common.add_argument("--reference", default=None,
+                        help="directory with the official reference data (default: $MINT_CENSUS_REFERENCE, "
+                             "else ../shared/reference where it exists)")
+    common.add_argument("-v", "--verbose", action="store_true", help="show Prefect's and the pipeline's info logs")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    d = sub.add_parser("demo", parents=[common], help="fictitious census 2013..2025: register, workbooks, full run")
+    d.add_argument("--seed", type=int, default=2013, help="random seed of the fictitious census (default 2013)")
+
+    t = sub.add_parser("template", parents=[common], help="write survey workbooks (Erhebungsbögen) for a year")
+    t.add_argument("--year", type=int, required=True)
+    t.add_argument("--out", required=True, help="directory to write the workbooks into")
+    t.add_argument("--network", action="append", default=[], metavar="ID",
+                   help="only for this network (repeatable); default: every network counted in the year")
+    t.add_argument("--blank", action="store_true", help="one empty workbook without a network")
+
+    for name, text in (("ingest", "check and load the workbooks of a year"),
+                       ("run", "ingest + publish as one flow")):
+        s = sub.add_parser(name, parents=[common], help=text)
+        s.add_argument("--year", type=int, required=True)
+        s.add_argument("--inbox", default=None, help="directory of incoming workbooks (default <home>/inbox/<year>)")
+
+    s = sub.add_parser("publish", parents=[common], help="write the publication of a year from the warehouse")
+    s.add_argument("--year", type=int, required=True)
+    return p
+
+
+def configure_environment(home: Path, verbose: bool) -> None:
+    """Prefect settings before Prefect is imported: a local, quiet, offline set-up per home.
+
+    A staff member with a Prefect server sets PREFECT_API_URL (and PREFECT_HOME) herself;
+    those win over these defaults.
+    """
+    os.environ.setdefault("PREFECT_HOME", str((home / ".prefect").resolve()))
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
+    os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
+
+
+class _NoTraceback(logging.Filter):
+    """Console handlers show one line per record; tracebacks go to the log file only."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info:
+            record.msg = f"{record.getMessage()} ({record.exc_info[1]!r}; details in the log file)"
+            record.args = ()
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def configure_logging(home: Path, verbose: bool) -> Path:
+    logdir = home / "logs"
+    logdir.mkdir(parents=True, exist_ok=True)
+    logfile = logdir / "mint-census.log"
+    fh = logging.FileHandler(logfile, encoding="utf-8")
+    fh.setLevel(logging.INFO)
+    fh.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(fh)
+    root.setLevel(logging.INFO)
+    console = logging.StreamHandler(sys.stderr)
+    console.setLevel(logging.INFO if verbose else logging.WARNING)
+    console.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    console.addFilter(_NoTraceback())
+    for name in ("mint_census", "sources", "schemas", "warehouse", "publications", "flows"):
+        lg = logging.getLogger(name)
+        lg.addHandler(console)
+        lg.propagate = True
+    return logfile
+
+
+def _quiet_prefect_console() -> None:
+    """Prefect's console handlers: no tracebacks, and also write to our log file."""
+    root_file = [h for h in logging.getLogger().handlers if isinstance(h, logging.FileHandler)]
+    for name in ("prefect", "prefect.flow_runs", "prefect.task_runs"):
+        lg = logging.getLogger(name)
+        for h in lg.handlers:
+            if not isinstance(h, logging.FileHandler):
+                h.addFilter(_NoTraceback())
+        for fh in root_file:
+            if fh not in lg.handlers:
+                lg.addHandler(fh)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: 2 for bad usage, 0 for --help
+        return int(exc.code or 0)
+    home = Path(args.home)
+    try:
+        if args.command == "demo":
+            prepare_demo_home(home)
+        home.mkdir(parents=True, exist_ok=True)
+        configure_environment(home, args.verbose)
+        logfile = configure_logging(home, args.verbose)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        print(f"error: cannot use home directory {home}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        from . import commands  # imports Prefect: after configure_environment
+        _quiet_prefect_console()
+        return commands.dispatch(args, home)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interrupted; the warehouse is unchanged by the unfinished run", file=sys.stderr)
+        return EXIT_FAILURE
+    except Exception as exc:  # the one place that turns any failure into one line
+        log.debug("unexpected failure", exc_info=True)
+        logging.getLogger().handlers[0].handle(logging.LogRecord(
+            "mint_census", logging.ERROR, __file__, 0, "unexpected failure", None, sys.exc_info()))
+        print(f"error: unexpected failure: {type(exc).__name__}: {exc} (details: {logfile})", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+def prepare_demo_home(home: Path) -> None:
+    """The demo owns its home: it refuses a directory that holds anything but an earlier demo."""
+    if home.exists() and any(home.iterdir()):
+        if not (home / ".demo").exists():
+            raise UsageError(f"{home} is not empty and not a demo home; choose another --home for the demo")
+        for child in home.iterdir():
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
+    home.mkdir(parents=True, exist_ok=True)
+    (home / ".demo").write_text("This directory holds the fictitious demo census (Beispieldaten).\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

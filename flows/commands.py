@@ -1,0 +1,168 @@
+"""What each command does: check the configuration, call a flow, print what happened."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+from schemas import questionnaire as q
+from schemas.template import Answers, write_workbook
+from sources.reference import load_reference, resolve_reference_dir
+from sources.register import RegisterError, read_register
+from warehouse import store
+from warehouse.answers import last_answers
+
+from .cli import EXIT_OK, EXIT_REJECTED, UsageError
+from .pipeline import IngestSummary, Paths, ingest_flow, publish_flow
+
+log = logging.getLogger("mint_census")
+
+
+def dispatch(args, home: Path) -> int:
+    reference = _reference_dir(args.reference)
+    if args.command == "demo":
+        return demo(home, reference, args.seed)
+    if args.command == "template":
+        return template(home, args.year, Path(args.out), args.network, args.blank)
+    if args.command == "ingest":
+        summary = ingest(home, args.year, args.inbox, reference)
+        return EXIT_REJECTED if summary.rejected else EXIT_OK
+    if args.command == "publish":
+        publish(home, args.year)
+        return EXIT_OK
+    if args.command == "run":
+        summary = ingest(home, args.year, args.inbox, reference)
+        publish(home, args.year)
+        return EXIT_REJECTED if summary.rejected else EXIT_OK
+    raise UsageError(f"unknown command {args.command}")
+
+
+def _reference_dir(explicit: str | None) -> str | None:
+    try:
+        found = resolve_reference_dir(explicit)
+    except FileNotFoundError as exc:
+        raise UsageError(str(exc)) from None
+    if found is None:
+        print("note: no reference data found (--reference / MINT_CENSUS_REFERENCE): Kreise are not "
+              "checked, coverage and the map are skipped")
+    return str(found) if found else None
+
+
+def _check_year(year: int) -> None:
+    if not q.FIRST_CENSUS_YEAR <= year <= 2100:
+        raise UsageError(f"--year {year}: expected a census year from {q.FIRST_CENSUS_YEAR}")
+
+
+def _register(paths: Paths):
+    try:
+        return read_register(paths.register)
+    except RegisterError as exc:
+        raise UsageError(f"network register: {exc}") from None
+
+
+def ingest(home: Path, year: int, inbox: str | None, reference: str | None) -> IngestSummary:
+    _check_year(year)
+    if year not in q.CURRENT_VERSION_BY_YEAR:
+        raise UsageError(f"--year {year}: no survey workbook exists for that year "
+                         f"(survey years: {', '.join(map(str, q.survey_years()))})")
+    paths = Paths(home)
+    _register(paths)
+    box = Path(inbox) if inbox else paths.inbox(year)
+    if not box.is_dir():
+        raise UsageError(f"inbox {box} does not exist")
+    t0 = time.perf_counter()
+    summary = ingest_flow(year, str(home), str(box), reference)
+    print(f"ingest {year}: {summary.files} files: {summary.accepted} accepted, "
+          f"{summary.with_warnings} accepted with warnings, {summary.rejected} rejected, "
+          f"{summary.superseded} superseded ({summary.findings} findings, {time.perf_counter() - t0:.1f} s)")
+    if summary.reports:
+        print(f"  check reports: {paths.reports(year)} ({len(summary.reports)} files)")
+    print(f"  warehouse: {store.warehouse_path(home)}")
+    return summary
+
+
+def publish(home: Path, year: int) -> list[str]:
+    _check_year(year)
+    if not store.warehouse_path(home).is_file():
+        raise UsageError(f"no warehouse at {store.warehouse_path(home)}: run `mint-census ingest` first")
+    try:
+        files = publish_flow(year, str(home))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"publish {year}: {len(files)} files in {Paths(home).publication(year)}")
+    return files
+
+
+def template(home: Path, year: int, out: Path, networks: list[str], blank: bool) -> int:
+    _check_year(year)
+    if year not in q.CURRENT_VERSION_BY_YEAR:
+        raise UsageError(f"--year {year}: no template for that year (survey years: "
+                         f"{', '.join(map(str, q.survey_years()))})")
+    if blank:
+        path = write_workbook(out / f"Erhebungsbogen_{year}_leer.xlsx", year)
+        print(f"template {year}: blank workbook {path}")
+        return EXIT_OK
+    paths = Paths(home)
+    register = _register(paths)
+    counted = register[(register["first_census_year"] <= year)
+                       & (register["end_year"].isna() | (register["end_year"] > year))]
+    if networks:
+        unknown = sorted(set(networks) - set(register["network_id"]))
+        if unknown:
+            raise UsageError(f"--network: not in the register: {', '.join(unknown)}")
+        counted = register[register["network_id"].isin(networks)]
+    con = store.connect(home, read_only=True) if store.warehouse_path(home).is_file() else None
+    written = prefilled = 0
+    try:
+        for row in counted.itertuples(index=False):
+            answers = last_answers(con, row.network_id, year) if con is not None else None
+            if answers is not None:
+                prefilled += 1
+            else:
+                answers = Answers(form={
+                    "network_name": row.network_name, "network_type": row.network_type,
+                    "land_code": row.land_code,
+                    "founded_year": None if row.founded_year is None or str(row.founded_year) == "<NA>"
+                    else int(row.founded_year)},
+                    tables={q.S_AREA: [{"kreis_code": k, "coverage": "ganz"} for k in row.kreise]})
+            write_workbook(out / f"Erhebungsbogen_{year}_{row.network_id}.xlsx", year, row.network_id,
+                           answers, network_name=row.network_name, fictitious=paths.is_demo)
+            written += 1
+    finally:
+        if con is not None:
+            con.close()
+    print(f"template {year}: {written} workbooks in {out} ({prefilled} prefilled from last year's answers)")
+    return EXIT_OK
+
+
+def demo(home: Path, reference: str | None, seed: int) -> int:
+    from sources.demo import write_demo_census
+
+    t0 = time.perf_counter()
+    ref = load_reference(Path(reference) if reference else None)
+    demo_summary = write_demo_census(home, ref, seed=seed)
+    years = sorted(demo_summary.years) if hasattr(demo_summary, "years") else [2023, 2024, 2025]
+    print(f"demo: fictitious census (Beispieldaten), seed {seed}: register and workbooks for "
+          f"{', '.join(map(str, years))} written ({time.perf_counter() - t0:.1f} s)")
+    totals = {"accepted": 0, "rejected": 0}
+    for year in years:
+        summary = ingest(home, year, None, reference)
+        totals["accepted"] += summary.accepted + summary.with_warnings
+        totals["rejected"] += summary.rejected
+        publish(home, year)
+    con = store.connect(home, read_only=True)
+    try:
+        last = years[-1]
+        first_n = con.execute("SELECT networks FROM pub.growth WHERE census_year = 2013").fetchone()[0]
+        last_n = con.execute("SELECT networks FROM pub.growth WHERE census_year = ?", [last]).fetchone()[0]
+    finally:
+        con.close()
+    print()
+    print(f"2013: {first_n} → {last}: {last_n} MINT-Regionen (Beispieldaten)")
+    print(f"workbooks: {totals['accepted']} accepted, {totals['rejected']} rejected "
+          f"(check reports in {home / 'reports'})")
+    print(f"warehouse:   {store.warehouse_path(home)}")
+    print(f"publication: {Paths(home).publication(years[-1])}")
+    print(f"demo finished in {time.perf_counter() - t0:.1f} s")
+    return EXIT_OK

@@ -90,18 +90,26 @@ def configure_logging(home: Path, verbose: bool) -> Path:
     logdir = home / "logs"
     logdir.mkdir(parents=True, exist_ok=True)
     logfile = logdir / "mint-census.log"
+    root = logging.getLogger()
+    for h in list(root.handlers):  # called again in one process (tests): replace our handlers
+        if getattr(h, "_mint_census", False):
+            root.removeHandler(h)
     fh = logging.FileHandler(logfile, encoding="utf-8")
+    fh._mint_census = True
     fh.setLevel(logging.INFO)
     fh.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
     root.addHandler(fh)
     root.setLevel(logging.INFO)
     console = logging.StreamHandler(sys.stderr)
     console.setLevel(logging.INFO if verbose else logging.WARNING)
     console.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
     console.addFilter(_NoTraceback())
+    console._mint_census = True
     for name in ("mint_census", "sources", "schemas", "warehouse", "publications", "flows"):
         lg = logging.getLogger(name)
+        for h in list(lg.handlers):
+            if getattr(h, "_mint_census", False):
+                lg.removeHandler(h)
         lg.addHandler(console)
         lg.propagate = True
     return logfile
@@ -151,8 +159,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILURE
     except Exception as exc:  # the one place that turns any failure into one line
         log.debug("unexpected failure", exc_info=True)
-        logging.getLogger().handlers[0].handle(logging.LogRecord(
-            "mint_census", logging.ERROR, __file__, 0, "unexpected failure", None, sys.exc_info()))
+        for h in logging.getLogger().handlers:
+            if getattr(h, "_mint_census", False):
+                h.handle(logging.LogRecord("mint_census", logging.ERROR, __file__, 0, "unexpected failure",
+                                           None, sys.exc_info()))
         print(f"error: unexpected failure: {type(exc).__name__}: {exc} (details: {logfile})", file=sys.stderr)
         return EXIT_FAILURE
 

@@ -1,0 +1,89 @@
+"""The real Prefect flows and the command line (one Prefect test harness per session)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import duckdb
+import pytest
+
+from flows.cli import main
+from warehouse.store import warehouse_path
+
+from .conftest import REFERENCE_DIR, full_answers, tweak
+
+
+@pytest.fixture(scope="session")
+def prefect():
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+def _artifacts(key: str) -> list:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    async def read():
+        async with get_client() as client:
+            return await client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])))
+
+    return asyncio.run(read())
+
+
+def test_run_flow_end_to_end(prefect, home, make_workbook, capsys):
+    make_workbook("a.xlsx", network_id="MR-001")
+    make_workbook("b.xlsx", full_answers(network_id="MR-002"), network_id="MR-002")
+    make_workbook("c.xlsx", tweak(full_answers(network_id="MR-003"), founded_year=2031), network_id="MR-003")
+    ref = ["--reference", str(REFERENCE_DIR)] if REFERENCE_DIR else []
+    code = main(["run", "--year", "2025", "--home", str(home), *ref])
+    out = capsys.readouterr().out
+    assert code == 3, out  # finished, one workbook rejected
+    assert "3 files: 2 accepted, 0 accepted with warnings, 1 rejected" in out
+    con = duckdb.connect(str(warehouse_path(home)), read_only=True)
+    assert con.execute("SELECT network_id FROM core.networks ORDER BY 1").fetchall() == [("MR-001",), ("MR-002",)]
+    assert con.execute("SELECT networks FROM pub.growth WHERE census_year = 2025").fetchone() == (3,)
+    con.close()
+    report = (home / "reports" / "2025" / "MR-003_Pruefbericht.txt").read_text(encoding="utf-8")
+    assert "Netzwerk!B9 – Gründungsjahr" in report and "abgelehnt" in report
+    pub = home / "publication" / "2025"
+    assert (pub / "MINT-Regionen_2025_Tabellen.xlsx").is_file()
+    assert (pub / "abbildungen" / "wachstum.svg").is_file()
+    # the run's artifacts: one row per file, and never personal data
+    table = _artifacts("ingest-2025")
+    assert table, "table artifact missing"
+    rows = json.loads(table[0].data) if isinstance(table[0].data, str) else table[0].data
+    assert sorted((r["Datei"], r["Status"]) for r in rows) == [
+        ("a.xlsx", "accepted"), ("b.xlsx", "accepted"), ("c.xlsx", "rejected")]
+    everything = json.dumps([a.data for a in table + _artifacts("ingest-summary-2025")], default=str)
+    assert "Anna Beispiel" not in everything and "anna.beispiel@example.org" not in everything
+    log = (home / "logs" / "mint-census.log").read_text(encoding="utf-8")
+    assert "Anna Beispiel" not in log and "anna.beispiel" not in log
+
+
+def test_exit_codes_for_bad_usage_and_configuration(tmp_path, capsys):
+    home = tmp_path / "h"
+    assert main(["ingest", "--home", str(home)]) == 2                       # --year missing
+    assert main(["frobnicate"]) == 2
+    assert main(["ingest", "--year", "2025", "--home", str(home)]) == 2     # no register
+    assert "register" in capsys.readouterr().err
+    (home / "register.csv").write_text("network_id;network_name\nMR-1;x\n", encoding="utf-8")
+    assert main(["ingest", "--year", "2025", "--home", str(home)]) == 2     # broken register
+    assert "missing columns" in capsys.readouterr().err
+    assert main(["publish", "--year", "2025", "--home", str(home)]) == 2    # no warehouse
+    assert main(["ingest", "--year", "2019", "--home", str(home)]) == 2     # no survey that year
+    assert main(["ingest", "--year", "2025", "--home", str(home), "--reference", str(tmp_path / "nope")]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+
+
+def test_template_command_writes_one_workbook_per_network(home, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["template", "--year", "2025", "--out", str(out), "--home", str(home)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "Erhebungsbogen_2025_MR-001.xlsx", "Erhebungsbogen_2025_MR-002.xlsx", "Erhebungsbogen_2025_MR-003.xlsx"]
+    assert main(["template", "--year", "2025", "--out", str(out), "--home", str(home), "--blank"]) == 0
+    assert (out / "Erhebungsbogen_2025_leer.xlsx").is_file()
+    assert main(["template", "--year", "2025", "--out", str(out), "--home", str(home), "--network", "MR-999"]) == 2

@@ -119,13 +119,14 @@ def _quiet_prefect_console() -> None:
     """Prefect's console handlers: no tracebacks, and also write to our log file."""
     root_file = [h for h in logging.getLogger().handlers if isinstance(h, logging.FileHandler)]
     for name in ("prefect", "prefect.flow_runs", "prefect.task_runs"):
-        lg = logging.getLogger(name)
-        for h in lg.handlers:
+        for h in logging.getLogger(name).handlers:
             if not isinstance(h, logging.FileHandler):
                 h.addFilter(_NoTraceback())
+    prefect_root = logging.getLogger("prefect")
+    if not prefect_root.propagate:  # Prefect's loggers stop at "prefect": give it our log file too
         for fh in root_file:
-            if fh not in lg.handlers:
-                lg.addHandler(fh)
+            if fh not in prefect_root.handlers:
+                prefect_root.addHandler(fh)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 from pathlib import Path
 
@@ -76,6 +77,10 @@ def ingest(home: Path, year: int, inbox: str | None, reference: str | None) -> I
     print(f"ingest {year}: {summary.files} files: {summary.accepted} accepted, "
           f"{summary.with_warnings} accepted with warnings, {summary.rejected} rejected, "
           f"{summary.superseded} superseded ({summary.findings} findings, {time.perf_counter() - t0:.1f} s)")
+    for row in summary.rows:
+        if row["Status"] == "rejected":
+            print(f"  rejected: {row['Datei']} ({row['Netzwerk-ID'] or 'no network ID'}): "
+                  f"{row['Fehler']} error(s)")
     if summary.reports:
         print(f"  check reports: {paths.reports(year)} ({len(summary.reports)} files)")
     print(f"  warehouse: {store.warehouse_path(home)}")
@@ -141,7 +146,7 @@ def demo(home: Path, reference: str | None, seed: int) -> int:
 
     t0 = time.perf_counter()
     ref = load_reference(Path(reference) if reference else None)
-    demo_summary = write_demo_census(home, ref, seed=seed)
+    demo_summary = write_demo_census(home, ref, seed=seed, workers=min(2, os.cpu_count() or 1))
     years = sorted(demo_summary.years) if hasattr(demo_summary, "years") else [2023, 2024, 2025]
     print(f"demo: fictitious census (Beispieldaten), seed {seed}: register and workbooks for "
           f"{', '.join(map(str, years))} written ({time.perf_counter() - t0:.1f} s)")

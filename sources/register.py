@@ -72,7 +72,7 @@ def normalise_register(df: pd.DataFrame, name: str = "register") -> pd.DataFrame
         nid = r["network_id"]
         if not nid or not re.match(q.NETWORK_ID_PATTERN, nid):
             problems.append(f"line {line}: network_id {nid!r} does not match {q.NETWORK_ID_PATTERN}")
-        if r["land_code"] is None:
+        if not isinstance(r["land_code"], str):
             problems.append(f"line {line}: land_code {df.at[i, 'land_code']!r} is not a Land")
         if r["network_type"] not in voc.NETWORK_TYPES:
             problems.append(f"line {line}: network_type {r['network_type']!r} not one of {voc.NETWORK_TYPES}")
@@ -83,15 +83,17 @@ def normalise_register(df: pd.DataFrame, name: str = "register") -> pd.DataFrame
             problems.append(f"line {line}: founded_year {fy} after first_census_year {first}")
         if not pd.isna(end) and not pd.isna(first) and end <= first:
             problems.append(f"line {line}: end_year {end} must be after first_census_year {first}")
-        if r["end_reason"] is not None and r["end_reason"] not in END_REASONS:
+        if isinstance(r["end_reason"], str) and r["end_reason"] not in END_REASONS:
             problems.append(f"line {line}: end_reason must be one of {END_REASONS}")
-        if r["successor_id"] is not None and r["successor_id"] not in set(out["network_id"]):
+        if isinstance(r["successor_id"], str) and r["successor_id"] not in set(out["network_id"]):
             problems.append(f"line {line}: successor_id {r['successor_id']!r} is not in the register")
     dupes = out["network_id"][out["network_id"].duplicated()].unique()
     if len(dupes):
         problems.append(f"duplicate network_id: {', '.join(map(str, dupes))}")
     if problems:
         raise RegisterError(f"{name}: {len(problems)} problem(s):\n  " + "\n  ".join(problems[:50]))
+    for c in ("network_name", "network_type", "land_code", "end_reason", "successor_id"):
+        out[c] = out[c].astype(object).map(lambda v: v if isinstance(v, str) else None)
     return out.reset_index(drop=True)
 
 

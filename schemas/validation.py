@@ -188,28 +188,51 @@ def run_schemas(frames: SheetFrames) -> None:
 
 # --- rules across sheets and sources -----------------------------------------------
 
-def _form_value(frames: SheetFrames, sheet: str, idx: int, key: str):
-    df = frames.frames.get(sheet)
-    if df is None or key not in df.columns:
+def _value(v):
+    """None for missing values (None, NA, NaN), else the value."""
+    if v is None or (not isinstance(v, (list, str)) and pd.isna(v)):
         return None
-    hit = df.loc[df["_wb"] == idx, key]
-    if hit.empty or pd.isna(hit.iloc[0]):
-        return None
-    return hit.iloc[0]
+    return v
+
+
+@dataclass
+class _Index:
+    """Per-workbook views of the batch's frames, built once (not one pandas filter per workbook)."""
+    net: dict[int, dict]
+    area: dict[int, list[tuple[int, str]]]
+    funding_total: dict[int, float]
+
+    @classmethod
+    def of(cls, frames: SheetFrames) -> "_Index":
+        net_df = frames.frames.get(q.S_NET)
+        net = {int(r["_wb"]): r for r in net_df.to_dict("records")} if net_df is not None else {}
+        area: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        area_df = frames.frames.get(q.S_AREA)
+        if area_df is not None:
+            for idx, row, code in zip(area_df["_wb"], area_df["_row"], area_df["kreis_code"]):
+                area[int(idx)].append((int(row), _value(code)))
+        totals: dict[int, float] = {}
+        fund = frames.frames.get(q.S_FUND)
+        if fund is not None and not fund.empty:
+            keys = [f.key for f in q.SHEET_BY_NAME[q.S_FUND].fields_in(frames.year)]
+            sums = fund[keys].astype("Float64").fillna(0).sum(axis=1)
+            totals = {int(i): float(v) for i, v in zip(fund["_wb"], sums)}
+        return cls(net, area, totals)
+
+    def value(self, idx: int, key: str):
+        return _value(self.net.get(idx, {}).get(key))
 
 
 def cross_rules(frames: SheetFrames, ctx: Context) -> None:
-    year = frames.year
-    net = frames.frames.get(q.S_NET, pd.DataFrame())
-    area = frames.frames.get(q.S_AREA, pd.DataFrame(columns=["_wb", "_row", "kreis_code"]))
+    index = _Index.of(frames)
     spec_land = q.FIELD_BY_KEY["land_code"]
     spec_kreis = q.FIELD_BY_KEY["kreis_code"]
     spec_budget = q.FIELD_BY_KEY["budget_eur"]
     spec_id = q.FIELD_BY_KEY["network_id"]
     for idx in frames.versions:
-        has_net = not net.empty and (net["_wb"] == idx).any()
+        has_net = idx in index.net
         # Netzwerk-ID in the sheet must be the one the template was made for, and registered.
-        sheet_id = _form_value(frames, q.S_NET, idx, "network_id")
+        sheet_id = index.value(idx, "network_id")
         meta_id = frames.network_ids.get(idx)
         if has_net and sheet_id and meta_id and sheet_id != meta_id:
             frames.add(idx, rule_finding(
@@ -228,9 +251,9 @@ def cross_rules(frames: SheetFrames, ctx: Context) -> None:
                 f"network id {the_id!r} not in the register",
                 spec_id, q.S_NET, frames.cell(idx, None, "network_id"), frames.label(idx, "network_id"),
                 the_id))
-        _kreis_rules(frames, ctx, idx, area, has_net, spec_land, spec_kreis)
+        _kreis_rules(frames, ctx, idx, index, has_net, spec_land, spec_kreis)
         if has_net:
-            _budget_rules(frames, idx, spec_budget)
+            _budget_rules(frames, idx, index, spec_budget)
     _offer_kreis_rules(frames, ctx)
 
 
@@ -245,9 +268,9 @@ def _known_kreis(ctx: Context, code: str) -> tuple[str | None, bool]:
     return None, False
 
 
-def _kreis_rules(frames, ctx, idx, area, has_net, spec_land, spec_kreis) -> None:
-    rows = area[area["_wb"] == idx] if not area.empty else area
-    if q.S_AREA in frames.frames and rows.empty and has_net:
+def _kreis_rules(frames, ctx, idx, index: _Index, has_net, spec_land, spec_kreis) -> None:
+    rows = index.area.get(idx, [])
+    if q.S_AREA in frames.frames and not rows and has_net:
         frames.add(idx, rule_finding(
             ERROR, "no_kreis",
             "Es ist kein Kreis angegeben. Bitte mindestens einen Kreis oder eine kreisfreie "
@@ -257,10 +280,9 @@ def _kreis_rules(frames, ctx, idx, area, has_net, spec_land, spec_kreis) -> None
             frames.label(idx, "kreis_code"), None, "mindestens ein Kreisschlüssel"))
         return
     lands, seen = set(), {}
-    for row, code in zip(rows["_row"], rows["kreis_code"]):
-        if code is None or pd.isna(code) or not re.match(q.KREIS_PATTERN, str(code)):
+    for row, code in rows:
+        if code is None or not re.match(q.KREIS_PATTERN, str(code)):
             continue
-        row = int(row)
         cell = frames.cell(idx, row, "kreis_code")
         current, old = _known_kreis(ctx, code)
         if current is None:
@@ -287,7 +309,7 @@ def _kreis_rules(frames, ctx, idx, area, has_net, spec_land, spec_kreis) -> None
         seen.setdefault(current, cell)
         if ctx.kreis_land is not None:
             lands.add(ctx.kreis_land.get(current, current[:2]))
-    land = _form_value(frames, q.S_NET, idx, "land_code")
+    land = index.value(idx, "land_code")
     if ctx.kreis_land is not None and land and lands and land not in lands:
         names = ", ".join(sorted(voc.LAND_NAME.get(x, x) for x in lands))
         frames.add(idx, rule_finding(
@@ -316,16 +338,12 @@ def _offer_kreis_rules(frames: SheetFrames, ctx: Context) -> None:
                 frames.label(idx, spec.key), code, "ein gültiger fünfstelliger Kreisschlüssel"))
 
 
-def _budget_rules(frames: SheetFrames, idx: int, spec_budget: q.FieldSpec) -> None:
-    budget = _form_value(frames, q.S_NET, idx, "budget_eur")
-    staff = _form_value(frames, q.S_NET, idx, "paid_staff_fte")
+def _budget_rules(frames: SheetFrames, idx: int, index: _Index, spec_budget: q.FieldSpec) -> None:
+    budget = index.value(idx, "budget_eur")
+    staff = index.value(idx, "paid_staff_fte")
     cell = frames.cell(idx, None, "budget_eur")
     label = frames.label(idx, "budget_eur")
-    fund = frames.frames.get(q.S_FUND)
-    total = None
-    if fund is not None and (fund["_wb"] == idx).any():
-        keys = [f.key for f in q.SHEET_BY_NAME[q.S_FUND].fields_in(frames.year)]
-        total = float(fund.loc[fund["_wb"] == idx, keys].astype("Float64").fillna(0).sum(axis=1).iloc[0])
+    total = index.funding_total.get(idx)
     if budget is not None and total and abs(total - budget) > FUNDING_TOLERANCE * max(budget, 1):
         frames.add(idx, rule_finding(
             WARNING, "funding_vs_budget",

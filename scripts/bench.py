@@ -42,7 +42,7 @@ def generate(n: int, inbox: Path, home: Path, ref) -> None:
     import random
 
     register = make_register(seed=7, reference=ref, last_year=YEAR)
-    rows = list(register.itertuples(index=False))
+    rows = register.to_dict("records")
     rng = random.Random(7)
     ids = []
     big = []
@@ -53,7 +53,7 @@ def generate(n: int, inbox: Path, home: Path, ref) -> None:
         answers.form["network_id"] = nid
         write_workbook(inbox / f"wb_{i:05d}.xlsx", YEAR, nid, answers, fictitious=True)
         ids.append(nid)
-        big.append(base._replace(network_id=nid))
+        big.append({**base, "network_id": nid})
     reg = pd.DataFrame(big, columns=register.columns)
     reg["successor_id"] = None
     reg["end_year"] = pd.array([None] * len(reg), dtype="Int64")

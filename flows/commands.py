@@ -30,11 +30,11 @@ def dispatch(args, home: Path) -> int:
         summary = ingest(home, args.year, args.inbox, reference)
         return EXIT_REJECTED if summary.rejected else EXIT_OK
     if args.command == "publish":
-        publish(home, args.year)
+        publish(home, args.year, reference)
         return EXIT_OK
     if args.command == "run":
         summary = ingest(home, args.year, args.inbox, reference)
-        publish(home, args.year)
+        publish(home, args.year, reference)
         return EXIT_REJECTED if summary.rejected else EXIT_OK
     raise UsageError(f"unknown command {args.command}")
 
@@ -87,16 +87,18 @@ def ingest(home: Path, year: int, inbox: str | None, reference: str | None) -> I
     return summary
 
 
-def publish(home: Path, year: int) -> list[str]:
+def publish(home: Path, year: int, reference: str | None) -> list[str]:
     _check_year(year)
     if not store.warehouse_path(home).is_file():
         raise UsageError(f"no warehouse at {store.warehouse_path(home)}: run `mint-census ingest` first")
     try:
-        files = publish_flow(year, str(home))
+        published = publish_flow(year, str(home), reference)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    print(f"publish {year}: {len(files)} files in {Paths(home).publication(year)}")
-    return files
+    print(f"publish {year}: {len(published['files'])} files in {Paths(home).publication(year)}")
+    for message in published["messages"]:
+        print(f"  note: {message}")
+    return published["files"]
 
 
 def template(home: Path, year: int, out: Path, networks: list[str], blank: bool) -> int:
@@ -155,7 +157,7 @@ def demo(home: Path, reference: str | None, seed: int) -> int:
         summary = ingest(home, year, None, reference)
         totals["accepted"] += summary.accepted + summary.with_warnings
         totals["rejected"] += summary.rejected
-        publish(home, year)
+    publish(home, years[-1], reference)  # the edition; earlier years: `mint-census publish --year Y`
     con = store.connect(home, read_only=True)
     try:
         last = years[-1]

@@ -142,23 +142,26 @@ def ingest_flow(year: int, home: str, inbox: str | None = None, reference: str |
 
 
 @flow(name="mint-census-publish")
-def publish_flow(year: int, home: str) -> list[str]:
+def publish_flow(year: int, home: str, reference: str | None = None) -> dict:
+    """Publication of `year`; `reference` is the resolved reference directory (None: no map)."""
     paths = Paths(Path(home))
     con = store.connect(paths.home)
     try:
         stand = con.execute("SELECT max(finished_at) FROM meta.runs WHERE census_year <= ?", [year]).fetchone()[0]
         files = publish(con, year, paths.publication(year), fictitious=paths.is_demo,
-                        stand=stand.date() if stand else None)
+                        stand=stand.date() if stand else None,
+                        reference=Path(reference) if reference else None)
         line = headline(con, year)
     finally:
         con.close()
     create_markdown_artifact(key=f"publication-{year}", markdown=(
-        f"# Veröffentlichung {year}\n\n{line}\n\n" + "\n".join(f"- {p.name}" for p in files)))
-    return [str(p) for p in files]
+        f"# Veröffentlichung {year}\n\n{line}\n\n" + "\n".join(f"- {p.name}" for p in files)
+        + "".join(f"\n\n> {m}" for m in files.messages)))
+    return {"files": [str(p) for p in files], "messages": list(files.messages), "headline": line}
 
 
 @flow(name="mint-census-run")
 def run_flow(year: int, home: str, inbox: str | None = None, reference: str | None = None):
     summary = ingest_flow(year, home, inbox, reference)
-    files = publish_flow(year, home)
-    return summary, files
+    published = publish_flow(year, home, reference)
+    return summary, published

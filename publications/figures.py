@@ -50,8 +50,13 @@ class Figure:
 
     name: str  # file stem, e.g. "wachstum" -> abbildungen/wachstum.png and .svg
     title: str  # German title (template with {year}, {base_year}, {period})
-    sql: str  # the query; draw() receives its result
+    sql: str | None  # the query; draw() receives its result
     draw: Draw
+    # Instead of a query: the published (disclosure-controlled) result of this table.
+    table: str | None = None
+    size: tuple[float, float] = SIZE_INCHES
+    left: float = 0.09  # left edge of the plot area (room for long labels)
+    notes: tuple[str, ...] = ()  # extra lines above the source line (e.g. a credit)
 
 
 def german_ticks(value: float, _position: int) -> str:
@@ -84,20 +89,47 @@ def bar_chart(x: str, y: str, xlabel: str, ylabel: str) -> Draw:
     return draw
 
 
+def hbar_chart(label: str, value: str, xlabel: str, decimals: int = 0, limit: float | None = None) -> Draw:
+    """Horizontal bars of column ``value`` per ``label`` (first row on top); None shows ".". """
+
+    def draw(ax: Axes, result: QueryResult) -> None:
+        labels, values = result.column(label), result.column(value)
+        positions = list(range(len(labels)))[::-1]
+        widths = [0 if v is None else v for v in values]
+        bars = ax.barh(positions, widths, color=BAR_COLOUR, height=0.7)
+        ax.bar_label(bars, labels=["." if v is None else format_number(v, decimals) for v in values],
+                     padding=2, fontsize=8)
+        ax.set_yticks(positions, [str(v) for v in labels], fontsize=8)
+        ax.set_xlabel(xlabel)
+        ax.xaxis.set_major_formatter(FuncFormatter(german_ticks))
+        ax.set_xlim(0, limit if limit is not None else max(widths + [1]) * 1.15)
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.grid(axis="x", color="#DDDDDD", linewidth=0.6)
+        ax.set_axisbelow(True)
+
+    return draw
+
+
 def render(figure: Figure, result: QueryResult, edition: Edition, outdir: Path) -> list[Path]:
     """Draw ``figure`` and write ``<outdir>/<name>.png`` and ``.svg``; return both paths."""
     title = figure.title.format(**text_fields(edition.year))
+    width, height = figure.size
+    inch = 1.0 / height  # one inch in figure coordinates (vertical)
     with matplotlib.rc_context(RC):
-        fig = MplFigure(figsize=SIZE_INCHES)
+        fig = MplFigure(figsize=figure.size)
         FigureCanvasAgg(fig)
-        top = 0.82 if edition.fictitious else 0.86
-        ax = fig.add_axes((0.09, 0.17, 0.88, top - 0.17))
+        top = 1 - (0.86 if edition.fictitious else 0.66) * inch
+        bottom = (0.8 + 0.16 * len(figure.notes)) * inch
+        rect = (figure.left, bottom, 0.97 - figure.left, top - bottom)
+        ax = fig.add_axes(rect)
         figure.draw(ax, result)
-        fig.text(0.01, 0.95, title, fontsize=13, fontweight="bold", va="center")
+        fig.text(0.01, 1 - 0.24 * inch, title, fontsize=13, fontweight="bold", va="center")
         if edition.fictitious_note:
-            fig.text(0.01, 0.89, edition.fictitious_note, color=WARNING_COLOUR,
+            fig.text(0.01, 1 - 0.53 * inch, edition.fictitious_note, color=WARNING_COLOUR,
                      fontweight="bold", va="center")
-        fig.text(0.01, 0.025, edition.source_line, fontsize=8, color="#444444")
+        for i, note in enumerate(figure.notes):
+            fig.text(0.01, (0.12 + 0.16 * (len(figure.notes) - i)) * inch, note, fontsize=8, color="#444444")
+        fig.text(0.01, 0.12 * inch, edition.source_line, fontsize=8, color="#444444")
         paths = []
         for suffix, options in (
             ("png", {"dpi": PNG_DPI, "metadata": PNG_METADATA}),
@@ -110,9 +142,16 @@ def render(figure: Figure, result: QueryResult, edition: Edition, outdir: Path) 
     return paths
 
 
-def draw_figure(figure: Figure, con: duckdb.DuckDBPyConnection, edition: Edition, outdir: Path) -> list[Path]:
-    """Query the warehouse for ``figure`` and render it."""
-    return render(figure, fetch(con, figure.sql, parameters(edition.year)), edition, outdir)
+def draw_figure(figure: Figure, con: duckdb.DuckDBPyConnection, edition: Edition, outdir: Path,
+                tables: dict[str, QueryResult] | None = None) -> list[Path]:
+    """Query the warehouse for ``figure`` (or take its table's published result) and render it."""
+    if figure.table is not None:
+        if not tables or figure.table not in tables:
+            raise ValueError(f"figure {figure.name} needs table {figure.table}")
+        result = tables[figure.table]
+    else:
+        result = fetch(con, figure.sql, parameters(edition.year))
+    return render(figure, result, edition, outdir)
 
 
 # --- The figures ------------------------------------------------------------------------
@@ -131,5 +170,29 @@ GROWTH = Figure(
     ),
 )
 
-# The publication's figures, in order.
-FIGURES: tuple[Figure, ...] = (GROWTH,)
+BY_LAND = Figure(
+    name="bundeslaender",
+    title="MINT-Regionen nach Bundesland {year}",
+    sql="""
+        SELECT l.land_kurz, b.networks
+        FROM pub.networks_by_land AS b JOIN ref.laender AS l ON l.land_code = b.land_code
+        WHERE b.census_year = $year
+        ORDER BY b.land_code
+    """,
+    draw=bar_chart(x="land_kurz", y="networks", xlabel="Bundesland", ylabel="Anzahl MINT-Regionen"),
+)
+
+
+PARTNERS = Figure(
+    name="partnerstruktur",
+    title="Partnerstruktur der MINT-Regionen {year}",
+    sql=None,
+    table="05_partnerstruktur",  # the published table: suppressed shares stay "."
+    draw=hbar_chart(label="partner_type", value="share_percent",
+                    xlabel="Anteil der MINT-Regionen mit mindestens einem solchen Partner in %",
+                    decimals=1, limit=115),
+    left=0.27,
+)
+
+# The publication's figures, in order (the map is drawn separately, see publications.maps).
+FIGURES: tuple[Figure, ...] = (GROWTH, BY_LAND, PARTNERS)

@@ -53,3 +53,4 @@ class Edition:
     def fictitious_note(self) -> str | None:
         """The warning every output carries when the numbers are invented, else None."""
         return FICTITIOUS if self.fictitious else None
+POPULATION_DATE = "31.12.2023"  # population basis of per-capita figures (ref.kreise.population)

@@ -81,3 +81,28 @@ def headline(con: duckdb.DuckDBPyConnection, year: int) -> str:
         f"Von {format_number(base)} MINT-Regionen im Jahr {BASE_YEAR} "
         f"auf {format_number(current)} im Jahr {year}"
     )
+
+
+# The key figures of the report ("Auf einen Blick"): public counts only (register, coverage,
+# response), so none of them needs disclosure control.
+KEY_FIGURES_SQL = """
+SELECT
+    (SELECT networks FROM pub.growth WHERE census_year = $year) AS networks,
+    (SELECT count(*) FROM pub.networks_by_land WHERE census_year = $year AND networks > 0)
+        AS laender_with_networks,
+    (SELECT count(*) FROM pub.networks_by_land WHERE census_year = $year) AS laender,
+    (SELECT sum(kreise) - sum(kreise_covered) FROM pub.land_coverage WHERE census_year = $year)::BIGINT
+        AS kreise_uncovered,
+    (SELECT ROUND(100.0 * sum(kreise_covered) / NULLIF(sum(kreise), 0), 1) FROM pub.land_coverage
+        WHERE census_year = $year)::DOUBLE AS kreise_covered_percent,
+    (SELECT ROUND(100.0 * sum(population_covered) / NULLIF(sum(population), 0), 1) FROM pub.land_coverage
+        WHERE census_year = $year)::DOUBLE AS population_covered_percent,
+    (SELECT ROUND(100.0 * sum(answered) / NULLIF(sum(asked), 0), 1) FROM pub.response_by_land
+        WHERE census_year = $year)::DOUBLE AS response_percent,
+    (SELECT count(*) FROM pub.network_answers WHERE census_year = $year) AS networks_with_answers
+"""
+
+
+def key_figures(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, Any]:
+    """The numbers of "Auf einen Blick" as one record."""
+    return fetch(con, KEY_FIGURES_SQL, parameters(year)).records()[0]

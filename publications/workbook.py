@@ -93,7 +93,7 @@ def write_heading(ws: Worksheet, title: str, edition: Edition, subtitle: str | N
 
 
 def write_table_sheet(ws: Worksheet, filled: FilledTable, edition: Edition) -> None:
-    columns = filled.table.columns
+    columns = filled.table.visible
     row = write_heading(ws, f"{filled.label}: {filled.title}", edition, filled.subtitle)
 
     # Column headers and, below them, the units; both filled and frozen.
@@ -110,7 +110,7 @@ def write_table_sheet(ws: Worksheet, filled: FilledTable, edition: Edition) -> N
 
     widths = [len(column.header) for column in columns]
     row = first_data_row
-    for record in filled.result.records():
+    for record in filled.published.records():
         total = bool(filled.table.is_total and filled.table.is_total(record))
         for index, column in enumerate(columns, start=1):
             value = record[column.key]

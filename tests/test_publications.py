@@ -15,7 +15,9 @@ import pytest
 
 from publications.publish import headline, publish
 from publications.safe import neutralise
-from publications.tables import Column, Table, fill
+from publications.tables import TABLES, Column, Table, fill
+from warehouse import ddl
+from warehouse.views import view_ddl
 
 YEAR = 2015
 STAND = dt.date(2015, 12, 31)
@@ -38,7 +40,13 @@ COUNTS = [(2015, "01", 1), (2015, "05", 2), (2015, "09", 3), (2014, "05", 5)]
 @pytest.fixture(scope="module")
 def warehouse():
     con = duckdb.connect()
-    con.execute("CREATE SCHEMA pub")
+    # The real warehouse (empty), with pub.growth and pub.networks_by_land replaced by
+    # views over hand-made numbers below.
+    for stmt in ddl.ddl():
+        con.execute(stmt)
+    con.executemany("INSERT INTO ref.laender VALUES (?, ?, ?)", [(c, c, n) for c, n in LAENDER])
+    for stmt in view_ddl():
+        con.execute(stmt)
     con.execute("CREATE TABLE t_growth (census_year INTEGER, networks BIGINT, "
                 "new_networks BIGINT, ended_networks BIGINT)")
     con.executemany("INSERT INTO t_growth VALUES (?, ?, ?, ?)", GROWTH)
@@ -46,10 +54,10 @@ def warehouse():
     con.executemany("INSERT INTO t_land VALUES (?, ?)", LAENDER)
     con.execute("CREATE TABLE t_counts (census_year INTEGER, land_code VARCHAR, networks BIGINT)")
     con.executemany("INSERT INTO t_counts VALUES (?, ?, ?)", COUNTS)
-    con.execute("CREATE VIEW pub.growth AS SELECT * FROM t_growth")
+    con.execute("CREATE OR REPLACE VIEW pub.growth AS SELECT * FROM t_growth")
     # All 16 Länder for every year, 0 where there is no network (as the real view does).
     con.execute("""
-        CREATE VIEW pub.networks_by_land AS
+        CREATE OR REPLACE VIEW pub.networks_by_land AS
         SELECT g.census_year, l.land_code, l.land_name,
                COALESCE(c.networks, 0)::BIGINT AS networks
         FROM t_growth g CROSS JOIN t_land l
@@ -62,14 +70,14 @@ def warehouse():
 @pytest.fixture(scope="module")
 def published(warehouse, tmp_path_factory):
     outdir = tmp_path_factory.mktemp("publication") / str(YEAR)
-    files = publish(warehouse, YEAR, outdir, stand=STAND)
+    files = publish(warehouse, YEAR, outdir, stand=STAND, reference=None)
     return outdir, files
 
 
 @pytest.fixture(scope="module")
 def published_fictitious(warehouse, tmp_path_factory):
     outdir = tmp_path_factory.mktemp("demo") / str(YEAR)
-    publish(warehouse, YEAR, outdir, fictitious=True, stand=STAND)
+    publish(warehouse, YEAR, outdir, fictitious=True, stand=STAND, reference=None)
     return outdir
 
 
@@ -111,13 +119,17 @@ def test_headline(warehouse):
 def test_publish_writes_all_files(published):
     outdir, files = published
     names = sorted(p.relative_to(outdir).as_posix() for p in files)
-    assert names == [
+    assert names == sorted([
         "MINT-Regionen_2015_Tabellen.xlsx",
+        "abbildungen/bundeslaender.png",
+        "abbildungen/bundeslaender.svg",
+        "abbildungen/partnerstruktur.png",
+        "abbildungen/partnerstruktur.svg",
         "abbildungen/wachstum.png",
         "abbildungen/wachstum.svg",
-        "tabellen/01_entwicklung.csv",
-        "tabellen/02_bundeslaender.csv",
-    ]
+        "bericht.html",
+        "vergleich_vorjahr.csv",
+    ] + [f"tabellen/{t.name}.csv" for t in TABLES])  # no map: no reference data given
     assert all(p.is_file() and p.stat().st_size > 0 for p in files)
     assert not list(outdir.rglob(".*tmp*"))  # no temporary files left behind
 
@@ -136,23 +148,26 @@ def test_growth_csv(published):
 def test_bundeslaender_csv(published):
     outdir, _ = published
     rows = read_csv(outdir / "tabellen/02_bundeslaender.csv")
-    assert rows[0] == ["land_code", "land_name", "networks", "share_percent"]
+    assert rows[0] == ["land_code", "land_name", "networks", "share_percent", "networks_per_million",
+                       "kreise", "kreise_covered", "kreise_covered_percent", "population_covered_percent",
+                       "change_previous_year"]
+    rows = [r[:4] + r[-1:] for r in rows]  # no reference data here: the coverage columns are empty
     body = rows[1:]
     assert len(body) == 17  # 16 Länder + Deutschland
     assert [r[0] for r in body[:16]] == [code for code, _ in LAENDER]
     by_code = {r[0]: r for r in body[:16]}
-    assert by_code["01"] == ["01", "Schleswig-Holstein", "1", "16.7"]  # 1 / 6
-    assert by_code["05"] == ["05", "Nordrhein-Westfalen", "2", "33.3"]  # 2 / 6
-    assert by_code["09"] == ["09", "Bayern", "3", "50.0"]  # 3 / 6
-    assert by_code["02"] == ["02", "Hamburg", "0", "0.0"]
-    assert body[16] == ["", "Deutschland", "6", "100.0"]
+    assert by_code["01"] == ["01", "Schleswig-Holstein", "1", "16.7", "1"]  # 1 / 6; 0 in 2014
+    assert by_code["05"] == ["05", "Nordrhein-Westfalen", "2", "33.3", "-3"]  # 2 / 6; 5 in 2014
+    assert by_code["09"] == ["09", "Bayern", "3", "50.0", "3"]  # 3 / 6
+    assert by_code["02"] == ["02", "Hamburg", "0", "0.0", "0"]
+    assert body[16] == ["", "Deutschland", "6", "100.0", "1"]
     # The hostile name is neutralised, not turned into a formula.
     assert by_code["16"][1] == "'" + HOSTILE
 
 
 def test_publish_is_reproducible(published, warehouse, tmp_path):
     outdir, files = published
-    again = publish(warehouse, YEAR, tmp_path / str(YEAR), stand=STAND)
+    again = publish(warehouse, YEAR, tmp_path / str(YEAR), stand=STAND, reference=None)
     for first, second in zip(files, again):
         if first.suffix in {".csv", ".svg", ".png"}:
             assert first.read_bytes() == second.read_bytes(), first.name
@@ -176,7 +191,8 @@ def test_declaration_must_match_query(warehouse):
 def test_workbook_layout(published):
     outdir, _ = published
     wb = openpyxl.load_workbook(outdir / "MINT-Regionen_2015_Tabellen.xlsx")
-    assert wb.sheetnames == ["Inhalt", "Tabelle 1", "Tabelle 2"]
+    assert wb.sheetnames[:3] == ["Inhalt", "Tabelle 1", "Tabelle 2"]
+    assert len(wb.sheetnames) == 1 + len(TABLES)
 
     contents = sheet_texts(wb["Inhalt"])
     assert "Entwicklung der MINT-Regionen 2013–2015" in contents
@@ -206,12 +222,12 @@ def test_workbook_layout(published):
     t2 = wb["Tabelle 2"]
     assert t2["A1"].value == "Tabelle 2: MINT-Regionen nach Bundesland 2015"
     header = find_row(t2, "Land-Schlüssel")
-    assert [c.value for c in t2[header]] == ["Land-Schlüssel", "Bundesland", "MINT-Regionen", "Anteil in %"]
-    assert [c.value for c in t2[header + 1]] == [None, None, "Anzahl", "%"]
+    assert [c.value for c in t2[header]][:4] == ["Land-Schlüssel", "Bundesland", "MINT-Regionen", "Anteil in %"]
+    assert [c.value for c in t2[header + 1]][:4] == [None, None, "Anzahl", "%"]
     first = header + 2
-    assert [c.value for c in t2[first]] == ["01", "Schleswig-Holstein", 1, 16.7]
+    assert [c.value for c in t2[first]][:4] == ["01", "Schleswig-Holstein", 1, 16.7]
     total = first + 16
-    assert [c.value for c in t2[total]][1:] == ["Deutschland", 6, 100.0]
+    assert [c.value for c in t2[total]][1:4] == ["Deutschland", 6, 100.0]
     assert t2.cell(total, 2).font.bold
     # Numbers are numbers, codes stay text.
     for row in t2.iter_rows(min_row=first, max_row=total):

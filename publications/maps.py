@@ -1,0 +1,154 @@
+"""The map of Germany's 400 Kreise, coloured by the number of networks covering each.
+
+The numbers come from the view ``pub.kreis_coverage`` (SQL); the shapes from the BKG
+boundaries (VG2500) in the reference directory, drawn with matplotlib directly from the
+GeoJSON polygons (no GIS library). Kreise without any network stay white ("weiße
+Flecken"); Land borders are drawn on top. Each Kreis is one path whose SVG id is
+``kreis-<AGS>``, so the SVG can be checked (and styled) per Kreis.
+
+Without reference data (no GeoJSON, or ref.kreise empty) the map is skipped and
+``draw_map`` says why.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from matplotlib.axes import Axes
+from matplotlib.patches import Patch, PathPatch
+from matplotlib.path import Path as MplPath
+
+from .figures import Figure, render
+from .german import Edition
+from .queries import QueryResult, fetch, parameters
+
+KREISE_GEOJSON = Path("bkg") / "kreise_vg2500_2023.geojson"
+LAENDER_GEOJSON = Path("bkg") / "laender_vg2500_2023.geojson"
+BKG_CREDIT = "© GeoBasis-DE / BKG (2024) (Daten verändert)"
+MAP_NAME = "karte_kreise"
+
+# Colour classes: (lowest number of networks, colour, legend label).
+CLASSES = (
+    (0, "#FFFFFF", "keine MINT-Region (weißer Fleck)"),
+    (1, "#BDD7EE", "1 MINT-Region"),
+    (2, "#6FA8DC", "2 MINT-Regionen"),
+    (3, "#1F5A96", "3 und mehr MINT-Regionen"),
+)
+KREIS_EDGE = "#9A9A9A"
+LAND_EDGE = "#222222"
+
+MAP_SQL = """
+    SELECT kreis_code, networks
+    FROM pub.kreis_coverage
+    WHERE census_year = $year
+    ORDER BY kreis_code
+"""
+
+
+@dataclass(frozen=True)
+class Shape:
+    code: str
+    path: MplPath
+
+
+def _rings(geometry: dict[str, Any]) -> list[list[list[float]]]:
+    if geometry["type"] == "Polygon":
+        return list(geometry["coordinates"])
+    if geometry["type"] == "MultiPolygon":
+        return [ring for polygon in geometry["coordinates"] for ring in polygon]
+    raise ValueError(f"unexpected geometry type {geometry['type']!r}")
+
+
+def _path(geometry: dict[str, Any]) -> MplPath:
+    """One compound path for all rings of a (multi)polygon; holes are drawn by the even-odd
+    rule of the renderer because rings are closed separately."""
+    vertices: list[tuple[float, float]] = []
+    codes: list[int] = []
+    for ring in _rings(geometry):
+        points = [(float(x), float(y)) for x, y, *_ in ring]
+        vertices += points + [points[0]]
+        codes += [MplPath.MOVETO] + [MplPath.LINETO] * (len(points) - 1) + [MplPath.CLOSEPOLY]
+    return MplPath(vertices, codes)
+
+
+def read_shapes(path: Path, key: str = "ags") -> list[Shape]:
+    """The polygons of a GeoJSON file, keyed by the property ``key``, sorted by key."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    shapes = [Shape(str(f["properties"][key]), _path(f["geometry"])) for f in data["features"]]
+    return sorted(shapes, key=lambda s: s.code)
+
+
+def colour(networks: int | None) -> str:
+    chosen = CLASSES[0][1]
+    for lowest, fill, _ in CLASSES:
+        if (networks or 0) >= lowest:
+            chosen = fill
+    return chosen
+
+
+def map_draw(kreise: list[Shape], laender: list[Shape], drawn: list[str]):
+    """The draw function of the map figure; appends the code of every Kreis it draws to ``drawn``."""
+
+    def draw(ax: Axes, result: QueryResult) -> None:
+        networks = dict(zip(result.column("kreis_code"), result.column("networks")))
+        for shape in kreise:
+            patch = PathPatch(shape.path, facecolor=colour(networks.get(shape.code)), edgecolor=KREIS_EDGE,
+                              linewidth=0.25)
+            patch.set_gid(f"kreis-{shape.code}")
+            ax.add_patch(patch)
+            drawn.append(shape.code)
+        for shape in laender:
+            patch = PathPatch(shape.path, facecolor="none", edgecolor=LAND_EDGE, linewidth=0.8)
+            patch.set_gid(f"land-{shape.code}")
+            ax.add_patch(patch)
+        xs = [x for s in kreise for x, _ in s.path.vertices]
+        ys = [y for s in kreise for _, y in s.path.vertices]
+        ax.set_xlim(min(xs) - 0.1, max(xs) + 0.1)
+        ax.set_ylim(min(ys) - 0.1, max(ys) + 0.1)
+        # Longitude degrees are shorter than latitude degrees in Germany: scale by cos(latitude).
+        ax.set_aspect(1 / math.cos(math.radians((min(ys) + max(ys)) / 2)))
+        ax.set_axis_off()
+        ax.legend(handles=[Patch(facecolor=fill, edgecolor=KREIS_EDGE, label=label)
+                           for _, fill, label in CLASSES],
+                  loc="lower left", bbox_to_anchor=(0.0, 0.0), fontsize=8, frameon=False)
+
+    return draw
+
+
+def map_files(reference_dir: Path | None) -> tuple[Path, Path] | None:
+    if reference_dir is None:
+        return None
+    kreise, laender = Path(reference_dir) / KREISE_GEOJSON, Path(reference_dir) / LAENDER_GEOJSON
+    return (kreise, laender) if kreise.is_file() and laender.is_file() else None
+
+
+def draw_map(con: duckdb.DuckDBPyConnection, edition: Edition, outdir: Path,
+             reference_dir: Path | None) -> tuple[list[Path], list[str], str | None]:
+    """Draw the Kreis map. Returns (files written, Kreise drawn, message if skipped)."""
+    files = map_files(reference_dir)
+    if files is None:
+        return [], [], ("Karte übersprungen: keine Referenzdaten mit den BKG-Grenzen "
+                        f"({KREISE_GEOJSON.as_posix()}, {LAENDER_GEOJSON.as_posix()}) gefunden.")
+    result = fetch(con, MAP_SQL, parameters(edition.year))
+    if not result.rows:
+        return [], [], ("Karte übersprungen: das Data Warehouse enthält keine Kreise (ref.kreise ist leer; "
+                        "ingest mit Referenzdaten ausführen).")
+    kreise, laender = read_shapes(files[0]), read_shapes(files[1])
+    drawn: list[str] = []
+    figure = Figure(
+        name=MAP_NAME,
+        title="MINT-Regionen je Kreis {year}",
+        sql=MAP_SQL,
+        draw=map_draw(kreise, laender, drawn),
+        size=(7.0, 9.0),
+        left=0.02,
+        notes=(f"Kartengrundlage: {BKG_CREDIT}; Kreise: Gebietsstand 31.12.2023",),
+    )
+    paths = render(figure, result, edition, outdir)
+    # draw() ran once per render; both files show the same Kreise.
+    return paths, sorted(set(drawn)), None

@@ -115,7 +115,7 @@ def map_draw(kreise: list[Shape], laender: list[Shape], drawn: list[str]):
         ax.set_axis_off()
         ax.legend(handles=[Patch(facecolor=fill, edgecolor=KREIS_EDGE, label=label)
                            for _, fill, label in CLASSES],
-                  loc="lower left", bbox_to_anchor=(0.0, 0.0), fontsize=8, frameon=False)
+                  loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=2, fontsize=8, frameon=False)
 
     return draw
 

@@ -12,7 +12,6 @@ import logging
 import os
 import shutil
 import sys
-import time
 from pathlib import Path
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3

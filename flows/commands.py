@@ -25,7 +25,7 @@ def dispatch(args, home: Path) -> int:
     if args.command == "demo":
         return demo(home, reference, args.seed)
     if args.command == "template":
-        return template(home, args.year, Path(args.out), args.network, args.blank)
+        return template(home, args.year, Path(args.out), args.network, args.blank, reference)
     if args.command == "ingest":
         summary = ingest(home, args.year, args.inbox, reference)
         return EXIT_REJECTED if summary.rejected else EXIT_OK
@@ -81,8 +81,10 @@ def ingest(home: Path, year: int, inbox: str | None, reference: str | None) -> I
         if row["Status"] == "rejected":
             print(f"  rejected: {row['Datei']} ({row['Netzwerk-ID'] or 'no network ID'}): "
                   f"{row['Fehler']} error(s)")
+    if summary.missing:
+        print(f"  answered last year, nothing received yet: {', '.join(summary.missing)}")
     if summary.reports:
-        print(f"  check reports: {paths.reports(year)} ({len(summary.reports)} files)")
+        print(f"  check reports: {paths.reports(year)} ({len(summary.reports)} files; overview: uebersicht.xlsx)")
     print(f"  warehouse: {store.warehouse_path(home)}")
     return summary
 
@@ -101,13 +103,16 @@ def publish(home: Path, year: int, reference: str | None) -> list[str]:
     return published["files"]
 
 
-def template(home: Path, year: int, out: Path, networks: list[str], blank: bool) -> int:
+def template(home: Path, year: int, out: Path, networks: list[str], blank: bool,
+             reference: str | None = None) -> int:
     _check_year(year)
     if year not in q.CURRENT_VERSION_BY_YEAR:
         raise UsageError(f"--year {year}: no template for that year (survey years: "
                          f"{', '.join(map(str, q.survey_years()))})")
+    ref = load_reference(Path(reference) if reference else None)
+    kreise = list(zip(ref.kreise["kreis_code"], ref.kreise["kreis_name"])) if ref.available else None
     if blank:
-        path = write_workbook(out / f"Erhebungsbogen_{year}_leer.xlsx", year)
+        path = write_workbook(out / f"Erhebungsbogen_{year}_leer.xlsx", year, kreise=kreise)
         print(f"template {year}: blank workbook {path}")
         return EXIT_OK
     paths = Paths(home)
@@ -134,7 +139,7 @@ def template(home: Path, year: int, out: Path, networks: list[str], blank: bool)
                     else int(row.founded_year)},
                     tables={q.S_AREA: [{"kreis_code": k, "coverage": "ganz"} for k in row.kreise]})
             write_workbook(out / f"Erhebungsbogen_{year}_{row.network_id}.xlsx", year, row.network_id,
-                           answers, network_name=row.network_name, fictitious=paths.is_demo)
+                           answers, network_name=row.network_name, fictitious=paths.is_demo, kreise=kreise)
             written += 1
     finally:
         if con is not None:

@@ -22,14 +22,16 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from publications.checkreports import write_check_reports
+from publications.checkreports import OVERVIEW_FILE, write_check_reports, write_overview
 from publications.publish import headline, publish
 from schemas.findings import ACCEPTED, REJECTED, WITH_WARNINGS
-from schemas.validation import Context
+from schemas.validation import Context, missing_since_last_year
 from sources import batch
 from sources.reference import Reference, load_reference, resolve_reference_dir
 from sources.register import read_register
+from sources.safety import assert_defusedxml_active
 from warehouse import store
+from warehouse.answers import previous_values
 
 CHUNK = 250  # workbooks read per task
 TASK_OPTS = dict(persist_result=False, cache_policy=NO_CACHE)
@@ -70,6 +72,7 @@ class IngestSummary:
     rows: list[dict] = field(default_factory=list)   # one per file: no personal data
     reports: list[str] = field(default_factory=list)
     reference_used: bool = True
+    missing: list[str] = field(default_factory=list)   # answered last year, nothing this year
 
 
 @task(**TASK_OPTS)
@@ -91,11 +94,23 @@ def load_task(home: Path, year: int, run_id: str, started_at: datetime, received
         store.load_register(con, register)
         summary = store.load_year(con, home, year, run_id, f"ingest --year {year}", started_at,
                                   received, frames)
-        reports = write_check_reports(con, run_id, year, Paths(home).reports(year))
+        reports = write_check_reports(con, run_id, year, Paths(home).reports(year), home=home)
+        overview = write_overview(con, year, Paths(home).reports(year) / OVERVIEW_FILE)
     finally:
         con.close()
     summary["reports"] = [str(p) for p in reports]
+    summary["overview"] = overview
     return summary
+
+
+@task(**TASK_OPTS)
+def previous_answers(home: Path, year: int) -> dict:
+    """Each network's latest accepted values before `year`, for the across-year rules."""
+    con = store.connect(home)
+    try:
+        return previous_values(con, year)
+    finally:
+        con.close()
 
 
 def _file_rows(received: list[batch.Received]) -> list[dict]:
@@ -106,6 +121,7 @@ def _file_rows(received: list[batch.Received]) -> list[dict]:
 @flow(name="mint-census-ingest", log_prints=False)
 def ingest_flow(year: int, home: str, inbox: str | None = None, reference: str | None = None) -> IngestSummary:
     log = get_run_logger()
+    assert_defusedxml_active()
     paths = Paths(Path(home))
     started_at = datetime.now(timezone.utc)
     run_id = store.new_run_id()
@@ -117,8 +133,12 @@ def ingest_flow(year: int, home: str, inbox: str | None = None, reference: str |
     received: list[batch.Received] = []
     for i, chunk in enumerate(chunks):
         received += read_chunk(chunk, year, i * CHUNK)
-    ctx = Context(kreis_land=ref.kreis_land(), register_ids=set(register["network_id"]))
+    ctx = Context(kreis_land=ref.kreis_land(), register_ids=set(register["network_id"]),
+                  previous=previous_answers(paths.home, year))
     frames = validate_batch(received, year, ctx)
+    missing = missing_since_last_year(ctx, year, {r.network_id for r in received if r.network_id})
+    if missing:
+        log.warning("answered last year, nothing received yet: %s", ", ".join(missing))
     for r in received:
         if r.status == REJECTED:
             codes = sorted({f.code for f in r.findings if f.is_error})
@@ -130,9 +150,11 @@ def ingest_flow(year: int, home: str, inbox: str | None = None, reference: str |
         year, run_id, len(received),
         sum(r.status == ACCEPTED for r in received), sum(r.status == WITH_WARNINGS for r in received),
         sum(r.status == REJECTED for r in received), sum(r.status == batch.SUPERSEDED for r in received),
-        sum(len(r.findings) for r in received), rows, loaded["reports"], ref.available)
+        sum(len(r.findings) for r in received), rows, loaded["reports"], ref.available, missing)
     create_table_artifact(key=f"ingest-{year}", table=rows or [{"Datei": "(keine Dateien)"}],
                           description=f"Eingang Erhebung {year}: eine Zeile je Datei")
+    create_table_artifact(key=f"overview-{year}", table=loaded["overview"] or [{"Netzwerk-ID": "(keine)"}],
+                          description=f"Erhebung {year}: Stand je Netzwerk (angenommen, abgelehnt, fehlt)")
     create_markdown_artifact(key=f"ingest-summary-{year}", markdown=(
         f"# Erhebung {year}: Eingang\n\n"
         f"| Dateien | angenommen | mit Hinweisen | abgelehnt | ersetzt | Befunde |\n|---|---|---|---|---|---|\n"

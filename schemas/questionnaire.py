@@ -122,6 +122,7 @@ FORM_LABEL_COL, FORM_VALUE_COL, FORM_UNIT_COL, FORM_HELP_COL = 1, 2, 3, 4
 META_SHEET = "_meta"
 LISTS_SHEET = "_listen"
 COVER_SHEET = "Hinweise"
+REPORT_SHEET = "Prüfbericht"  # added in front of a returned workbook by the check report
 MAX_TABLE_ROWS = 2000  # rows read per table sheet at most (a cap against bloated sheets)
 
 

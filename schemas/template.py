@@ -58,21 +58,51 @@ def display_value(spec: q.FieldSpec, value: Any) -> Any:
     return value
 
 
-def _lists_sheet(wb: Workbook, lay: q.Layout) -> dict[str, str]:
-    """Write every vocabulary into the hidden lists sheet; return key -> range formula."""
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def put(cell, value: Any):
+    """Write `value` into `cell` as data: text that looks like a formula stays text.
+
+    openpyxl turns every string starting with "=" into a formula; here such text is stored
+    as a string with Excel's quote prefix (the cell shows and keeps the text as typed, and
+    the value read back is unchanged), so prefilled answers can never become formulas.
+    """
+    cell.value = value
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
+def kreis_label(code: str, name: str) -> str:
+    """How a Kreis appears in the name dropdown: unique, because names repeat (Stadt/Landkreis)."""
+    return f"{name} ({code})"
+
+
+KREIS_LABELS, KREIS_CODES = "_kreis_label", "_kreis_code"   # keys of the two Kreis columns in _listen
+
+
+def _lists_sheet(wb: Workbook, lay: q.Layout, kreise: list[tuple[str, str]] | None = None) -> dict[str, str]:
+    """Write every vocabulary into the hidden lists sheet; return key -> range formula.
+
+    With `kreise` ((code, name) pairs), two more columns hold the Kreis labels (sorted by
+    name) and their codes: the Gebiet sheet chooses the Kreis by name and fills in the code.
+    """
     ws = wb.create_sheet(q.LISTS_SHEET)
     ranges: dict[str, str] = {}
-    col = 1
-    for key, place in lay.places.items():
-        values = place.field.allowed_values()
-        if not values or place.field.kind == "multichoice":
-            continue
+    columns = [(key, place.field.allowed_values()) for key, place in lay.places.items()
+               if place.field.allowed_values() and place.field.kind != "multichoice"]
+    if kreise and "kreis_name" in lay.places:
+        ordered = sorted(kreise, key=lambda cn: (cn[1].casefold(), cn[0]))
+        columns += [(KREIS_LABELS, tuple(kreis_label(c, n) for c, n in ordered)),
+                    (KREIS_CODES, tuple(c for c, _ in ordered))]
+    for col, (key, values) in enumerate(columns, start=1):
         ws.cell(1, col, key)
         for i, v in enumerate(values, start=2):
-            ws.cell(i, col, v)
+            put(ws.cell(i, col), v)
         letter = get_column_letter(col)
         ranges[key] = f"{quote_sheetname(q.LISTS_SHEET)}!${letter}$2:${letter}${len(values) + 1}"
-        col += 1
     ws.sheet_state = "hidden"
     ws.protection.sheet = True
     return ranges
@@ -115,8 +145,13 @@ def _help_text(spec: q.FieldSpec, year: int) -> str:
 def write_workbook(path: Path, year: int, network_id: str | None = None,
                    answers: Answers | None = None, *, network_name: str | None = None,
                    deadline: date | None = None, fictitious: bool = False,
-                   version: str | None = None) -> Path:
-    """Write the Erhebungsbogen for `year` (blank, prefilled or filled) to `path`."""
+                   version: str | None = None, kreise: list[tuple[str, str]] | None = None) -> Path:
+    """Write the Erhebungsbogen for `year` (blank, prefilled or filled) to `path`.
+
+    `kreise`: (code, name) of every Kreis (reference data). When given, the Gebiet sheet lets
+    the coordinator choose a Kreis by name from a dropdown and fills in its code by formula;
+    prefilled rows get the name shown next to their code.
+    """
     lay = q.layout(version) if version else q.layout_for_year(year)
     answers = answers or Answers()
     if network_id and "network_id" not in answers.form:
@@ -125,7 +160,7 @@ def write_workbook(path: Path, year: int, network_id: str | None = None,
     cover = wb.active
     cover.title = q.COVER_SHEET
     _cover(cover, lay, network_id, network_name, deadline, fictitious)
-    list_ranges = _lists_sheet(wb, lay)
+    list_ranges = _lists_sheet(wb, lay, kreise)
     for sheet_name in lay.sheets:
         sheet = q.SHEET_BY_NAME[sheet_name]
         ws = wb.create_sheet(sheet_name, index=len(wb.sheetnames) - 1)
@@ -184,7 +219,7 @@ def _form_sheet(ws, lay, places, values, list_ranges) -> None:
         spec = p.field
         label = ws.cell(p.row, q.FORM_LABEL_COL, p.label + (" *" if spec.required else ""))
         label.alignment = WRAP
-        cell = ws.cell(p.row, q.FORM_VALUE_COL, display_value(spec, values.get(spec.key)))
+        cell = put(ws.cell(p.row, q.FORM_VALUE_COL), display_value(spec, values.get(spec.key)))
         cell.fill = NEW_FILL if (spec.since == lay.year and lay.year > q.FIRST_SURVEY_YEAR) else INPUT_FILL
         cell.protection = UNLOCKED
         if spec.kind in ("kreis", "text", "phone", "network_id"):
@@ -219,11 +254,49 @@ def _table_sheet(ws, lay, sheet: q.SheetSpec, places, rows, list_ranges) -> None
             c.fill, c.protection = INPUT_FILL, UNLOCKED
             if spec.kind in ("kreis", "text"):
                 c.number_format = "@"
-        dv = _validation(spec, list_ranges)
+        by_name = KREIS_LABELS in list_ranges and spec.key == "kreis_name"
+        dv = _kreis_name_validation(list_ranges) if by_name else _validation(spec, list_ranges)
         if dv is not None:
             ws.add_data_validation(dv)
             dv.add(f"{p.column_letter}{q.FIRST_DATA_ROW}:{p.column_letter}{last_row}")
     for i, row in enumerate(rows):
         for p in places:
-            ws.cell(q.FIRST_DATA_ROW + i, p.col, display_value(p.field, row.get(p.field.key)))
+            put(ws.cell(q.FIRST_DATA_ROW + i, p.col), display_value(p.field, row.get(p.field.key)))
+    if KREIS_LABELS in list_ranges and sheet.name == q.S_AREA:
+        _kreis_by_name(ws, lay, rows, last_row, list_ranges)
     ws.freeze_panes = ws.cell(q.FIRST_DATA_ROW, 1)
+
+
+def _kreis_name_validation(list_ranges) -> DataValidation:
+    dv = DataValidation(type="list", formula1=list_ranges[KREIS_LABELS], allow_blank=True)
+    dv.errorStyle = "warning"   # a name not in the list may still be typed; the code decides
+    dv.errorTitle = "Kreis nicht in der Liste"
+    dv.error = "Bitte den Kreis aus der Liste wählen; sonst den Kreisschlüssel in Spalte A eintragen."
+    dv.showErrorMessage = True
+    dv.promptTitle = "Kreis"
+    dv.prompt = "Kreis aus der Liste wählen – der Kreisschlüssel wird in Spalte A eingetragen."
+    dv.showInputMessage = True
+    return dv
+
+
+def _kreis_by_name(ws, lay, rows, last_row, list_ranges) -> None:
+    """Empty rows: the code column looks up the chosen name; prefilled rows: the name is shown."""
+    code_col = lay.places["kreis_code"].column_letter
+    name_col = lay.places["kreis_name"].column_letter
+    labels = dict(zip(_list_values(ws.parent, list_ranges[KREIS_CODES]),
+                      _list_values(ws.parent, list_ranges[KREIS_LABELS])))
+    for i, row in enumerate(rows):
+        r = q.FIRST_DATA_ROW + i
+        if row.get("kreis_code") in labels and not row.get("kreis_name"):
+            put(ws[f"{name_col}{r}"], labels[row["kreis_code"]])
+    for r in range(q.FIRST_DATA_ROW + len(rows), last_row + 1):
+        c = ws[f"{code_col}{r}"]
+        c.value = (f'=IF(${name_col}{r}="","",IFERROR(INDEX({list_ranges[KREIS_CODES]},'
+                   f'MATCH(${name_col}{r},{list_ranges[KREIS_LABELS]},0)),""))')
+        c.number_format = "General"
+
+
+def _list_values(wb, ref: str) -> list:
+    sheet, cells = ref.rsplit("!", 1)
+    ws = wb[sheet.strip("'")]
+    return [c.value for row in ws[cells.replace("$", "")] for c in row]

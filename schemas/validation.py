@@ -17,7 +17,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable
+from typing import Any, Callable
 
 import pandas as pd
 import pandera.pandas as pa
@@ -35,6 +35,8 @@ PATTERNS = {
     "phone": q.PHONE_PATTERN,
 }
 FUNDING_TOLERANCE = 0.10  # funding sum may differ from the budget by 10 % before a warning
+JUMP_FACTOR = 3.0         # partners or budget changing by more than this factor vs last year: a warning
+PREVIOUS_YEAR = "_year"   # key in Context.previous[network_id]: the census year of those values
 
 
 @dataclass
@@ -67,6 +69,10 @@ class Context:
     kreis_land: dict[str, str] | None = None       # AGS -> Land code; None: no reference data
     kreis_successor: dict[str, str] = field(default_factory=lambda: dict(voc.KREIS_SUCCESSORS))
     register_ids: set[str] | None = None          # network IDs in the register
+    # Across years: network ID -> field key -> the network's accepted value in its latest
+    # earlier census year (key PREVIOUS_YEAR holds that year). None: no across-year rules.
+    # Built from the warehouse by warehouse.answers.previous_values.
+    previous: dict[str, dict[str, Any]] | None = None
 
 
 # --- the pandera schemas -----------------------------------------------------------
@@ -202,6 +208,8 @@ class _Index:
     area: dict[int, list[tuple[int, str]]]
     funding_total: dict[int, float]
 
+    partners: dict[int, dict] = field(default_factory=dict)
+
     @classmethod
     def of(cls, frames: SheetFrames) -> "_Index":
         net_df = frames.frames.get(q.S_NET)
@@ -217,7 +225,9 @@ class _Index:
             keys = [f.key for f in q.SHEET_BY_NAME[q.S_FUND].fields_in(frames.year)]
             sums = fund[keys].astype("Float64").fillna(0).sum(axis=1)
             totals = {int(i): float(v) for i, v in zip(fund["_wb"], sums)}
-        return cls(net, area, totals)
+        part_df = frames.frames.get(q.S_PART)
+        partners = {int(r["_wb"]): r for r in part_df.to_dict("records")} if part_df is not None else {}
+        return cls(net, area, totals, partners)
 
     def value(self, idx: int, key: str):
         return _value(self.net.get(idx, {}).get(key))
@@ -254,6 +264,8 @@ def cross_rules(frames: SheetFrames, ctx: Context) -> None:
         _kreis_rules(frames, ctx, idx, index, has_net, spec_land, spec_kreis)
         if has_net:
             _budget_rules(frames, idx, index, spec_budget)
+        if ctx.previous is not None and the_id in ctx.previous:
+            _year_rules(frames, idx, index, ctx.previous[the_id], has_net)
     _offer_kreis_rules(frames, ctx)
 
 
@@ -358,6 +370,73 @@ def _budget_rules(frames: SheetFrames, idx: int, index: _Index, spec_budget: q.F
             f"Es ist bezahltes Personal angegeben ({de_number(staff)} VZÄ), aber ein Jahresbudget "
             "von 0 EUR. Bitte prüfen.",
             "paid staff but zero budget", spec_budget, q.S_NET, cell, label, budget))
+
+
+# --- rules across years --------------------------------------------------------------
+
+def _jumped(now: float, before: float) -> bool:
+    """True when `now` is more than JUMP_FACTOR times `before` or less than a JUMP_FACTOR-th of it."""
+    a, b = max(float(now), 1.0), max(float(before), 1.0)
+    return a > JUMP_FACTOR * b or b > JUMP_FACTOR * a
+
+
+def partner_total(values: dict, year: int | None = None) -> tuple[int | None, dict[str, int]]:
+    """Sum of the partner counts given (None when none is given) and the counts by field key."""
+    keys = [f.key for f in q.PARTNER_FIELDS if year is None or f.exists_in(year)]
+    counts = {k: int(v) for k in keys if (v := _value(values.get(k))) is not None}
+    return (sum(counts.values()) if counts else None), counts
+
+
+def _year_rules(frames: SheetFrames, idx: int, index: _Index, prev: dict, has_net: bool) -> None:
+    """Founding year changed; partners or budget jumped by more than JUMP_FACTOR vs the last answers."""
+    then = prev.get(PREVIOUS_YEAR)
+    when = f"im Jahr {then}" if then else "im Vorjahr"
+    if has_net:
+        spec = q.FIELD_BY_KEY["founded_year"]
+        now, before = index.value(idx, "founded_year"), _value(prev.get("founded_year"))
+        if now is not None and before is not None and int(now) != int(before):
+            frames.add(idx, rule_finding(
+                WARNING, "founded_year_changed",
+                f"Das Gründungsjahr {int(now)} weicht von der Angabe {when} ab ({int(before)}). "
+                "Bitte prüfen; ist die neue Angabe richtig, ist nichts weiter zu tun.",
+                f"founding year {int(now)} differs from {int(before)} reported for {then}",
+                spec, q.S_NET, frames.cell(idx, None, spec.key), frames.label(idx, spec.key),
+                int(now), f"wie {when}: {int(before)}, oder eine Korrektur"))
+        spec = q.FIELD_BY_KEY["budget_eur"]
+        now, before = index.value(idx, "budget_eur"), _value(prev.get("budget_eur"))
+        if now is not None and before is not None and _jumped(now, before):
+            frames.add(idx, rule_finding(
+                WARNING, "budget_jump",
+                f"Das Jahresbudget ({de_number(now)} EUR) hat sich gegenüber der Angabe {when} "
+                f"({de_number(before)} EUR) um mehr als das {int(JUMP_FACTOR)}-Fache verändert. "
+                "Bitte prüfen (z. B. Tausenderpunkt oder Cent-Angabe).",
+                f"budget {now:.2f} vs {before:.2f} in {then}: more than x{JUMP_FACTOR:g}",
+                spec, q.S_NET, frames.cell(idx, None, spec.key), frames.label(idx, spec.key),
+                now, f"etwa {de_number(before)} EUR wie {when}, oder eine bestätigte Änderung"))
+    if idx in index.partners:
+        now_total, now_counts = partner_total(index.partners[idx], frames.year)
+        before_total, before_counts = partner_total(prev)
+        if now_total is not None and before_total is not None and _jumped(now_total, before_total):
+            # point at the partner type that changed most
+            key = max(now_counts, key=lambda k: (abs(now_counts[k] - before_counts.get(k, 0)), -list(now_counts).index(k)))
+            spec = q.FIELD_BY_KEY[key]
+            frames.add(idx, rule_finding(
+                WARNING, "partners_jump",
+                f"Die Zahl der Partner insgesamt ({de_number(now_total)}) hat sich gegenüber der Angabe "
+                f"{when} ({de_number(before_total)}) um mehr als das {int(JUMP_FACTOR)}-Fache verändert; "
+                f"am stärksten bei „{frames.label(idx, key)}“ ({de_number(before_counts.get(key, 0))} → "
+                f"{de_number(now_counts[key])}). Bitte prüfen.",
+                f"partners total {now_total} vs {before_total} in {then}: more than x{JUMP_FACTOR:g}",
+                spec, q.S_PART, frames.cell(idx, None, key), frames.label(idx, key), now_counts[key],
+                f"etwa {de_number(before_counts.get(key, 0))} wie {when}, oder eine bestätigte Änderung"))
+
+
+def missing_since_last_year(ctx: Context, year: int, received_ids: set[str]) -> list[str]:
+    """Networks with accepted answers for `year - 1` that have sent nothing for `year` (sorted)."""
+    if ctx.previous is None:
+        return []
+    return sorted(nid for nid, prev in ctx.previous.items()
+                  if prev.get(PREVIOUS_YEAR) == year - 1 and nid not in received_ids)
 
 
 def validate(frames: SheetFrames, ctx: Context) -> dict[int, list[Finding]]:

@@ -136,7 +136,7 @@ def read_workbook(path: Path, *, file_name: str | None = None) -> RawWorkbook:
 
 def _read_sheets(book, lay: q.Layout, wb: RawWorkbook) -> None:
     names = set(book.sheet_names)
-    known = set(lay.sheets) | {q.META_SHEET, q.LISTS_SHEET, q.COVER_SHEET}
+    known = set(lay.sheets) | {q.META_SHEET, q.LISTS_SHEET, q.COVER_SHEET, q.REPORT_SHEET}
     for extra in sorted(names - known):
         wb.findings.append(Finding(
             WARNING, "extra_sheet",

@@ -223,3 +223,95 @@ def test_unknown_template_version_is_rejected_by_name(tmp_path):
     f = rec.findings[0]
     assert (f.code, f.cell, f.found) == ("unknown_version", "B1", "2019.7")
     assert "2019.7" in f.message_de
+
+
+# --- rules across years (Context.previous, built by warehouse.answers.previous_values) ------------
+
+def check_prev(tmp_path, answers, previous, network_id="MR-001"):
+    inbox = tmp_path / f"inbox{len(list(tmp_path.iterdir()))}"
+    write_workbook(inbox / "wb.xlsx", 2025, network_id, answers)
+    received = batch.read_all(batch.discover(inbox), 2025)
+    batch.assess(received, 2025, Context(previous=previous))
+    return received[0]
+
+
+def last_year(**kw):
+    a = full_answers(2024)
+    prev = {"_year": 2024, "founded_year": a.form["founded_year"], "budget_eur": a.form["budget_eur"],
+            **{f.key: a.form[f.key] for f in q.PARTNER_FIELDS}}
+    prev.update(kw)
+    return {"MR-001": prev}
+
+
+def test_same_answers_as_last_year_pass(tmp_path):
+    rec = check_prev(tmp_path, full_answers(), last_year())
+    assert rec.findings == []
+
+
+def test_founding_year_changed_vs_last_year(tmp_path):
+    rec = check_prev(tmp_path, full_answers(), last_year(founded_year=2009))
+    assert where(rec, "founded_year_changed") == [("warning", "Netzwerk", "B9")]
+    f = next(f for f in rec.findings if f.code == "founded_year_changed")
+    assert "2009" in f.message_de and "2011" in f.message_de and "2024" in f.message_de
+    assert rec.status == "accepted_with_warnings"
+
+
+def test_budget_jump_by_more_than_three(tmp_path):
+    rec = check_prev(tmp_path, full_answers(), last_year(budget_eur=12000.0))      # x10
+    assert where(rec, "budget_jump") == [("warning", "Netzwerk", "B15")]
+    rec = check_prev(tmp_path, full_answers(), last_year(budget_eur=500000.0))     # down to a quarter
+    assert where(rec, "budget_jump") == [("warning", "Netzwerk", "B15")]
+    assert where(check_prev(tmp_path, full_answers(), last_year(budget_eur=50000.0)), "budget_jump") == []
+
+
+def test_partner_count_jump_points_at_the_type_that_changed_most(tmp_path):
+    prev = last_year(**{f.key: 0 for f in q.PARTNER_FIELDS})
+    prev["MR-001"]["partners_kitas"] = 2          # total 2 last year; now 0+3+6+...
+    rec = check_prev(tmp_path, full_answers(), prev)
+    last_key = q.PARTNER_FIELDS[-1].key           # i * 3: the last type grew most
+    cell = q.layout("2025.1").places[last_key].cell()
+    assert where(rec, "partners_jump") == [("warning", "Partner", cell)]
+    prev = last_year()
+    assert where(check_prev(tmp_path, full_answers(), prev), "partners_jump") == []
+
+
+def test_across_year_rules_need_the_network_in_previous(tmp_path):
+    rec = check_prev(tmp_path, full_answers(), {"MR-999": last_year(founded_year=1999)["MR-001"]})
+    assert rec.findings == []
+    assert check_prev(tmp_path, full_answers(), None).findings == []
+
+
+def test_missing_since_last_year():
+    from schemas.validation import missing_since_last_year
+
+    prev = {"MR-001": {"_year": 2024}, "MR-002": {"_year": 2024}, "MR-003": {"_year": 2022}}
+    ctx = Context(previous=prev)
+    assert missing_since_last_year(ctx, 2025, {"MR-001"}) == ["MR-002"]
+    assert missing_since_last_year(Context(), 2025, set()) == []
+
+
+@needs_reference
+def test_previous_values_from_the_warehouse(home, make_workbook, reference):
+    import duckdb
+
+    from warehouse.answers import previous_values
+    from warehouse.store import warehouse_path
+
+    from .conftest import process
+
+    make_workbook("a.xlsx", full_answers(2024), year=2024)
+    process(home, 2024, reference)
+    con = duckdb.connect(str(warehouse_path(home)), read_only=True)
+    prev = previous_values(con, 2025)
+    assert previous_values(con, 2024) == {}
+    con.close()
+    assert prev["MR-001"]["_year"] == 2024
+    assert prev["MR-001"]["founded_year"] == 2011 and prev["MR-001"]["budget_eur"] == 120000.5
+    assert prev["MR-001"]["partners_kitas"] == 0
+    # and the rule fires on this year's workbook against it
+    from .conftest import tweak as _tweak
+    inbox = home / "inbox" / "2025"
+    write_workbook(inbox / "b.xlsx", 2025, "MR-001", _tweak(full_answers(), founded_year=2015))
+    received = batch.read_all(batch.discover(inbox), 2025)
+    batch.assess(received, 2025, Context(previous=prev))
+    assert where(received[0], "founded_year_changed") == [("warning", "Netzwerk", "B9")]

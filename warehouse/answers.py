@@ -39,3 +39,32 @@ def last_answers(con, network_id: str, year: int) -> Answers | None:
             answers.tables[sheet.name] = rows
     answers.form["network_id"] = network_id
     return answers
+
+
+PREVIOUS_KEYS = ("founded_year", "budget_eur", *(f.key for f in q.PARTNER_FIELDS))
+
+
+def previous_values(con, year: int) -> dict[str, dict]:
+    """For the across-year rules: each network's accepted values of its latest census year before `year`.
+
+    Returns network_id -> {field key: value, "_year": that census year} for the fields the
+    rules compare (founding year, budget, partner counts); this is what
+    `schemas.validation.Context(previous=...)` expects.
+    """
+    from schemas.validation import PREVIOUS_YEAR
+
+    partner_keys = [f.key for f in q.PARTNER_FIELDS]
+    sql = (
+        "WITH last AS (SELECT network_id, max(census_year) AS y FROM core.networks WHERE census_year < ? "
+        "GROUP BY network_id) "
+        "SELECT n.network_id, n.census_year, n.founded_year, n.budget_eur, "
+        + ", ".join(f"p.{k}" for k in partner_keys)
+        + " FROM core.networks n JOIN last ON n.network_id = last.network_id AND n.census_year = last.y "
+        "LEFT JOIN core.partners p ON p.network_id = n.network_id AND p.census_year = n.census_year")
+    out: dict[str, dict] = {}
+    for row in con.execute(sql, [year]).fetchall():
+        nid, census_year, *values = row
+        rec = {k: _clean(v) for k, v in zip(PREVIOUS_KEYS, values)}
+        rec[PREVIOUS_YEAR] = int(census_year)
+        out[nid] = rec
+    return out

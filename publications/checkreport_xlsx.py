@@ -1,0 +1,275 @@
+"""The check report (Prüfbericht) as a workbook, and its short text for an e-mail body.
+
+`write_report_workbook` takes the coordinator's own workbook (the archived copy of
+what they sent) and returns it with
+- a first sheet "Prüfbericht" listing every finding (Nr., Art, Blatt, Zelle, Feld,
+  gefunden, erwartet, Meldung), each row linked to its cell;
+- every problem cell highlighted (red: Fehler, yellow: Hinweis) with a comment that
+  carries the German message; sheets with a problem but no cell get a red tab.
+The coordinator can correct the highlighted cells in this very file and send it back:
+the input cells stay unlocked, the hidden meta sheet is kept, and the reader ignores
+the "Prüfbericht" sheet.
+
+A file that was rejected before it could be read (encrypted, macro, zip bomb, not an
+xlsx …) is never opened here: its report workbook holds the findings sheet only.
+
+Nothing written here can become a formula: text from findings is neutralised
+(publications.safe.neutralise), and in the copy of the coordinator's workbook every
+formula is turned into plain text and every text that starts with a formula character
+is marked as text (Excel's quote prefix, which leaves the value itself unchanged).
+External links, defined names and macros are dropped.
+
+`mail_text` is the short German text that staff paste into the e-mail to the
+coordinator, with the report workbook attached.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import quote_sheetname
+from openpyxl.utils.cell import coordinate_from_string
+from openpyxl.worksheet.hyperlink import Hyperlink
+
+from schemas import questionnaire as q
+from schemas.findings import ERROR, SEVERITY_DE, STATUS_DE, Finding
+
+from .files import atomic_path
+from .safe import FORMULA_PREFIXES, neutralise
+
+log = logging.getLogger(__name__)
+
+REPORT_SHEET = q.REPORT_SHEET
+ERROR_FILL = PatternFill("solid", fgColor="F8B4B4")
+WARNING_FILL = PatternFill("solid", fgColor="FFE699")
+HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
+BOLD = Font(bold=True)
+TITLE = Font(bold=True, size=14)
+LINK = Font(color="0563C1", underline="single")
+WRAP = Alignment(wrap_text=True, vertical="top")
+AUTHOR = "Prüfbericht Erhebung MINT-Regionen"
+COLUMNS = (("Nr.", 6), ("Art", 10), ("Blatt", 14), ("Zelle", 8), ("Feld", 30), ("Gefunden", 28),
+           ("Erwartet", 40), ("Meldung", 90))
+FIRST_TABLE_ROW = 10
+
+
+@dataclass(frozen=True)
+class ReportInfo:
+    """What the report says about the file as a whole."""
+    year: int
+    file_name: str
+    network_id: str | None
+    status: str
+    errors: int
+    warnings: int
+
+
+def _sorted(findings: Iterable[Finding]) -> list[Finding]:
+    def key(f: Finding):
+        return (0 if f.severity == ERROR else 1, f.sheet or "", _cell_order(f.cell), f.code)
+    return sorted(findings, key=key)
+
+
+def _cell_order(cell: str | None) -> tuple[int, str]:
+    if not cell:
+        return (0, "")
+    try:
+        col, row = coordinate_from_string(cell)
+    except ValueError:
+        return (0, cell)
+    return (row, col.rjust(3))
+
+
+# --- the copy of the coordinator's workbook ------------------------------------------
+
+def _open_copy(source: Path | None) -> Workbook | None:
+    """The coordinator's workbook, opened only when the safety checks pass; else None."""
+    if source is None or not Path(source).is_file():
+        return None
+    from sources.safety import inspect_file  # reading received files is sources' business
+
+    if inspect_file(Path(source)):
+        return None
+    try:
+        return load_workbook(source, keep_vba=False, keep_links=False, rich_text=False)
+    except Exception as exc:  # noqa: BLE001 - any file openpyxl cannot read gets the findings sheet only
+        log.warning("check report: cannot open %s with openpyxl (%s); findings sheet only",
+                    Path(source).name, type(exc).__name__)
+        return None
+
+
+def defuse_workbook(wb: Workbook) -> int:
+    """Make every cell of `wb` plain data: formulas become text, formula-like text is marked.
+
+    Returns the number of formulas turned into text.
+    """
+    formulas = 0
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if c.data_type == "f":
+                    text = getattr(c.value, "text", None) or str(c.value)
+                    c.value = text
+                    c.data_type = "s"
+                    c.quotePrefix = True
+                    formulas += 1
+                elif isinstance(c.value, str) and c.value.startswith(FORMULA_PREFIXES):
+                    c.quotePrefix = True
+        if hasattr(ws, "defined_names"):
+            ws.defined_names.clear()
+    wb.defined_names.clear()
+    return formulas
+
+
+def _target_cell(ws, address: str):
+    """The cell a finding points to; the top-left cell when it lies in a merged range."""
+    for rng in ws.merged_cells.ranges:
+        if address in rng:
+            return ws.cell(rng.min_row, rng.min_col)
+    return ws[address]
+
+
+def _tab(ws, is_error: bool) -> None:
+    """Colour the sheet tab: red when the sheet has an error, else yellow (red wins)."""
+    current = getattr(ws.sheet_properties.tabColor, "rgb", None) or ""
+    if is_error or not current.endswith("C00000"):
+        ws.sheet_properties.tabColor = "C00000" if is_error else "FFC000"
+
+
+def mark_findings(wb: Workbook, findings: Sequence[Finding]) -> int:
+    """Highlight every problem cell and comment it; returns the number of cells marked."""
+    by_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    for f in findings:
+        if f.sheet and f.sheet in wb.sheetnames:
+            if f.cell:
+                by_cell[(f.sheet, f.cell)].append(f)
+            else:
+                _tab(wb[f.sheet], f.is_error)
+    marked = 0
+    for (sheet, address), group in by_cell.items():
+        ws = wb[sheet]
+        try:
+            cell = _target_cell(ws, address)
+        except (ValueError, KeyError):
+            continue
+        is_error = any(f.is_error for f in group)
+        cell.fill = ERROR_FILL if is_error else WARNING_FILL
+        text = "\n\n".join(f"{SEVERITY_DE[f.severity]}: {f.message_de}" for f in _sorted(group))
+        comment = Comment(text[:2000], AUTHOR)
+        comment.width, comment.height = 360, min(60 + 18 * (len(text) // 45 + 1), 400)
+        cell.comment = comment
+        _tab(ws, is_error)
+        marked += 1
+    return marked
+
+
+# --- the findings sheet ----------------------------------------------------------------
+
+def _intro(info: ReportInfo) -> list[str]:
+    if info.errors:
+        todo = ("Bitte korrigieren Sie die rot markierten Zellen (Fehler) – direkt in dieser Datei – "
+                "und senden Sie sie erneut. Solange Fehler bestehen, werden Ihre Angaben nicht übernommen.")
+    else:
+        todo = ("Ihre Angaben wurden übernommen. Bitte prüfen Sie die gelb markierten Zellen (Hinweise); "
+                "eine Korrektur ist nur nötig, wenn der übernommene Wert nicht stimmt.")
+    return [
+        f"Datei: {info.file_name}",
+        f"Netzwerk-ID: {info.network_id or 'nicht erkennbar'}",
+        f"Ergebnis: {STATUS_DE.get(info.status, info.status)} "
+        f"({info.errors} Fehler, {info.warnings} Hinweise)",
+        todo,
+        "Jede Zeile unten führt per Klick zur betroffenen Zelle; dort steht die Meldung auch als Kommentar.",
+    ]
+
+
+def _findings_sheet(wb: Workbook, info: ReportInfo, findings: Sequence[Finding], linked: bool) -> None:
+    ws = wb.create_sheet(REPORT_SHEET, 0)
+    ws["A1"] = f"Prüfbericht – Erhebung MINT-Regionen {info.year}"
+    ws["A1"].font = TITLE
+    for i, line in enumerate(_intro(info), start=3):
+        ws.cell(i, 1, neutralise(line))
+    for col, (head, width) in enumerate(COLUMNS, start=1):
+        c = ws.cell(FIRST_TABLE_ROW - 1, col, head)
+        c.font, c.fill = BOLD, HEADER_FILL
+        ws.column_dimensions[c.column_letter].width = width
+    for n, f in enumerate(findings, start=1):
+        r = FIRST_TABLE_ROW + n - 1
+        values = (n, SEVERITY_DE.get(f.severity, f.severity), f.sheet, f.cell, f.field_label,
+                  f.found, f.expected, f.message_de)
+        for col, v in enumerate(values, start=1):
+            c = ws.cell(r, col, neutralise(v) if isinstance(v, str) else v)
+            c.alignment = WRAP
+        ws.cell(r, 2).fill = ERROR_FILL if f.is_error else WARNING_FILL
+        if linked and f.sheet in wb.sheetnames and f.cell:
+            link = ws.cell(r, 4)
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"{quote_sheetname(f.sheet)}!{f.cell}",
+                                       display=f.cell)
+            link.font = LINK
+    if not findings:
+        ws.cell(FIRST_TABLE_ROW, 1, "Keine Befunde.")
+    ws.freeze_panes = ws.cell(FIRST_TABLE_ROW, 1)
+    ws.auto_filter.ref = f"A{FIRST_TABLE_ROW - 1}:H{FIRST_TABLE_ROW - 1 + max(len(findings), 1)}"
+    for other in wb.worksheets:
+        other.sheet_view.tabSelected = False
+    ws.sheet_view.tabSelected = True
+    wb.active = 0
+
+
+def write_report_workbook(out: Path, info: ReportInfo, findings: Sequence[Finding],
+                          source: Path | None = None) -> Path:
+    """Write the Prüfbericht workbook: the findings sheet plus the marked copy of `source`."""
+    findings = _sorted(findings)
+    wb = _open_copy(source)
+    linked = wb is not None
+    if wb is None:
+        wb = Workbook()
+        wb.remove(wb.active)
+    else:
+        defuse_workbook(wb)
+        mark_findings(wb, findings)
+    _findings_sheet(wb, info, findings, linked)
+    with atomic_path(out) as tmp:
+        wb.save(tmp)
+    return out
+
+
+# --- the e-mail text ------------------------------------------------------------------
+
+def mail_text(info: ReportInfo, findings: Sequence[Finding], attachment: str | None = None,
+              max_items: int = 12) -> str:
+    """A short German text for the e-mail to the coordinator (the workbook goes as attachment)."""
+    findings = _sorted(findings)
+    lines = [
+        f"Prüfbericht – Erhebung MINT-Regionen {info.year}",
+        f"Datei: {info.file_name}",
+        f"Netzwerk-ID: {info.network_id or 'nicht erkennbar'}",
+        f"Ergebnis: {STATUS_DE.get(info.status, info.status)} ({info.errors} Fehler, {info.warnings} Hinweise)",
+        "",
+    ]
+    if info.errors:
+        lines.append("Bitte korrigieren Sie die Fehler im Erhebungsbogen und senden Sie ihn erneut. "
+                     "Solange Fehler bestehen, werden Ihre Angaben nicht übernommen.")
+    else:
+        lines.append("Ihre Angaben wurden übernommen. Bitte prüfen Sie die folgenden Hinweise.")
+    if attachment:
+        lines.append(f"Im Anhang („{neutralise(attachment)}“) finden Sie Ihren Erhebungsbogen mit allen "
+                     "markierten Zellen; Sie können ihn direkt korrigieren und zurücksenden.")
+    lines.append("")
+    for f in findings[:max_items]:
+        lines.append(f"• {'FEHLER' if f.is_error else 'Hinweis'}: {neutralise(f.message_de)}")
+    if len(findings) > max_items:
+        lines.append(f"• … und {len(findings) - max_items} weitere (siehe Anhang).")
+    return "\n".join(lines) + "\n"
+
+
+def write_mail_text(out: Path, text: str) -> Path:
+    with atomic_path(out) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return out

@@ -1,0 +1,151 @@
+"""The check report as a workbook (marked copy + findings sheet), its e-mail text, the staff overview."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+from openpyxl import load_workbook
+
+from publications.checkreport_xlsx import ERROR_FILL, WARNING_FILL, ReportInfo, write_report_workbook
+from publications.checkreports import OVERVIEW_FILE, write_check_reports, write_overview
+from schemas import questionnaire as q
+from sources import batch
+from warehouse.store import warehouse_path
+
+from .conftest import full_answers, process, tweak
+
+
+def _fill(cell) -> str:
+    return cell.fill.fgColor.rgb[-6:] if cell.fill and cell.fill.fill_type == "solid" else ""
+
+
+@pytest.fixture
+def run(home, make_workbook):
+    """Three networks: one clean, one with warnings, one rejected with several errors; no reference."""
+    make_workbook("ok.xlsx", network_id="MR-001")
+    make_workbook("warn.xlsx", tweak(full_answers(network_id="MR-002"), budget_eur="120.000,50 €"),
+                  network_id="MR-002")
+    make_workbook("bad.xlsx", tweak(full_answers(network_id="MR-003"), founded_year=2031,
+                                    volunteers="ca. 20", network_type="Verbund"), network_id="MR-003")
+    received = process(home, 2025, None)
+    con = duckdb.connect(str(warehouse_path(home)))
+    run_id = con.execute("SELECT max(run_id) FROM meta.runs").fetchone()[0]
+    yield home, con, run_id, received
+    con.close()
+
+
+def test_report_workbook_marks_each_cell_and_lists_every_finding(run):
+    home, con, run_id, received = run
+    out = home / "reports" / "2025"
+    paths = write_check_reports(con, run_id, 2025, out)
+    assert sorted(p.name for p in paths) == ["MR-002_Pruefbericht.txt", "MR-002_Pruefbericht.xlsx",
+                                             "MR-003_Pruefbericht.txt", "MR-003_Pruefbericht.xlsx"]
+    wb = load_workbook(out / "MR-003_Pruefbericht.xlsx")
+    assert wb.sheetnames[0] == q.REPORT_SHEET and wb.active.title == q.REPORT_SHEET
+    ws = wb[q.REPORT_SHEET]
+    header = [c.value for c in ws[9]]
+    assert header == ["Nr.", "Art", "Blatt", "Zelle", "Feld", "Gefunden", "Erwartet", "Meldung"]
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=10) if r[0].value is not None]
+    got = {(r[1], r[2], r[3], r[4], r[5]) for r in rows}
+    assert got == {("Fehler", "Netzwerk", "B7", "Art des Netzwerks", "Verbund"),
+                   ("Fehler", "Netzwerk", "B9", "Gründungsjahr", "2031"),
+                   ("Fehler", "Netzwerk", "B14", "Ehrenamtlich Mitwirkende", "ca. 20")}
+    assert all(r[6] for r in rows)                                  # what is expected, every time
+    assert ws["D10"].hyperlink is not None and ws["D10"].hyperlink.location == "'Netzwerk'!B7"
+    net = wb["Netzwerk"]
+    for cell in ("B7", "B9", "B14"):
+        assert _fill(net[cell]) == ERROR_FILL.fgColor.rgb[-6:], cell
+        assert net[cell].comment is not None and f"Netzwerk!{cell}" in net[cell].comment.text
+    assert net["B6"].comment is None and _fill(net["B6"]) != ERROR_FILL.fgColor.rgb[-6:]
+    assert net["B14"].value == "ca. 20"                              # the coordinator's value is kept
+    assert wb["_meta"].sheet_state == "hidden"
+    warn = load_workbook(out / "MR-002_Pruefbericht.xlsx")
+    assert _fill(warn["Netzwerk"]["B15"]) == WARNING_FILL.fgColor.rgb[-6:]
+    assert "übernommen als" in warn["Netzwerk"]["B15"].comment.text
+
+
+def test_mail_text_is_short_and_names_the_cells(run):
+    home, con, run_id, _ = run
+    out = home / "reports" / "2025"
+    write_check_reports(con, run_id, 2025, out)
+    text = (out / "MR-003_Pruefbericht.txt").read_text(encoding="utf-8")
+    assert "abgelehnt" in text and "3 Fehler" in text
+    assert "Netzwerk!B9 – Gründungsjahr" in text and "Netzwerk!B14" in text
+    assert "MR-003_Pruefbericht.xlsx" in text
+    assert len(text.splitlines()) < 20
+    assert "Anna Beispiel" not in text and "anna.beispiel" not in text
+
+
+def test_corrected_report_copy_can_be_sent_back(run, tmp_path):
+    """The coordinator fixes the cells in the report copy and sends it: it is read without a warning."""
+    home, con, run_id, _ = run
+    out = home / "reports" / "2025"
+    write_check_reports(con, run_id, 2025, out)
+    wb = load_workbook(out / "MR-003_Pruefbericht.xlsx")
+    wb["Netzwerk"]["B7"], wb["Netzwerk"]["B9"], wb["Netzwerk"]["B14"] = "MINT-Region", 2011, 20
+    box = tmp_path / "box"
+    box.mkdir()
+    wb.save(box / "korrigiert.xlsx")
+    from schemas.validation import Context
+
+    received = batch.read_all(batch.discover(box), 2025)
+    batch.assess(received, 2025, Context())
+    assert received[0].findings == [] and received[0].status == "accepted"
+
+
+def test_report_for_unreadable_file_has_findings_sheet_only(home):
+    (home / "inbox" / "2025").mkdir(parents=True)
+    (home / "inbox" / "2025" / "kaputt.xlsx").write_bytes(b"%PDF-1.4 nicht wirklich")
+    process(home, 2025, None)
+    con = duckdb.connect(str(warehouse_path(home)))
+    run_id = con.execute("SELECT max(run_id) FROM meta.runs").fetchone()[0]
+    paths = write_check_reports(con, run_id, 2025, home / "reports" / "2025")
+    con.close()
+    xlsx = next(p for p in paths if p.suffix == ".xlsx")
+    assert xlsx.name == "kaputt_Pruefbericht.xlsx"
+    wb = load_workbook(xlsx)
+    assert wb.sheetnames == [q.REPORT_SHEET]
+    assert wb[q.REPORT_SHEET]["B10"].value == "Fehler"
+
+
+def test_report_without_archive_copy_still_written(tmp_path):
+    from schemas.findings import ERROR, Finding
+
+    f = Finding(ERROR, "required", "Netzwerk!B6 – Name: Pflichtangabe fehlt", "required", "Netzwerk", "B6",
+                "network_name", "Name des Netzwerks", None, "ein Text")
+    info = ReportInfo(2025, "x.xlsx", "MR-001", "rejected", 1, 0)
+    path = write_report_workbook(tmp_path / "r.xlsx", info, [f], tmp_path / "nicht-da.xlsx")
+    assert load_workbook(path).sheetnames == [q.REPORT_SHEET]
+
+
+def test_overview_one_row_per_network_and_who_is_missing(home, make_workbook):
+    from sources.register import write_register
+
+    from .conftest import register_frame
+
+    write_register(register_frame(("MR-001", "MR-002", "MR-003", "MR-004")), home / "register.csv")
+    make_workbook("ok.xlsx", network_id="MR-001")
+    make_workbook("warn.xlsx", tweak(full_answers(network_id="MR-002"), volunteers=" 12 "), network_id="MR-002")
+    make_workbook("bad.xlsx", tweak(full_answers(network_id="MR-003"), founded_year=2031), network_id="MR-003")
+    (home / "inbox" / "2025" / "-cmd.xlsx").write_bytes(b"")
+    process(home, 2025, None)
+    con = duckdb.connect(str(warehouse_path(home)))
+    out = home / "reports" / "2025" / OVERVIEW_FILE
+    rows = write_overview(con, 2025, out)
+    con.close()
+    by_id = {r["Netzwerk-ID"]: r for r in rows}
+    assert {k: (r["Status"], r["Fehler"], r["Hinweise"], r["Datei"]) for k, r in by_id.items()} == {
+        "MR-001": ("angenommen", 0, 0, "ok.xlsx"),
+        "MR-002": ("angenommen mit Hinweisen", 0, 1, "warn.xlsx"),
+        "MR-003": ("abgelehnt", 1, 0, "bad.xlsx"),
+        "MR-004": ("fehlt", None, None, None),
+        None: ("abgelehnt", 1, 0, "-cmd.xlsx"),
+    }
+    assert by_id["MR-001"]["Eingang"] and by_id["MR-004"]["Eingang"] is None
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["Übersicht", "Fehlt noch", "Zahlen"]
+    assert [c.value for c in wb["Fehlt noch"]["A"]][1:] == ["MR-004"]
+    values = [c.value for row in wb["Übersicht"].iter_rows() for c in row if isinstance(c.value, str)]
+    assert "'-cmd.xlsx" in values and "-cmd.xlsx" not in values     # a file name never becomes a formula
+    assert all(c.data_type != "f" for row in wb["Übersicht"].iter_rows() for c in row)
+    assert [c.value for c in wb["Zahlen"]["B"]] == [1, 1, 2, 1]

@@ -57,6 +57,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("publish", parents=[common], help="write the publication of a year from the warehouse")
     s.add_argument("--year", type=int, required=True)
+
+    s = sub.add_parser("snapshot", parents=[common],
+                       help="researcher database + Parquet of a year, without personal data")
+    s.add_argument("--year", type=int, required=True)
+
+    sub.add_parser("check-warehouse", parents=[common],
+                   help="verify the warehouse's invariants; exit 1 on any breach")
+
+    s = sub.add_parser("retention", parents=[common],
+                       help="remove personal data older than the retention period (statistics stay)")
+    s.add_argument("--keep-years", type=int, default=3,
+                   help="keep contacts of the last N census years, counting the current year (default 3)")
+    s.add_argument("--dry-run", action="store_true", help="only report what would be removed")
     return p
 
 
@@ -147,6 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"error: cannot use home directory {home}: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    from warehouse.lock import WarehouseBusy as WarehouseBusyError
+
     try:
         from . import commands  # imports Prefect: after configure_environment
         _quiet_prefect_console()
@@ -154,6 +169,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except WarehouseBusyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
     except KeyboardInterrupt:
         print("interrupted; the warehouse is unchanged by the unfinished run", file=sys.stderr)
         return EXIT_FAILURE

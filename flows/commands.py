@@ -14,8 +14,12 @@ from sources.register import RegisterError, read_register
 from warehouse import store
 from warehouse.answers import last_answers
 
-from .cli import EXIT_OK, EXIT_REJECTED, UsageError
-from .pipeline import IngestSummary, Paths, ingest_flow, publish_flow
+from .cli import EXIT_FAILURE, EXIT_OK, EXIT_REJECTED, UsageError
+from warehouse.checks import check_warehouse
+from warehouse.retention import apply_retention
+from warehouse.snapshot import SnapshotError
+
+from .pipeline import IngestSummary, Paths, ingest_flow, publish_flow, run_flow, snapshot_flow
 
 log = logging.getLogger("mint_census")
 
@@ -27,15 +31,30 @@ def dispatch(args, home: Path) -> int:
     if args.command == "template":
         return template(home, args.year, Path(args.out), args.network, args.blank, reference)
     if args.command == "ingest":
-        summary = ingest(home, args.year, args.inbox, reference)
+        with store.hold(home, f"ingest --year {args.year}"):
+            summary = ingest(home, args.year, args.inbox, reference)
         return EXIT_REJECTED if summary.rejected else EXIT_OK
     if args.command == "publish":
         publish(home, args.year, reference)
         return EXIT_OK
     if args.command == "run":
-        summary = ingest(home, args.year, args.inbox, reference)
-        publish(home, args.year, reference)
-        return EXIT_REJECTED if summary.rejected else EXIT_OK
+        return run(home, args.year, args.inbox, reference)
+    if args.command == "snapshot":
+        snapshot(home, args.year)
+        return EXIT_OK
+    if args.command == "check-warehouse":
+        problems = check_warehouse(home)
+        for p in problems:
+            print(f"problem: {p}")
+        print(f"check-warehouse: {len(problems)} problem(s)" if problems else "check-warehouse: all invariants hold")
+        return EXIT_FAILURE if problems else EXIT_OK
+    if args.command == "retention":
+        if args.keep_years < 0:
+            raise UsageError("--keep-years must be 0 or more")
+        report = apply_retention(home, keep_years=args.keep_years, dry_run=args.dry_run)
+        for line in report.lines():
+            print(line)
+        return EXIT_OK
     raise UsageError(f"unknown command {args.command}")
 
 
@@ -62,7 +81,8 @@ def _register(paths: Paths):
         raise UsageError(f"network register: {exc}") from None
 
 
-def ingest(home: Path, year: int, inbox: str | None, reference: str | None) -> IngestSummary:
+def _ingest_inbox(home: Path, year: int, inbox: str | None) -> Path:
+    """Check the configuration of an ingest; return the inbox."""
     _check_year(year)
     if year not in q.CURRENT_VERSION_BY_YEAR:
         raise UsageError(f"--year {year}: no survey workbook exists for that year "
@@ -72,11 +92,22 @@ def ingest(home: Path, year: int, inbox: str | None, reference: str | None) -> I
     box = Path(inbox) if inbox else paths.inbox(year)
     if not box.is_dir():
         raise UsageError(f"inbox {box} does not exist")
+    return box
+
+
+def ingest(home: Path, year: int, inbox: str | None, reference: str | None) -> IngestSummary:
+    box = _ingest_inbox(home, year, inbox)
     t0 = time.perf_counter()
     summary = ingest_flow(year, str(home), str(box), reference)
+    _print_ingest(home, summary, time.perf_counter() - t0)
+    return summary
+
+
+def _print_ingest(home: Path, summary: IngestSummary, seconds: float) -> None:
+    paths, year = Paths(home), summary.year
     print(f"ingest {year}: {summary.files} files: {summary.accepted} accepted, "
           f"{summary.with_warnings} accepted with warnings, {summary.rejected} rejected, "
-          f"{summary.superseded} superseded ({summary.findings} findings, {time.perf_counter() - t0:.1f} s)")
+          f"{summary.superseded} superseded ({summary.findings} findings, {seconds:.1f} s)")
     for row in summary.rows:
         if row["Status"] == "rejected":
             print(f"  rejected: {row['Datei']} ({row['Netzwerk-ID'] or 'no network ID'}): "
@@ -86,7 +117,39 @@ def ingest(home: Path, year: int, inbox: str | None, reference: str | None) -> I
     if summary.reports:
         print(f"  check reports: {paths.reports(year)} ({len(summary.reports)} files; overview: uebersicht.xlsx)")
     print(f"  warehouse: {store.warehouse_path(home)}")
-    return summary
+
+
+def run(home: Path, year: int, inbox: str | None, reference: str | None) -> int:
+    box = _ingest_inbox(home, year, inbox)
+    t0 = time.perf_counter()
+    with store.hold(home, f"run --year {year}"):
+        summary, published, snap = run_flow(year, str(home), str(box), reference)
+    _print_ingest(home, summary, time.perf_counter() - t0)
+    _print_published(home, year, published)
+    _print_snapshot(year, snap)
+    return EXIT_REJECTED if summary.rejected else EXIT_OK
+
+
+def _print_published(home: Path, year: int, published: dict) -> None:
+    print(f"publish {year}: {len(published['files'])} files in {Paths(home).publication(year)}")
+    for message in published["messages"]:
+        print(f"  note: {message}")
+
+
+def _print_snapshot(year: int, lines: list[str]) -> None:
+    print(f"snapshot {year}:")
+    for line in lines:
+        print(f"  {line}")
+
+
+def snapshot(home: Path, year: int) -> list[str]:
+    _check_year(year)
+    try:
+        lines = snapshot_flow(year, str(home))
+    except SnapshotError as exc:
+        raise UsageError(str(exc)) from None
+    _print_snapshot(year, lines)
+    return lines
 
 
 def publish(home: Path, year: int, reference: str | None) -> list[str]:
@@ -97,9 +160,7 @@ def publish(home: Path, year: int, reference: str | None) -> list[str]:
         published = publish_flow(year, str(home), reference)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    print(f"publish {year}: {len(published['files'])} files in {Paths(home).publication(year)}")
-    for message in published["messages"]:
-        print(f"  note: {message}")
+    _print_published(home, year, published)
     return published["files"]
 
 
@@ -158,11 +219,13 @@ def demo(home: Path, reference: str | None, seed: int) -> int:
     print(f"demo: fictitious census (Beispieldaten), seed {seed}: register and workbooks for "
           f"{', '.join(map(str, years))} written ({time.perf_counter() - t0:.1f} s)")
     totals = {"accepted": 0, "rejected": 0}
-    for year in years:
-        summary = ingest(home, year, None, reference)
-        totals["accepted"] += summary.accepted + summary.with_warnings
-        totals["rejected"] += summary.rejected
-    publish(home, years[-1], reference)  # the edition; earlier years: `mint-census publish --year Y`
+    with store.hold(home, "demo"):
+        for year in years:
+            summary = ingest(home, year, None, reference)
+            totals["accepted"] += summary.accepted + summary.with_warnings
+            totals["rejected"] += summary.rejected
+        publish(home, years[-1], reference)  # the edition; earlier years: `mint-census publish --year Y`
+        snapshot(home, years[-1])
     con = store.connect(home, read_only=True)
     try:
         last = years[-1]
@@ -176,5 +239,6 @@ def demo(home: Path, reference: str | None, seed: int) -> int:
           f"(check reports in {home / 'reports'})")
     print(f"warehouse:   {store.warehouse_path(home)}")
     print(f"publication: {Paths(home).publication(years[-1])}")
+    print(f"researchers: {home / 'published'} (snapshot without personal data, Parquet)")
     print(f"demo finished in {time.perf_counter() - t0:.1f} s")
     return EXIT_OK

@@ -32,6 +32,7 @@ from sources.register import read_register
 from sources.safety import assert_defusedxml_active
 from warehouse import store
 from warehouse.answers import previous_values
+from warehouse.snapshot import write_snapshot
 
 CHUNK = 250  # workbooks read per task
 TASK_OPTS = dict(persist_result=False, cache_policy=NO_CACHE)
@@ -182,8 +183,19 @@ def publish_flow(year: int, home: str, reference: str | None = None) -> dict:
     return {"files": [str(p) for p in files], "messages": list(files.messages), "headline": line}
 
 
+@flow(name="mint-census-snapshot")
+def snapshot_flow(year: int, home: str) -> list[str]:
+    """The researchers' snapshot (no personal data), written atomically; returns its manifest lines."""
+    manifest = write_snapshot(Path(home), year)
+    lines = manifest.lines(Path(home))
+    create_markdown_artifact(key=f"snapshot-{year}", markdown="# Snapshot\n\n" + "\n".join(f"- {x}" for x in lines))
+    return lines
+
+
 @flow(name="mint-census-run")
 def run_flow(year: int, home: str, inbox: str | None = None, reference: str | None = None):
+    """ingest + publish + snapshot of one year as one flow."""
     summary = ingest_flow(year, home, inbox, reference)
     published = publish_flow(year, home, reference)
-    return summary, published
+    snapshot = snapshot_flow(year, home)
+    return summary, published, snapshot

@@ -59,6 +59,10 @@ def test_run_flow_end_to_end(prefect, home, make_workbook, capsys):
         ("a.xlsx", "accepted"), ("b.xlsx", "accepted"), ("c.xlsx", "rejected")]
     everything = json.dumps([a.data for a in table + _artifacts("ingest-summary-2025")], default=str)
     assert "Anna Beispiel" not in everything and "anna.beispiel@example.org" not in everything
+    # run = ingest + publish + snapshot: the researchers' copy exists and the invariants hold
+    assert (home / "published" / "mint_census_2025.duckdb").is_file()
+    assert main(["check-warehouse", "--home", str(home)]) == 0
+    assert "all invariants hold" in capsys.readouterr().out
     log = (home / "logs" / "mint-census.log").read_text(encoding="utf-8")
     assert "Anna Beispiel" not in log and "anna.beispiel" not in log
 
@@ -77,6 +81,40 @@ def test_exit_codes_for_bad_usage_and_configuration(tmp_path, capsys):
     assert main(["ingest", "--year", "2025", "--home", str(home), "--reference", str(tmp_path / "nope")]) == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err
+
+
+def test_second_writer_gets_a_clear_message(home, capsys):
+    """Another process holds the warehouse: a second staff member's ingest stops at once, clearly."""
+    import subprocess
+    import sys
+
+    (home / "inbox" / "2025").mkdir(parents=True, exist_ok=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from pathlib import Path; from warehouse import store\n"
+         "with store.hold(Path(sys.argv[1]), 'ingest --year 2025'):\n"
+         "    print('ready', flush=True); time.sleep(60)", str(home)],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        assert main(["ingest", "--year", "2025", "--home", str(home)]) == 1
+    finally:
+        holder.kill()
+        holder.wait()
+    err = capsys.readouterr().err
+    assert "another run holds the warehouse since" in err and "Traceback" not in err
+
+
+def test_every_command_is_documented_in_the_readme():
+    from pathlib import Path
+
+    from flows.cli import build_parser
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    commands = build_parser()._subparsers._group_actions[0].choices
+    assert set(commands) == {"demo", "template", "ingest", "publish", "snapshot", "run", "check-warehouse",
+                             "retention"}
+    for name in commands:
+        assert f"mint-census {name}" in readme, name
 
 
 def test_template_command_writes_one_workbook_per_network(home, tmp_path, capsys):

@@ -72,14 +72,14 @@ def test_dropdowns_come_from_the_hidden_lists_sheet(tmp_path):
 def test_every_column_has_a_comment_and_a_dictionary_row(con):
     missing = con.execute(
         "SELECT schema_name || '.' || table_name || '.' || column_name FROM duckdb_columns() "
-        "WHERE schema_name IN ('core','ref','raw','meta','private') AND (comment IS NULL OR comment = '')"
+        "WHERE schema_name IN ('core','ref','raw','meta','private','pub') AND (comment IS NULL OR comment = '')"
     ).fetchall()
     assert missing == []
     dict_rows = {(r[0], r[1], r[2]) for r in con.execute(
         "SELECT table_schema, table_name, column_name FROM meta.data_dictionary").fetchall()}
     table_cols = {(r[0], r[1], r[2]) for r in con.execute(
         "SELECT schema_name, table_name, column_name FROM duckdb_columns() "
-        "WHERE schema_name IN ('core','ref','raw','meta','private')").fetchall()}
+        "WHERE schema_name IN ('core','ref','raw','meta','private','pub')").fetchall()}
     assert dict_rows == table_cols
 
 

@@ -125,6 +125,24 @@ FIXED_TABLES = (
         _c("kreise", "VARCHAR[]", "Kreise (5-digit keys) the network covers according to the register.",
            "Kreise"),
     ), ("network_id",)),
+    Table("core", "register_history",
+          "One row per version of a network's register entry: the register as it stood from a census year on "
+          "(names, type, Land and Kreise over time; a rename is a new version of the same network_id).", (
+        _c("network_id", "VARCHAR", "Stable network identifier.", "Netzwerk-ID", not_null=True),
+        _c("valid_from_year", "SMALLINT", "Census year from which this version applies (the census year of the "
+           "first run that loaded it); empty until that run finished.", "Gültig ab Erhebungsjahr"),
+        _c("recorded_at", "TIMESTAMP", "When this version was first loaded (UTC).", "Erfasst am"),
+        _c("network_name", "VARCHAR", "Name of the network in this version.", "Name"),
+        _c("network_type", "VARCHAR", "Kind of regional network.", "Art des Netzwerks"),
+        _c("land_code", "VARCHAR", "Land of the network (two-digit key).", "Bundesland"),
+        _c("kreise", "VARCHAR[]", "Kreise (5-digit keys) the network covers according to this version.", "Kreise"),
+        _c("founded_year", "SMALLINT", "Year the network was founded.", "Gründungsjahr"),
+        _c("first_census_year", "SMALLINT", "First census year in which the network was counted.",
+           "Erstes Erhebungsjahr"),
+        _c("end_year", "SMALLINT", "First census year in which the network is no longer counted.", "Endjahr"),
+        _c("end_reason", "VARCHAR", "aufgelöst (dissolved) or fusioniert (merged).", "Grund des Endes"),
+        _c("successor_id", "VARCHAR", "Network that continued a merged network.", "Nachfolger"),
+    )),
     Table("ref", "laender", "The 16 Länder.", (
         _c("land_code", "VARCHAR", "Two-digit official Land key.", "Land-Schlüssel", not_null=True),
         _c("land_kurz", "VARCHAR", "Abbreviation.", "Kürzel"),
@@ -191,9 +209,24 @@ FIXED_TABLES = (
         _c("message_de", "VARCHAR", "Message for the coordinator (German)."),
         _c("message_en", "VARCHAR", "Message for staff logs (English)."),
     )),
-    Table("meta", "data_dictionary", "One row per column of every core, ref, raw, meta and private table.", (
+    Table("meta", "retention",
+          "One row per archived file removed because its personal data passed the retention period "
+          "(its statistics stay in raw.cells and core).", (
+        _c("file_sha256", "VARCHAR", "SHA-256 of the removed archived file.", not_null=True),
+        _c("archive_path", "VARCHAR", "Where it was archived, relative to the home directory."),
+        _c("census_year", "SMALLINT", "Census year of the file."),
+        _c("network_id", "VARCHAR", "Network the file was from."),
+        _c("removed_at", "TIMESTAMP", "When it was removed (UTC)."),
+        _c("reason", "VARCHAR", "Why: the retention period in years."),
+    )),
+    Table("meta", "data_dictionary",
+          "One row per column of every table and view in the raw, core, ref, pub, meta and private schemas "
+          "(generated from the catalog's COMMENT ON and the questionnaire declaration).", (
         _c("table_schema", "VARCHAR", "Schema."),
-        _c("table_name", "VARCHAR", "Table."),
+        _c("table_name", "VARCHAR", "Table or view."),
+        _c("object_type", "VARCHAR", "table or view."),
+        _c("table_comment", "VARCHAR", "Meaning of one row of the table or view (its comment)."),
+        _c("column_index", "INTEGER", "Position of the column in the table or view (1 = first)."),
         _c("column_name", "VARCHAR", "Column."),
         _c("data_type", "VARCHAR", "DuckDB type."),
         _c("label_de", "VARCHAR", "German label."),
@@ -227,6 +260,65 @@ def ddl() -> list[str]:
     return stmts
 
 
+DICTIONARY_SCHEMAS = ("core", "ref", "pub", "raw", "meta", "private")
+
+
+def inherit_field_comments(con) -> list[str]:
+    """COMMENT ON for view columns in pub that have none but are named like a questionnaire
+    field: they carry that field's comment (meaning, unit, allowed values, source, first year).
+    Returns the statements executed."""
+    by_key = {f.key: field_comment(f) for f in q.FIELDS if not f.personal}
+    stmts = []
+    for schema, view, col in con.execute("""
+            SELECT c.schema_name, c.table_name, c.column_name FROM duckdb_columns() c
+            JOIN duckdb_views() v ON v.database_name = c.database_name AND v.schema_name = c.schema_name
+                                 AND v.view_name = c.table_name
+            WHERE c.database_name = current_database() AND c.schema_name = 'pub'
+              AND (c.comment IS NULL OR c.comment = '')""").fetchall():
+        if col in by_key:
+            stmts.append(f"COMMENT ON COLUMN {schema}.{view}.{col} IS {_sql_str(by_key[col])}")
+    for stmt in stmts:
+        con.execute(stmt)
+    return stmts
+
+
 def dictionary_rows() -> list[tuple]:
-    return [(t.schema, t.name, c.name, c.sql_type, c.label_de or None, c.comment, c.unit, c.allowed,
-             c.source, c.first_year, c.personal) for t in all_tables() for c in t.columns]
+    """Declared metadata of every column of every table (views: see catalog_dictionary_rows)."""
+    return [(t.schema, t.name, "table", t.comment, i, c.name, c.sql_type, c.label_de or None, c.comment, c.unit,
+             c.allowed, c.source, c.first_year, c.personal)
+            for t in all_tables() for i, c in enumerate(t.columns, 1)]
+
+
+def catalog_dictionary_rows(con) -> list[tuple]:
+    """One row per column of every table and view, read from the catalog (so the comments
+    in the dictionary are exactly the COMMENT ON of the database), enriched with the
+    questionnaire declaration: label, unit, allowed values, source field, first year.
+    A view column named like a questionnaire field inherits that field's metadata."""
+    declared = {(t.schema, t.name, c.name): c for t in all_tables() for c in t.columns}
+    by_key = {f.key: field_col(f) for f in q.FIELDS}
+    schemas = ", ".join(f"'{s}'" for s in DICTIONARY_SCHEMAS)
+    objs = con.execute(f"""
+        SELECT schema_name, table_name, 'table', comment FROM duckdb_tables()
+         WHERE database_name = current_database() AND schema_name IN ({schemas})
+        UNION ALL
+        SELECT schema_name, view_name, 'view', comment FROM duckdb_views()
+         WHERE database_name = current_database() AND schema_name IN ({schemas}) AND NOT internal
+    """).fetchall()
+    kinds = {(s, t): (k, c) for s, t, k, c in objs}
+    cols = con.execute(f"""
+        SELECT schema_name, table_name, column_index, column_name, data_type, comment FROM duckdb_columns()
+         WHERE database_name = current_database() AND schema_name IN ({schemas})
+         ORDER BY schema_name, table_name, column_index
+    """).fetchall()
+    rows = []
+    for schema, table, idx, name, dtype, comment in cols:
+        if (schema, table) not in kinds:
+            continue
+        kind, tcomment = kinds[(schema, table)]
+        meta = declared.get((schema, table, name)) or (by_key.get(name) if kind == "view" else None)
+        rows.append((schema, table, kind, tcomment, idx, name, dtype,
+                     (meta.label_de or None) if meta else None, comment,
+                     meta.unit if meta else None, meta.allowed if meta else None,
+                     meta.source if meta else None, meta.first_year if meta else None,
+                     bool(meta.personal) if meta else False))
+    return rows

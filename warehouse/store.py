@@ -6,12 +6,19 @@ never duplicated; a rejected workbook leaves the earlier accepted rows in place.
 Every received file is copied into archive/ under its content hash and recorded in
 meta.submissions with its status; meta.runs is written last, so a run without a row
 there did not finish (and, being one transaction, changed nothing).
+
+One writer at a time: `connect()` for writing takes the writer lock (warehouse/lock.py),
+a second writer gets WarehouseBusy("another run holds the warehouse since ..."). A run
+killed in the middle leaves no trace in the warehouse: DuckDB discards the unfinished
+transaction when the file is next opened, and the OS frees the lock with the process.
+Archived files written before the transaction are content-addressed and harmless.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import uuid
 from contextlib import contextmanager
@@ -23,54 +30,122 @@ import pandas as pd
 
 from schemas import questionnaire as q
 from schemas import vocabularies as voc
-from schemas.validation import SheetFrames
 from schemas.findings import ACCEPTED, WITH_WARNINGS
+from schemas.validation import SheetFrames
 from sources.batch import Received
 from sources.reference import Reference
 from sources.values import raw_text
 
 from . import ddl
+from .lock import WarehouseBusy, WriterLock, busy_message, hold  # noqa: F401 (re-exported)
 from .views import view_ddl
+from .views_research import research_view_ddl
 
 log = logging.getLogger(__name__)
 
 WAREHOUSE_FILE = "mint_census.duckdb"
 
 
-class WarehouseBusy(RuntimeError):
-    """Another process holds the warehouse file."""
-
-
 def warehouse_path(home: Path) -> Path:
     return home / "warehouse" / WAREHOUSE_FILE
 
 
-def connect(home: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+class WarehouseConnection:
+    """A DuckDB connection to the private warehouse that holds the writer lock until closed.
+
+    Everything else is delegated to the DuckDB connection, so callers use it as one.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, lock: WriterLock | None):
+        self._con = con
+        self._lock = lock
+
+    def __getattr__(self, name):
+        return getattr(self._con, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    @property
+    def duckdb(self) -> duckdb.DuckDBPyConnection:
+        return self._con
+
+    def close(self) -> None:
+        try:
+            self._con.close()
+        finally:
+            if self._lock is not None:
+                lock, self._lock = self._lock, None
+                lock.release()
+
+    def __del__(self):  # a connection dropped without close() still releases the lock
+        try:
+            self.close()
+        except Exception:
+            pass
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "lock" in text or "conflicting" in text
+
+
+def connect(home: Path, read_only: bool = False, command: str | None = None) -> WarehouseConnection:
+    """Open the private warehouse.
+
+    Writers take the writer lock first (see warehouse/lock.py): a second writer, or a
+    reader while a writer works, gets WarehouseBusy("another run holds the warehouse since
+    ..."), never DuckDB's raw lock error.
+    """
+    home = Path(home)
     path = warehouse_path(home)
     path.parent.mkdir(parents=True, exist_ok=True)
+    lock = None if read_only else WriterLock.acquire(home, command)
     try:
         con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:
-        if "lock" in str(exc).lower():
-            raise WarehouseBusy(
-                f"another run holds the warehouse {path} (try again when it has finished)") from exc
+        if lock is not None:
+            lock.release()
+        if _is_lock_error(exc):
+            if lock is None:
+                raise WarehouseBusy(busy_message(home)) from None
+            m = re.search(r"\(PID (\d+)\)", str(exc))
+            raise WarehouseBusy("another process has the warehouse open"
+                                + (f" (pid {m.group(1)})" if m else "")
+                                + "; try again when it has closed it") from None
         raise
+    except BaseException:
+        if lock is not None:
+            lock.release()
+        raise
+    wrapped = WarehouseConnection(con, lock)
     if not read_only:
-        init(con)
-    return con
+        try:
+            init(con)
+        except BaseException:
+            wrapped.close()
+            raise
+    return wrapped
 
 
 def init(con: duckdb.DuckDBPyConnection) -> None:
     """Create schemas, tables, comments, views and the data dictionary (idempotent)."""
     con.execute("BEGIN")
+    con.execute("DROP TABLE IF EXISTS meta.data_dictionary")  # regenerated below, columns may change
     for stmt in ddl.ddl():
         con.execute(stmt)
-    con.execute("DELETE FROM meta.data_dictionary")
-    con.executemany("INSERT INTO meta.data_dictionary VALUES (?,?,?,?,?,?,?,?,?,?,?)", ddl.dictionary_rows())
     if con.execute("SELECT count(*) FROM ref.laender").fetchone()[0] == 0:
         con.executemany("INSERT INTO ref.laender VALUES (?,?,?)", list(voc.LAENDER))
     for stmt in view_ddl():
         con.execute(stmt)
+    for stmt in research_view_ddl():
+        con.execute(stmt)
+    ddl.inherit_field_comments(con)
+    rows = ddl.catalog_dictionary_rows(con)
+    con.executemany(f"INSERT INTO meta.data_dictionary VALUES ({','.join('?' * len(rows[0]))})", rows)
     con.execute("COMMIT")
 
 
@@ -88,13 +163,37 @@ def load_reference(con, ref: Reference) -> None:
     con.execute("COMMIT")
 
 
+REGISTER_ATTRS = ("network_name", "network_type", "land_code", "kreise", "founded_year", "first_census_year",
+                  "end_year", "end_reason", "successor_id")
+
+
 def load_register(con, register: pd.DataFrame) -> None:
+    """Replace core.register by the staff's register and keep its history: every version of a
+    network's entry that differs from the last one recorded goes to core.register_history
+    (valid from the census year of the next load_year; see record_register_year)."""
     con.execute("BEGIN")
     con.execute("DELETE FROM core.register")
     con.register("_register", register)
     con.execute("INSERT INTO core.register BY NAME SELECT * FROM _register")
     con.unregister("_register")
+    attrs = ", ".join(REGISTER_ATTRS)
+    changed = " OR ".join(f"r.{a} IS DISTINCT FROM h.{a}" for a in REGISTER_ATTRS)
+    con.execute(f"""
+        INSERT INTO core.register_history (network_id, valid_from_year, recorded_at, {attrs})
+        SELECT r.network_id, NULL, now()::TIMESTAMP, {", ".join("r." + a for a in REGISTER_ATTRS)}
+        FROM core.register r
+        LEFT JOIN (SELECT * FROM core.register_history
+                   QUALIFY row_number() OVER (PARTITION BY network_id ORDER BY recorded_at DESC) = 1) h
+          USING (network_id)
+        WHERE h.network_id IS NULL OR {changed}
+    """)
     con.execute("COMMIT")
+
+
+def record_register_year(con, year: int) -> None:
+    """Register versions recorded since the last loaded year are valid from this census year
+    (a version that differs within the same census year replaces the earlier one for it)."""
+    con.execute("UPDATE core.register_history SET valid_from_year = ? WHERE valid_from_year IS NULL", [year])
 
 
 # --- archive -----------------------------------------------------------------------
@@ -200,6 +299,7 @@ def load_year(con, home: Path, year: int, run_id: str, command: str, started_at:
                                       "found", "expected", "message_de", "message_en")}}
         for r in received for f in r.findings])
     with transaction(con):
+        record_register_year(con, year)
         if accepted_ids:
             con.register("_ids", pd.DataFrame({"network_id": accepted_ids}))
             for t in ddl.sheet_tables():

@@ -17,11 +17,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from pathlib import Path
 
 import duckdb
+
+from sources.workbook import sha256_of as _sha256  # noqa: E402
 
 from . import ddl
 from .lock import WarehouseBusy, busy_message
@@ -30,12 +31,6 @@ from .store import warehouse_path
 COUNT_RULE = ("r.first_census_year <= y.census_year AND (r.end_year IS NULL OR y.census_year < r.end_year)")
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _has(con, schema: str, name: str) -> bool:

@@ -22,7 +22,6 @@ built from committed data only.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import stat
@@ -35,6 +34,7 @@ from pathlib import Path
 import duckdb
 
 from schemas import questionnaire as q
+from sources.workbook import sha256_of as sha256_file  # noqa: E402
 
 from . import lock
 from .store import warehouse_path
@@ -107,12 +107,6 @@ def manifest_path(home: Path, year: int) -> Path:
     return published_dir(home) / f"mint_census_{year}.manifest.json"
 
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _q(text: str) -> str:

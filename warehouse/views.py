@@ -202,9 +202,10 @@ def _q(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def view_ddl() -> list[str]:
+def view_ddl(views=VIEWS) -> list[str]:
+    """CREATE VIEW and COMMENT ON statements for (name, comment, sql, column comments) entries."""
     stmts = []
-    for name, comment, sql, cols in VIEWS:
+    for name, comment, sql, cols in views:
         stmts.append(f"CREATE OR REPLACE VIEW pub.{name} AS {sql.strip()}")
         stmts.append(f"COMMENT ON VIEW pub.{name} IS {_q(comment)}")
         stmts += [f"COMMENT ON COLUMN pub.{name}.{c} IS {_q(t)}" for c, t in cols.items()]

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from schemas import vocabularies as voc
 
+from .views import view_ddl
+
 
 def _successor_sql(expr: str) -> str:
     """SQL mapping an old Kreis key to today's (16056 -> 16063, 03152/03156 -> 03159)."""
@@ -110,14 +112,5 @@ VIEWS = (
 )
 
 
-def _q(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def research_view_ddl() -> list[str]:
-    stmts = []
-    for name, comment, sql, cols in VIEWS:
-        stmts.append(f"CREATE OR REPLACE VIEW pub.{name} AS {sql.strip()}")
-        stmts.append(f"COMMENT ON VIEW pub.{name} IS {_q(comment)}")
-        stmts += [f"COMMENT ON COLUMN pub.{name}.{c} IS {_q(t)}" for c, t in cols.items()]
-    return stmts
+    return view_ddl(VIEWS)

@@ -137,9 +137,8 @@ def _print_published(home: Path, year: int, published: dict) -> None:
 
 
 def _print_snapshot(year: int, lines: list[str]) -> None:
-    print(f"snapshot {year}:")
-    for line in lines:
-        print(f"  {line}")
+    for line in lines:  # the manifest's own lines start with "snapshot <year>: …"
+        print(line)
 
 
 def snapshot(home: Path, year: int) -> list[str]:

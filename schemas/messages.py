@@ -78,6 +78,7 @@ PROBLEMS = {
     "trimmed": ("Leerzeichen entfernt", "surrounding spaces removed"),
     "date_as_year": ("Datum als Jahreszahl gelesen", "date read as year"),
     "date_as_text": ("Datum als Text übernommen", "date taken as text"),
+    "kreis_from_name": ("Kreisschlüssel aus dem gewählten Kreisnamen übernommen", "Kreis code taken from the chosen name"),
 }
 
 

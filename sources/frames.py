@@ -9,6 +9,7 @@ so one bad cell never hides the rule failures of the others.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 import pandas as pd
@@ -19,6 +20,25 @@ from schemas.messages import cell_finding
 from schemas.validation import SheetFrames
 from sources.values import INTERPRETED, INVALID, parse
 from sources.workbook import RawWorkbook
+
+
+_LABEL_CODE = re.compile(r"\((\d{5})\)\s*$")
+
+
+def _kreis_code_from_name(rows: dict, out: SheetFrames, year: int) -> None:
+    """A Kreis chosen by name ("Köln, Stadt (05315)") whose code formula was never calculated
+    (the file was saved by a program that does not recalculate): the code in the label is used,
+    and reported as a warning."""
+    spec = q.FIELD_BY_KEY["kreis_code"]
+    for (idx, row), rec in rows.items():
+        name = rec.get("kreis_name")
+        match = _LABEL_CODE.search(name) if isinstance(name, str) else None
+        if rec.get("kreis_code") is not None or match is None or (idx, row, "kreis_code") in out.coercion_errors:
+            continue
+        rec["kreis_code"] = match.group(1)
+        cell = out.cell(idx, row, "kreis_code")
+        out.add(idx, cell_finding(WARNING, "kreis_from_name", spec, q.S_AREA, cell, out.label(idx, "kreis_code"),
+                                  None, year, read_as=match.group(1)))
 
 
 def build_frames(workbooks: dict[int, RawWorkbook], year: int) -> SheetFrames:
@@ -43,6 +63,7 @@ def build_frames(workbooks: dict[int, RawWorkbook], year: int) -> SheetFrames:
             elif parsed.status == INTERPRETED:
                 out.add(idx, cell_finding(WARNING, parsed.code, spec, rc.sheet, rc.cell, label,
                                           parsed.shown, year, read_as=parsed.value))
+    _kreis_code_from_name(records.get(q.S_AREA, {}), out, year)
     lay = q.layout_for_year(year)
     for sheet_name in lay.sheets:
         keys = [p.field.key for p in lay.fields_of(sheet_name)]

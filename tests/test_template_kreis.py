@@ -49,3 +49,21 @@ def test_without_reference_data_the_code_is_typed(tmp_path):
     ws = load_workbook(_write(tmp_path, kreise=None))[q.S_AREA]
     assert ws["A7"].value is None
     assert all(dv.type != "list" for dv in ws.data_validations.dataValidation if "B5" in str(dv.sqref))
+
+
+def test_name_chosen_but_code_formula_never_calculated(tmp_path):
+    """Saved by a program that does not recalculate: the code is read from the chosen label, as a warning."""
+    from schemas.validation import Context
+    from sources import batch
+
+    answers = full_answers()
+    answers.tables[q.S_AREA][1] = {"kreis_code": None, "kreis_name": kreis_label("05316", "Leverkusen, Stadt"),
+                                   "coverage": "teilweise"}
+    inbox = tmp_path / "box"
+    write_workbook(inbox / "wb.xlsx", 2025, "MR-001", answers)
+    received = batch.read_all(batch.discover(inbox), 2025)
+    frames = batch.assess(received, 2025, Context(kreis_land={"05315": "05", "05316": "05"}))
+    area = frames.frames[q.S_AREA]
+    assert list(area["kreis_code"]) == ["05315", "05316"]
+    assert [(f.severity, f.code, f.cell) for f in received[0].findings] == [("warning", "kreis_from_name", "A6")]
+    assert "übernommen als „05316“" in received[0].findings[0].message_de

@@ -209,6 +209,11 @@ FIXED_TABLES = (
         _c("message_de", "VARCHAR", "Message for the coordinator (German)."),
         _c("message_en", "VARCHAR", "Message for staff logs (English)."),
     )),
+    Table("meta", "schema_version", "One row: fingerprint of the DDL the warehouse was last built with "
+          "(the schema is rebuilt only when the code's DDL differs).", (
+        _c("fingerprint", "VARCHAR", "SHA-256 prefix of every CREATE and COMMENT statement.", not_null=True),
+        _c("built_at", "TIMESTAMP", "When the schema was last (re)built (UTC)."),
+    )),
     Table("meta", "retention",
           "One row per archived file removed because its personal data passed the retention period "
           "(its statistics stay in raw.cells and core).", (

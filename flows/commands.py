@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import time
 from pathlib import Path
+
+import pandas as pd
 
 from schemas import questionnaire as q
 from schemas.template import Answers, write_workbook
@@ -13,16 +14,12 @@ from sources.reference import load_reference, resolve_reference_dir
 from sources.register import RegisterError, read_register
 from warehouse import store
 from warehouse.answers import last_answers
-
-from .cli import EXIT_FAILURE, EXIT_OK, EXIT_REJECTED, UsageError
 from warehouse.checks import check_warehouse
 from warehouse.retention import apply_retention
 from warehouse.snapshot import SnapshotError
 
+from .cli import EXIT_FAILURE, EXIT_OK, EXIT_REJECTED, UsageError
 from .pipeline import IngestSummary, Paths, ingest_flow, publish_flow, run_flow, snapshot_flow
-
-log = logging.getLogger("mint_census")
-
 
 def dispatch(args, home: Path) -> int:
     reference = _reference_dir(args.reference)
@@ -195,8 +192,7 @@ def template(home: Path, year: int, out: Path, networks: list[str], blank: bool,
                 answers = Answers(form={
                     "network_name": row.network_name, "network_type": row.network_type,
                     "land_code": row.land_code,
-                    "founded_year": None if row.founded_year is None or str(row.founded_year) == "<NA>"
-                    else int(row.founded_year)},
+                    "founded_year": None if pd.isna(row.founded_year) else int(row.founded_year)},
                     tables={q.S_AREA: [{"kreis_code": k, "coverage": "ganz"} for k in row.kreise]})
             write_workbook(out / f"Erhebungsbogen_{year}_{row.network_id}.xlsx", year, row.network_id,
                            answers, network_name=row.network_name, fictitious=paths.is_demo, kreise=kreise)
@@ -214,7 +210,7 @@ def demo(home: Path, reference: str | None, seed: int) -> int:
     t0 = time.perf_counter()
     ref = load_reference(Path(reference) if reference else None)
     demo_summary = write_demo_census(home, ref, seed=seed, workers=min(2, os.cpu_count() or 1))
-    years = sorted(demo_summary.years) if hasattr(demo_summary, "years") else [2023, 2024, 2025]
+    years = sorted(demo_summary.years)
     print(f"demo: fictitious census (Beispieldaten), seed {seed}: register and workbooks for "
           f"{', '.join(map(str, years))} written ({time.perf_counter() - t0:.1f} s)")
     totals = {"accepted": 0, "rejected": 0}

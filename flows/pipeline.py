@@ -72,7 +72,6 @@ class IngestSummary:
     findings: int
     rows: list[dict] = field(default_factory=list)   # one per file: no personal data
     reports: list[str] = field(default_factory=list)
-    reference_used: bool = True
     missing: list[str] = field(default_factory=list)   # answered last year, nothing this year
 
 
@@ -151,7 +150,7 @@ def ingest_flow(year: int, home: str, inbox: str | None = None, reference: str |
         year, run_id, len(received),
         sum(r.status == ACCEPTED for r in received), sum(r.status == WITH_WARNINGS for r in received),
         sum(r.status == REJECTED for r in received), sum(r.status == batch.SUPERSEDED for r in received),
-        sum(len(r.findings) for r in received), rows, loaded["reports"], ref.available, missing)
+        sum(len(r.findings) for r in received), rows, loaded["reports"], missing)
     create_table_artifact(key=f"ingest-{year}", table=rows or [{"Datei": "(keine Dateien)"}],
                           description=f"Eingang Erhebung {year}: eine Zeile je Datei")
     create_table_artifact(key=f"overview-{year}", table=loaded["overview"] or [{"Netzwerk-ID": "(keine)"}],
@@ -180,7 +179,7 @@ def publish_flow(year: int, home: str, reference: str | None = None) -> dict:
     create_markdown_artifact(key=f"publication-{year}", markdown=(
         f"# Veröffentlichung {year}\n\n{line}\n\n" + "\n".join(f"- {p.name}" for p in files)
         + "".join(f"\n\n> {m}" for m in files.messages)))
-    return {"files": [str(p) for p in files], "messages": list(files.messages), "headline": line}
+    return {"files": [str(p) for p in files], "messages": list(files.messages)}
 
 
 @flow(name="mint-census-snapshot")

@@ -117,7 +117,7 @@ def configure_logging(home: Path, verbose: bool) -> Path:
     console.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
     console.addFilter(_NoTraceback())
     console._mint_census = True
-    for name in ("mint_census", "sources", "schemas", "warehouse", "publications", "flows"):
+    for name in ("mint_census",):
         lg = logging.getLogger(name)
         for h in list(lg.handlers):
             if getattr(h, "_mint_census", False):
@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"error: cannot use home directory {home}: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    from warehouse.lock import WarehouseBusy as WarehouseBusyError
+    from mint_census.warehouse.lock import WarehouseBusy as WarehouseBusyError
 
     try:
         from . import commands  # imports Prefect: after configure_environment

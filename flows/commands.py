@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from schemas import questionnaire as q
-from schemas.template import Answers, write_workbook
-from sources.reference import load_reference, resolve_reference_dir
-from sources.register import RegisterError, read_register
-from warehouse import store
-from warehouse.answers import last_answers
-from warehouse.checks import check_warehouse
-from warehouse.retention import apply_retention
-from warehouse.snapshot import SnapshotError
+from mint_census.schemas import questionnaire as q
+from mint_census.schemas.template import Answers, write_workbook
+from mint_census.sources.reference import load_reference, resolve_reference_dir
+from mint_census.sources.register import RegisterError, read_register
+from mint_census.warehouse import store
+from mint_census.warehouse.answers import last_answers
+from mint_census.warehouse.checks import check_warehouse
+from mint_census.warehouse.retention import apply_retention
+from mint_census.warehouse.snapshot import SnapshotError
 
 from .cli import EXIT_FAILURE, EXIT_OK, EXIT_REJECTED, UsageError
 from .pipeline import IngestSummary, Paths, ingest_flow, publish_flow, run_flow, snapshot_flow
@@ -205,7 +205,7 @@ def template(home: Path, year: int, out: Path, networks: list[str], blank: bool,
 
 
 def demo(home: Path, reference: str | None, seed: int) -> int:
-    from sources.demo import write_demo_census
+    from mint_census.sources.demo import write_demo_census
 
     t0 = time.perf_counter()
     ref = load_reference(Path(reference) if reference else None)

@@ -22,17 +22,17 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from publications.checkreports import OVERVIEW_FILE, write_check_reports, write_overview
-from publications.publish import headline, publish
-from schemas.findings import ACCEPTED, REJECTED, WITH_WARNINGS
-from schemas.validation import Context, missing_since_last_year
-from sources import batch
-from sources.reference import Reference, load_reference, resolve_reference_dir
-from sources.register import read_register
-from sources.safety import assert_defusedxml_active
-from warehouse import store
-from warehouse.answers import previous_values
-from warehouse.snapshot import write_snapshot
+from mint_census.publications.checkreports import OVERVIEW_FILE, write_check_reports, write_overview
+from mint_census.publications.publish import headline, publish
+from mint_census.schemas.findings import ACCEPTED, REJECTED, WITH_WARNINGS
+from mint_census.schemas.validation import Context, missing_since_last_year
+from mint_census.sources import batch
+from mint_census.sources.reference import Reference, load_reference, resolve_reference_dir
+from mint_census.sources.register import read_register
+from mint_census.sources.safety import assert_defusedxml_active
+from mint_census.warehouse import store
+from mint_census.warehouse.answers import previous_values
+from mint_census.warehouse.snapshot import write_snapshot
 
 CHUNK = 250  # workbooks read per task
 TASK_OPTS = dict(persist_result=False, cache_policy=NO_CACHE)

@@ -38,8 +38,8 @@ from openpyxl.utils import quote_sheetname
 from openpyxl.utils.cell import coordinate_from_string
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from schemas import questionnaire as q
-from schemas.findings import ERROR, SEVERITY_DE, STATUS_DE, Finding
+from mint_census.schemas import questionnaire as q
+from mint_census.schemas.findings import ERROR, SEVERITY_DE, STATUS_DE, Finding
 
 from .files import atomic_path
 from .safe import FORMULA_PREFIXES, neutralise
@@ -93,7 +93,7 @@ def _open_copy(source: Path | None) -> Workbook | None:
     """The coordinator's workbook, opened only when the safety checks pass; else None."""
     if source is None or not Path(source).is_file():
         return None
-    from sources.safety import inspect_file  # reading received files is sources' business
+    from mint_census.sources.safety import inspect_file  # reading received files is sources' business
 
     if inspect_file(Path(source)):
         return None

@@ -25,8 +25,8 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
-from schemas import vocabularies as voc
-from schemas.findings import (ACCEPTED, MISSING, REJECTED, STATUS_DE, SUPERSEDED, WITH_WARNINGS,
+from mint_census.schemas import vocabularies as voc
+from mint_census.schemas.findings import (ACCEPTED, MISSING, REJECTED, STATUS_DE, SUPERSEDED, WITH_WARNINGS,
                               Finding)
 
 from .checkreport_xlsx import ReportInfo, mail_text, write_mail_text, write_report_workbook

@@ -66,7 +66,7 @@ def resolve_reference(reference: Path | str | None) -> tuple[Path | None, str | 
     if reference is None:
         return None, None
     if reference == AUTO:
-        from sources.reference import resolve_reference_dir  # the pipeline's own lookup rule
+        from mint_census.sources.reference import resolve_reference_dir  # the pipeline's own lookup rule
         try:
             return resolve_reference_dir(), None
         except FileNotFoundError as exc:

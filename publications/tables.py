@@ -16,7 +16,7 @@ from typing import Any
 
 import duckdb
 
-from schemas import vocabularies as voc
+from mint_census.schemas import vocabularies as voc
 
 from .german import POPULATION_DATE
 from .queries import BASE_YEAR, QueryResult, fetch, headline, parameters

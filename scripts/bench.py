@@ -20,20 +20,19 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import pandas as pd  # noqa: E402
-import pandera.pandas as pa  # noqa: E402
-import python_calamine  # noqa: E402
+import pandas as pd
+import pandera.pandas as pa
+import python_calamine
 
-from schemas import questionnaire as q  # noqa: E402
-from schemas.template import write_workbook  # noqa: E402
-from schemas.validation import Context, schema_for  # noqa: E402
-from sources import batch  # noqa: E402
-from sources.demo import make_answers, make_register  # noqa: E402
-from sources.reference import load_reference, resolve_reference_dir  # noqa: E402
-from sources.register import write_register  # noqa: E402
-from warehouse import store  # noqa: E402
+from mint_census.schemas import questionnaire as q
+from mint_census.schemas.template import write_workbook
+from mint_census.schemas.validation import Context, schema_for
+from mint_census.sources import batch
+from mint_census.sources.demo import make_answers, make_register
+from mint_census.sources.reference import load_reference, resolve_reference_dir
+from mint_census.sources.register import write_register
+from mint_census.warehouse import store
 
 YEAR = 2025
 
@@ -62,7 +61,7 @@ def generate(n: int, inbox: Path, home: Path, ref) -> None:
 
 
 def ours(inbox: Path, home: Path, ref) -> float:
-    from sources.register import read_register
+    from mint_census.sources.register import read_register
 
     t0 = time.perf_counter()
     register = read_register(home / "register.csv")

@@ -8,9 +8,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from warehouse.dictionary import write
+from mint_census.warehouse.dictionary import write
 
 if __name__ == "__main__":
     print(f"wrote {write()}")

@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from schemas import questionnaire as q
-from schemas.findings import (ACCEPTED, ERROR, REJECTED, SUPERSEDED, WARNING, WITH_WARNINGS,
+from mint_census.schemas import questionnaire as q
+from mint_census.schemas.findings import (ACCEPTED, ERROR, REJECTED, SUPERSEDED, WARNING, WITH_WARNINGS,
                               Finding)
-from schemas.validation import Context, SheetFrames, validate
-from sources.frames import build_frames
-from sources.safety import safe_filename
-from sources.workbook import RawWorkbook, read_workbook
+from mint_census.schemas.validation import Context, SheetFrames, validate
+from .frames import build_frames
+from .safety import safe_filename
+from .workbook import RawWorkbook, read_workbook
 
 log = logging.getLogger(__name__)
 

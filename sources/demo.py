@@ -31,12 +31,12 @@ from typing import Any, Callable, Iterable, Mapping
 
 import pandas as pd
 
-from schemas import questionnaire as q
-from schemas import vocabularies as voc
-from schemas.findings import ERROR, WARNING
-from schemas.template import Answers, write_workbook
-from sources.reference import Reference
-from sources.register import COLUMNS, normalise_register, write_register
+from mint_census.schemas import questionnaire as q
+from mint_census.schemas import vocabularies as voc
+from mint_census.schemas.findings import ERROR, WARNING
+from mint_census.schemas.template import Answers, write_workbook
+from .reference import Reference
+from .register import COLUMNS, normalise_register, write_register
 
 # --- the register ------------------------------------------------------------------
 

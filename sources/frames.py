@@ -14,12 +14,12 @@ from collections import defaultdict
 
 import pandas as pd
 
-from schemas import questionnaire as q
-from schemas.findings import ERROR, WARNING
-from schemas.messages import cell_finding
-from schemas.validation import SheetFrames
-from sources.values import INTERPRETED, INVALID, parse
-from sources.workbook import RawWorkbook
+from mint_census.schemas import questionnaire as q
+from mint_census.schemas.findings import ERROR, WARNING
+from mint_census.schemas.messages import cell_finding
+from mint_census.schemas.validation import SheetFrames
+from .values import INTERPRETED, INVALID, parse
+from .workbook import RawWorkbook
 
 
 _LABEL_CODE = re.compile(r"\((\d{5})\)\s*$")

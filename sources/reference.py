@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from schemas import vocabularies as voc
+from mint_census.schemas import vocabularies as voc
 
 log = logging.getLogger(__name__)
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from schemas import questionnaire as q
-from schemas import vocabularies as voc
+from mint_census.schemas import questionnaire as q
+from mint_census.schemas import vocabularies as voc
 
 COLUMNS = ("network_id", "network_name", "network_type", "land_code", "founded_year",
            "first_census_year", "end_year", "end_reason", "successor_id", "kreise")

@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from schemas.findings import Finding, file_error
+from mint_census.schemas.findings import Finding, file_error
 
 __all__ = [
     "Limits",

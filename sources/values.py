@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from schemas import questionnaire as q
-from schemas import vocabularies as voc
+from mint_census.schemas import questionnaire as q
+from mint_census.schemas import vocabularies as voc
 
 OK, INTERPRETED, INVALID = "ok", "interpreted", "invalid"
 DASHES = {"-", "–", "—", "./.", "/"}

@@ -17,10 +17,10 @@ from typing import Any
 
 import python_calamine
 
-from schemas import questionnaire as q
-from schemas.findings import ERROR, WARNING, Finding, file_error
-from sources.safety import inspect_file
-from sources.values import raw_text
+from mint_census.schemas import questionnaire as q
+from mint_census.schemas.findings import ERROR, WARNING, Finding, file_error
+from .safety import inspect_file
+from .values import raw_text
 
 log = logging.getLogger(__name__)
 

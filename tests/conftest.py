@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from schemas import questionnaire as q
-from schemas.template import Answers, write_workbook
-from sources.reference import load_reference, resolve_reference_dir
-from sources.register import normalise_register, write_register
+from mint_census.schemas import questionnaire as q
+from mint_census.schemas.template import Answers, write_workbook
+from mint_census.sources.reference import load_reference, resolve_reference_dir
+from mint_census.sources.register import normalise_register, write_register
 
 REFERENCE_DIR = resolve_reference_dir()
 
@@ -91,10 +91,10 @@ def process(home: Path, year: int, reference, register_ids=None, inbox: Path | N
     """The ingest steps without Prefect (the flow wires exactly these functions)."""
     from datetime import datetime, timezone
 
-    from schemas.validation import Context
-    from sources import batch
-    from sources.register import read_register
-    from warehouse import store
+    from mint_census.schemas.validation import Context
+    from mint_census.sources import batch
+    from mint_census.sources.register import read_register
+    from mint_census.warehouse import store
 
     register = read_register(home / "register.csv")
     received = batch.read_all(batch.discover(inbox or home / "inbox" / str(year)), year)

@@ -6,11 +6,11 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
-from publications.checkreport_xlsx import ERROR_FILL, WARNING_FILL, ReportInfo, write_report_workbook
-from publications.checkreports import OVERVIEW_FILE, write_check_reports, write_overview
-from schemas import questionnaire as q
-from sources import batch
-from warehouse.store import warehouse_path
+from mint_census.publications.checkreport_xlsx import ERROR_FILL, WARNING_FILL, ReportInfo, write_report_workbook
+from mint_census.publications.checkreports import OVERVIEW_FILE, write_check_reports, write_overview
+from mint_census.schemas import questionnaire as q
+from mint_census.sources import batch
+from mint_census.warehouse.store import warehouse_path
 
 from .conftest import full_answers, process, tweak
 
@@ -86,7 +86,7 @@ def test_corrected_report_copy_can_be_sent_back(run, tmp_path):
     box = tmp_path / "box"
     box.mkdir()
     wb.save(box / "korrigiert.xlsx")
-    from schemas.validation import Context
+    from mint_census.schemas.validation import Context
 
     received = batch.read_all(batch.discover(box), 2025)
     batch.assess(received, 2025, Context())
@@ -109,7 +109,7 @@ def test_report_for_unreadable_file_has_findings_sheet_only(home):
 
 
 def test_report_without_archive_copy_still_written(tmp_path):
-    from schemas.findings import ERROR, Finding
+    from mint_census.schemas.findings import ERROR, Finding
 
     f = Finding(ERROR, "required", "Netzwerk!B6 – Name: Pflichtangabe fehlt", "required", "Netzwerk", "B6",
                 "network_name", "Name des Netzwerks", None, "ein Text")
@@ -119,7 +119,7 @@ def test_report_without_archive_copy_still_written(tmp_path):
 
 
 def test_overview_one_row_per_network_and_who_is_missing(home, make_workbook):
-    from sources.register import write_register
+    from mint_census.sources.register import write_register
 
     from .conftest import register_frame
 

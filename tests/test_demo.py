@@ -11,15 +11,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from schemas import questionnaire as q
-from schemas import vocabularies as voc
-from schemas.findings import ERROR
-from schemas.validation import FUNDING_TOLERANCE, Context, validate
-from sources import demo
-from sources.batch import frames_for, read_all
-from sources.reference import Reference, builtin_laender, load_reference, resolve_reference_dir
-from sources.register import read_register, write_register
-from sources.workbook import read_workbook
+from mint_census.schemas import questionnaire as q
+from mint_census.schemas import vocabularies as voc
+from mint_census.schemas.findings import ERROR
+from mint_census.schemas.validation import FUNDING_TOLERANCE, Context, validate
+from mint_census.sources import demo
+from mint_census.sources.batch import frames_for, read_all
+from mint_census.sources.reference import Reference, builtin_laender, load_reference, resolve_reference_dir
+from mint_census.sources.register import read_register, write_register
+from mint_census.sources.workbook import read_workbook
 
 EXPECTED = {2013: 39, 2014: 56, 2015: 80, 2016: 92, 2017: 104, 2018: 116, 2019: 127,
             2020: 130, 2021: 131, 2022: 134, 2023: 138, 2024: 144, 2025: 150}

@@ -8,8 +8,8 @@ import json
 import duckdb
 import pytest
 
-from flows.cli import main
-from warehouse.store import warehouse_path
+from mint_census.flows.cli import main
+from mint_census.warehouse.store import warehouse_path
 
 from .conftest import REFERENCE_DIR, full_answers, tweak
 
@@ -107,7 +107,7 @@ def test_second_writer_gets_a_clear_message(home, capsys):
 def test_every_command_is_documented_in_the_readme():
     from pathlib import Path
 
-    from flows.cli import build_parser
+    from mint_census.flows.cli import build_parser
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     commands = build_parser()._subparsers._group_actions[0].choices

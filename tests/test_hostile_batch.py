@@ -16,12 +16,12 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
-from publications.checkreports import write_check_reports, write_overview
-from schemas import questionnaire as q
-from schemas.template import write_workbook
-from sources.register import write_register
-from sources.safety import OLE2_MAGIC
-from warehouse.store import warehouse_path
+from mint_census.publications.checkreports import write_check_reports, write_overview
+from mint_census.schemas import questionnaire as q
+from mint_census.schemas.template import write_workbook
+from mint_census.sources.register import write_register
+from mint_census.sources.safety import OLE2_MAGIC
+from mint_census.warehouse.store import warehouse_path
 
 from .conftest import full_answers, process, register_frame, tweak
 from .test_safety import BILLION_LAUGHS, XXE_SHEET, rezip

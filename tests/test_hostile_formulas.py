@@ -6,11 +6,11 @@ import duckdb
 import python_calamine
 from openpyxl import load_workbook
 
-from publications.checkreports import write_check_reports, write_overview
-from publications.safe import FORMULA_PREFIXES
-from schemas import questionnaire as q
-from schemas.template import write_workbook
-from warehouse.store import warehouse_path
+from mint_census.publications.checkreports import write_check_reports, write_overview
+from mint_census.publications.safe import FORMULA_PREFIXES
+from mint_census.schemas import questionnaire as q
+from mint_census.schemas.template import write_workbook
+from mint_census.warehouse.store import warehouse_path
 
 from .conftest import full_answers, process, tweak
 

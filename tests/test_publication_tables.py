@@ -23,12 +23,12 @@ import duckdb
 import openpyxl
 import pytest
 
-from publications.publish import headline, publish
-from publications.sdc import PRIMARY, SECONDARY, Protect, Rule, suppress
-from publications.tables import TABLES, fill, number_tables
-from schemas import vocabularies as voc
-from warehouse import ddl
-from warehouse.views import view_ddl
+from mint_census.publications.publish import headline, publish
+from mint_census.publications.sdc import PRIMARY, SECONDARY, Protect, Rule, suppress
+from mint_census.publications.tables import TABLES, fill, number_tables
+from mint_census.schemas import vocabularies as voc
+from mint_census.warehouse import ddl
+from mint_census.warehouse.views import view_ddl
 
 from .conftest import REFERENCE_DIR, needs_reference
 

@@ -13,11 +13,11 @@ import duckdb
 import openpyxl
 import pytest
 
-from publications.publish import headline, publish
-from publications.safe import neutralise
-from publications.tables import TABLES, Column, Table, fill
-from warehouse import ddl
-from warehouse.views import view_ddl
+from mint_census.publications.publish import headline, publish
+from mint_census.publications.safe import neutralise
+from mint_census.publications.tables import TABLES, Column, Table, fill
+from mint_census.warehouse import ddl
+from mint_census.warehouse.views import view_ddl
 
 YEAR = 2015
 STAND = dt.date(2015, 12, 31)

@@ -6,11 +6,11 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
-from schemas import questionnaire as q
-from schemas.template import write_workbook
-from schemas.validation import schema_for
-from warehouse import ddl
-from warehouse.store import init
+from mint_census.schemas import questionnaire as q
+from mint_census.schemas.template import write_workbook
+from mint_census.schemas.validation import schema_for
+from mint_census.warehouse import ddl
+from mint_census.warehouse.store import init
 
 
 @pytest.fixture(scope="module")

@@ -15,10 +15,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from schemas.template import write_workbook
-from sources.reference import load_reference
-from sources.register import normalise_register, write_register
-from warehouse.store import warehouse_path
+from mint_census.schemas.template import write_workbook
+from mint_census.sources.reference import load_reference
+from mint_census.sources.register import normalise_register, write_register
+from mint_census.warehouse.store import warehouse_path
 
 from .conftest import REFERENCE_DIR, full_answers, process, tweak
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from warehouse import dictionary, store
-from warehouse.snapshot import snapshot_path, write_snapshot
+from mint_census.warehouse import dictionary, store
+from mint_census.warehouse.snapshot import snapshot_path, write_snapshot
 
 from .test_research_census import census_home
 
@@ -90,7 +90,7 @@ def snapshot_con(tmp_path_factory):
 
 @pytest.mark.parametrize("number,title,sql", examples(), ids=[f"q{n}" for n, _, _ in examples()])
 def test_example_query_runs_on_the_snapshot(snapshot_con, number, title, sql):
-    from sources.reference import resolve_reference_dir
+    from mint_census.sources.reference import resolve_reference_dir
 
     needs_kreise = any(t in sql for t in ("kreis_coverage", "land_coverage", "ref.kreise"))
     if needs_kreise and resolve_reference_dir() is None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from schemas import questionnaire as q
-from warehouse.store import warehouse_path
+from mint_census.schemas import questionnaire as q
+from mint_census.warehouse.store import warehouse_path
 
 from .conftest import full_answers, needs_reference, process
 

@@ -17,13 +17,13 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from schemas import questionnaire as q
-from schemas import vocabularies as voc
-from schemas.template import Answers, write_workbook
-from schemas.validation import Context, validate
-from sources.frames import build_frames
-from sources.values import DASHES
-from sources.workbook import read_workbook
+from mint_census.schemas import questionnaire as q
+from mint_census.schemas import vocabularies as voc
+from mint_census.schemas.template import Answers, write_workbook
+from mint_census.schemas.validation import Context, validate
+from mint_census.sources.frames import build_frames
+from mint_census.sources.values import DASHES
+from mint_census.sources.workbook import read_workbook
 
 from .conftest import full_answers
 

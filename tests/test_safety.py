@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from schemas.findings import ERROR
-from sources.safety import (
+from mint_census.schemas.findings import ERROR
+from mint_census.sources.safety import (
     CODES,
     DEFAULT_LIMITS,
     OLE2_MAGIC,
@@ -380,7 +380,7 @@ def test_dtd_in_content_types(xlsx, tmp_path):
                                        ("[Content_Types].xml", XXE_SHEET)])
 def test_defusedxml_second_line_of_defence(xlsx, tmp_path, monkeypatch, part, doc):
     # with the cheap byte checks switched off, the defusedxml parse still rejects the DTD
-    import sources.safety as safety
+    import mint_census.sources.safety as safety
     monkeypatch.setattr(safety, "_dtd_in_head", lambda head: False)
     monkeypatch.setattr(safety, "_prolog_problem", lambda head, complete, strict: None)
     p = rezip(xlsx, tmp_path / "dtd.xlsx", replace={part: doc})

@@ -13,9 +13,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from warehouse import snapshot as snap
-from warehouse.checks import personal_values, scan_published
-from warehouse.snapshot import manifest_path, snapshot_path, write_snapshot
+from mint_census.warehouse import snapshot as snap
+from mint_census.warehouse.checks import personal_values, scan_published
+from mint_census.warehouse.snapshot import manifest_path, snapshot_path, write_snapshot
 
 from .conftest import process
 from .test_research_census import census_home, write_year
@@ -162,7 +162,7 @@ def test_researcher_keeps_reading_the_snapshot_while_staff_load_and_republish(tm
 
 
 def test_check_warehouse_finds_personal_data_that_reached_published(tmp_path):
-    from warehouse.checks import check_warehouse
+    from mint_census.warehouse.checks import check_warehouse
 
     home = census_home(tmp_path)
     m = write_snapshot(home, 2025)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from openpyxl import load_workbook
 
-from schemas import questionnaire as q
-from schemas.template import kreis_label, write_workbook
-from sources.workbook import read_workbook
+from mint_census.schemas import questionnaire as q
+from mint_census.schemas.template import kreis_label, write_workbook
+from mint_census.sources.workbook import read_workbook
 
 from .conftest import full_answers
 
@@ -53,8 +53,8 @@ def test_without_reference_data_the_code_is_typed(tmp_path):
 
 def test_name_chosen_but_code_formula_never_calculated(tmp_path):
     """Saved by a program that does not recalculate: the code is read from the chosen label, as a warning."""
-    from schemas.validation import Context
-    from sources import batch
+    from mint_census.schemas.validation import Context
+    from mint_census.sources import batch
 
     answers = full_answers()
     answers.tables[q.S_AREA][1] = {"kreis_code": None, "kreis_name": kreis_label("05316", "Leverkusen, Stadt"),

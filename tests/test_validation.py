@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from schemas import questionnaire as q
-from schemas.template import write_workbook
-from schemas.validation import Context
-from sources import batch
+from mint_census.schemas import questionnaire as q
+from mint_census.schemas.template import write_workbook
+from mint_census.schemas.validation import Context
+from mint_census.sources import batch
 
 from .conftest import REFERENCE_DIR, full_answers, needs_reference, tweak
 
 
 def check(tmp_path, answers, year=2025, network_id="MR-001", kreis_land="reference", register_ids=None):
-    from sources.reference import load_reference
+    from mint_census.sources.reference import load_reference
 
     inbox = tmp_path / f"inbox{len(list(tmp_path.iterdir()))}"
     write_workbook(inbox / "wb.xlsx", year, network_id, answers)
@@ -281,7 +281,7 @@ def test_across_year_rules_need_the_network_in_previous(tmp_path):
 
 
 def test_missing_since_last_year():
-    from schemas.validation import missing_since_last_year
+    from mint_census.schemas.validation import missing_since_last_year
 
     prev = {"MR-001": {"_year": 2024}, "MR-002": {"_year": 2024}, "MR-003": {"_year": 2022}}
     ctx = Context(previous=prev)
@@ -293,8 +293,8 @@ def test_missing_since_last_year():
 def test_previous_values_from_the_warehouse(home, make_workbook, reference):
     import duckdb
 
-    from warehouse.answers import previous_values
-    from warehouse.store import warehouse_path
+    from mint_census.warehouse.answers import previous_values
+    from mint_census.warehouse.store import warehouse_path
 
     from .conftest import process
 

@@ -7,7 +7,7 @@ import time
 
 import duckdb
 
-from warehouse.store import warehouse_path
+from mint_census.warehouse.store import warehouse_path
 
 from .conftest import full_answers, process, tweak
 
@@ -102,7 +102,7 @@ def test_two_files_for_one_network_newer_wins(home, make_workbook, reference):
 def test_failed_load_leaves_the_warehouse_as_it_was(home, make_workbook, reference, monkeypatch):
     import pytest
 
-    from warehouse import store
+    from mint_census.warehouse import store
 
     make_workbook("a.xlsx")
     process(home, 2025, reference)

@@ -12,11 +12,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from schemas.template import write_workbook
-from warehouse import lock, store
-from warehouse.checks import check_warehouse
-from warehouse.retention import apply_retention
-from warehouse.store import WarehouseBusy, warehouse_path
+from mint_census.schemas.template import write_workbook
+from mint_census.warehouse import lock, store
+from mint_census.warehouse.checks import check_warehouse
+from mint_census.warehouse.retention import apply_retention
+from mint_census.warehouse.store import WarehouseBusy, warehouse_path
 
 from .conftest import process
 from .test_research_census import answers_for, census_home, query, write_year
@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 HOLDER = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from warehouse import store
+    from mint_census.warehouse import store
     con = store.connect(Path(sys.argv[1]), command="ingest --year 2025")
     open(sys.argv[2], "w").close()
     time.sleep(60)
@@ -83,9 +83,9 @@ def test_writer_lock_is_reentrant_within_a_process_and_released_on_close(tmp_pat
 KILLED_LOAD = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from warehouse import store
+    from mint_census.warehouse import store
     from tests.conftest import process
-    from sources.reference import load_reference, resolve_reference_dir
+    from mint_census.sources.reference import load_reference, resolve_reference_dir
 
     home, signal = Path(sys.argv[1]), Path(sys.argv[2])
     real_insert = store._insert

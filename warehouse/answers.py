@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
-from schemas import questionnaire as q
-from schemas.template import Answers
+from mint_census.schemas import questionnaire as q
+from mint_census.schemas.template import Answers
 
 
 def _clean(value):
@@ -51,7 +51,7 @@ def previous_values(con, year: int) -> dict[str, dict]:
     rules compare (founding year, budget, partner counts); this is what
     `schemas.validation.Context(previous=...)` expects.
     """
-    from schemas.validation import PREVIOUS_YEAR
+    from mint_census.schemas.validation import PREVIOUS_YEAR
 
     partner_keys = [f.key for f in q.PARTNER_FIELDS]
     sql = (

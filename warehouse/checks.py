@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-from sources.workbook import sha256_of as _sha256  # noqa: E402
+from mint_census.sources.workbook import sha256_of as _sha256  # noqa: E402
 
 from . import ddl
 from .lock import WarehouseBusy, busy_message

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from schemas import questionnaire as q
+from mint_census.schemas import questionnaire as q
 
 SCHEMAS = {
     "raw": "Cells as read from the survey workbooks, with file hash and cell address (no personal data).",

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import duckdb
 
-from schemas import questionnaire as q
+from mint_census.schemas import questionnaire as q
 
 from . import store
 

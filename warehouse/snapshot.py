@@ -33,8 +33,8 @@ from pathlib import Path
 
 import duckdb
 
-from schemas import questionnaire as q
-from sources.workbook import sha256_of as sha256_file  # noqa: E402
+from mint_census.schemas import questionnaire as q
+from mint_census.sources.workbook import sha256_of as sha256_file  # noqa: E402
 
 from . import lock
 from .store import warehouse_path
@@ -288,7 +288,7 @@ def write_snapshot(home: Path, year: int, *, storage_version: str = STORAGE_VERS
 
 
 def _reference_info(con) -> dict[str, str]:
-    from sources import reference as ref
+    from mint_census.sources import reference as ref
 
     kreise = con.execute("SELECT count(*) FROM snap.ref.kreise").fetchone()[0]
     info = {"laender": f"{con.execute('SELECT count(*) FROM snap.ref.laender').fetchone()[0]} Länder (ref.laender)"}

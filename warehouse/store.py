@@ -29,13 +29,13 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from schemas import questionnaire as q
-from schemas import vocabularies as voc
-from schemas.findings import ACCEPTED, WITH_WARNINGS
-from schemas.validation import SheetFrames
-from sources.batch import Received
-from sources.reference import Reference
-from sources.values import raw_text
+from mint_census.schemas import questionnaire as q
+from mint_census.schemas import vocabularies as voc
+from mint_census.schemas.findings import ACCEPTED, WITH_WARNINGS
+from mint_census.schemas.validation import SheetFrames
+from mint_census.sources.batch import Received
+from mint_census.sources.reference import Reference
+from mint_census.sources.values import raw_text
 
 from . import ddl
 from .lock import WarehouseBusy, WriterLock, busy_message, hold  # noqa: F401 (re-exported)

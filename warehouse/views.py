@@ -8,8 +8,8 @@ are counted when staff have admitted them to the register, whatever their type.
 
 from __future__ import annotations
 
-from schemas import questionnaire as q
-from schemas import vocabularies as voc
+from mint_census.schemas import questionnaire as q
+from mint_census.schemas import vocabularies as voc
 
 # Comments of the survey answer columns, from the questionnaire declaration.
 _ANSWER_COMMENTS = {f.key: f"{f.label} — {f.description} (survey answer)"

@@ -12,7 +12,7 @@ after the publication views (they build on pub.network_years).
 
 from __future__ import annotations
 
-from schemas import vocabularies as voc
+from mint_census.schemas import vocabularies as voc
 
 from .views import view_ddl
 

@@ -1,8 +1,9 @@
-"""The command line: `mint-census demo|template|ingest|publish|snapshot|run`.
+"""The command line: `mint-census demo|template|ingest|publish|snapshot|run|…`.
 
-Exit codes (DESIGN.md): 0 success, 2 bad usage or configuration, 3 finished but some
-workbooks were rejected, 1 unexpected failure (one line on the console; the full
-traceback goes to <home>/logs/mint-census.log, never to the console).
+Parsing, logging and the mapping of failures to exit codes (flows/errors.py): 0 success,
+2 bad usage or configuration, 3 finished but some workbooks were rejected, 1 unexpected
+failure (one line on the console; the full traceback goes to <home>/logs/mint-census.log,
+never to the console). What each command does is in flows/commands.py.
 """
 
 from __future__ import annotations
@@ -14,16 +15,10 @@ import shutil
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
+from .errors import EXIT_FAILURE, EXIT_USAGE, UsageError
+from .home import Home, default_home
+
 log = logging.getLogger("mint_census")
-
-
-class UsageError(Exception):
-    """Bad usage or configuration: exit code 2."""
-
-
-def default_home() -> str:
-    return os.environ.get("MINT_CENSUS_HOME") or "data"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--blank", action="store_true", help="one empty workbook without a network")
 
     for name, text in (("ingest", "check and load the workbooks of a year"),
-                       ("run", "ingest + publish as one flow")):
+                       ("run", "ingest + publish + snapshot as one flow")):
         s = sub.add_parser(name, parents=[common], help=text)
         s.add_argument("--year", type=int, required=True)
         s.add_argument("--inbox", default=None, help="directory of incoming workbooks (default <home>/inbox/<year>)")
@@ -73,13 +68,13 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def configure_environment(home: Path, verbose: bool) -> None:
+def configure_environment(home: Home, verbose: bool) -> None:
     """Prefect settings before Prefect is imported: a local, quiet, offline set-up per home.
 
     A staff member with a Prefect server sets PREFECT_API_URL (and PREFECT_HOME) herself;
     those win over these defaults.
     """
-    os.environ.setdefault("PREFECT_HOME", str((home / ".prefect").resolve()))
+    os.environ.setdefault("PREFECT_HOME", str(home.prefect.resolve()))
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
@@ -98,10 +93,9 @@ class _NoTraceback(logging.Filter):
         return True
 
 
-def configure_logging(home: Path, verbose: bool) -> Path:
-    logdir = home / "logs"
-    logdir.mkdir(parents=True, exist_ok=True)
-    logfile = logdir / "mint-census.log"
+def configure_logging(home: Home, verbose: bool) -> Path:
+    home.logs.mkdir(parents=True, exist_ok=True)
+    logfile = home.log_file
     root = logging.getLogger()
     for h in list(root.handlers):  # called again in one process (tests): replace our handlers
         if getattr(h, "_mint_census", False):
@@ -147,18 +141,18 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: 2 for bad usage, 0 for --help
         return int(exc.code or 0)
-    home = Path(args.home)
+    home = Home(Path(args.home))
     try:
         if args.command == "demo":
             prepare_demo_home(home)
-        home.mkdir(parents=True, exist_ok=True)
+        home.root.mkdir(parents=True, exist_ok=True)
         configure_environment(home, args.verbose)
         logfile = configure_logging(home, args.verbose)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as exc:
-        print(f"error: cannot use home directory {home}: {exc}", file=sys.stderr)
+        print(f"error: cannot use home directory {home.root}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     from mint_census.warehouse.lock import WarehouseBusy as WarehouseBusyError
 
@@ -185,18 +179,19 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILURE
 
 
-def prepare_demo_home(home: Path) -> None:
+def prepare_demo_home(home: Home) -> None:
     """The demo owns its home: it refuses a directory that holds anything but an earlier demo."""
-    if home.exists() and any(home.iterdir()):
-        if not (home / ".demo").exists():
-            raise UsageError(f"{home} is not empty and not a demo home; choose another --home for the demo")
-        for child in home.iterdir():
+    root = home.root
+    if root.exists() and any(root.iterdir()):
+        if not home.is_demo:
+            raise UsageError(f"{root} is not empty and not a demo home; choose another --home for the demo")
+        for child in root.iterdir():
             if child.is_dir() and not child.is_symlink():
                 shutil.rmtree(child)
             else:
                 child.unlink()
-    home.mkdir(parents=True, exist_ok=True)
-    (home / ".demo").write_text("This directory holds the fictitious demo census (Beispieldaten).\n")
+    root.mkdir(parents=True, exist_ok=True)
+    home.demo_marker.write_text("This directory holds the fictitious demo census (Beispieldaten).\n")
 
 
 if __name__ == "__main__":

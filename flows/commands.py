@@ -11,24 +11,26 @@ import pandas as pd
 from mint_census.schemas import questionnaire as q
 from mint_census.schemas.template import Answers, write_workbook
 from mint_census.sources.reference import load_reference, resolve_reference_dir
-from mint_census.sources.register import RegisterError, read_register
-from mint_census.warehouse import store
+from mint_census.sources.register import RegisterError, counted, read_register
 from mint_census.warehouse.answers import last_answers
 from mint_census.warehouse.checks import check_warehouse
-from mint_census.warehouse.retention import apply_retention
+from mint_census.warehouse.lock import hold
 from mint_census.warehouse.snapshot import SnapshotError
 
-from .cli import EXIT_FAILURE, EXIT_OK, EXIT_REJECTED, UsageError
-from .pipeline import IngestSummary, Paths, ingest_flow, publish_flow, run_flow, snapshot_flow
+from .errors import EXIT_FAILURE, EXIT_OK, EXIT_REJECTED, UsageError
+from .home import Home
+from .pipeline import ingest_flow, publish_flow, run_flow, snapshot_flow
+from . import steps
+from .steps import IngestSummary, Published, open_warehouse
 
-def dispatch(args, home: Path) -> int:
+def dispatch(args, home: Home) -> int:
     reference = _reference_dir(args.reference)
     if args.command == "demo":
         return demo(home, reference, args.seed)
     if args.command == "template":
         return template(home, args.year, Path(args.out), args.network, args.blank, reference)
     if args.command == "ingest":
-        with store.hold(home, f"ingest --year {args.year}"):
+        with hold(home.writer_lock, f"ingest --year {args.year}"):
             summary = ingest(home, args.year, args.inbox, reference)
         return EXIT_REJECTED if summary.rejected else EXIT_OK
     if args.command == "publish":
@@ -40,7 +42,7 @@ def dispatch(args, home: Path) -> int:
         snapshot(home, args.year)
         return EXIT_OK
     if args.command == "check-warehouse":
-        problems = check_warehouse(home)
+        problems = check_warehouse(home.root)
         for p in problems:
             print(f"problem: {p}")
         print(f"check-warehouse: {len(problems)} problem(s)" if problems else "check-warehouse: all invariants hold")
@@ -48,10 +50,7 @@ def dispatch(args, home: Path) -> int:
     if args.command == "retention":
         if args.keep_years < 0:
             raise UsageError("--keep-years must be 0 or more")
-        report = apply_retention(home, keep_years=args.keep_years, dry_run=args.dry_run)
-        for line in report.lines():
-            print(line)
-        return EXIT_OK
+        return retention(home, args.keep_years, args.dry_run)
     raise UsageError(f"unknown command {args.command}")
 
 
@@ -71,37 +70,36 @@ def _check_year(year: int) -> None:
         raise UsageError(f"--year {year}: expected a census year from {q.FIRST_CENSUS_YEAR}")
 
 
-def _register(paths: Paths):
+def _register(home: Home):
     try:
-        return read_register(paths.register)
+        return read_register(home.register)
     except RegisterError as exc:
         raise UsageError(f"network register: {exc}") from None
 
 
-def _ingest_inbox(home: Path, year: int, inbox: str | None) -> Path:
+def _ingest_inbox(home: Home, year: int, inbox: str | None) -> Path:
     """Check the configuration of an ingest; return the inbox."""
     _check_year(year)
     if year not in q.CURRENT_VERSION_BY_YEAR:
         raise UsageError(f"--year {year}: no survey workbook exists for that year "
                          f"(survey years: {', '.join(map(str, q.survey_years()))})")
-    paths = Paths(home)
-    _register(paths)
-    box = Path(inbox) if inbox else paths.inbox(year)
+    _register(home)
+    box = Path(inbox) if inbox else home.inbox(year)
     if not box.is_dir():
         raise UsageError(f"inbox {box} does not exist")
     return box
 
 
-def ingest(home: Path, year: int, inbox: str | None, reference: str | None) -> IngestSummary:
+def ingest(home: Home, year: int, inbox: str | None, reference: str | None) -> IngestSummary:
     box = _ingest_inbox(home, year, inbox)
     t0 = time.perf_counter()
-    summary = ingest_flow(year, str(home), str(box), reference)
+    summary = ingest_flow(year, str(home.root), str(box), reference)
     _print_ingest(home, summary, time.perf_counter() - t0)
     return summary
 
 
-def _print_ingest(home: Path, summary: IngestSummary, seconds: float) -> None:
-    paths, year = Paths(home), summary.year
+def _print_ingest(home: Home, summary: IngestSummary, seconds: float) -> None:
+    year = summary.year
     print(f"ingest {year}: {summary.files} files: {summary.accepted} accepted, "
           f"{summary.with_warnings} accepted with warnings, {summary.rejected} rejected, "
           f"{summary.superseded} superseded ({summary.findings} findings, {seconds:.1f} s)")
@@ -112,24 +110,24 @@ def _print_ingest(home: Path, summary: IngestSummary, seconds: float) -> None:
     if summary.missing:
         print(f"  answered last year, nothing received yet: {', '.join(summary.missing)}")
     if summary.reports:
-        print(f"  check reports: {paths.reports(year)} ({len(summary.reports)} files; overview: uebersicht.xlsx)")
-    print(f"  warehouse: {store.warehouse_path(home)}")
+        print(f"  check reports: {home.reports(year)} ({len(summary.reports)} files; overview: uebersicht.xlsx)")
+    print(f"  warehouse: {home.warehouse}")
 
 
-def run(home: Path, year: int, inbox: str | None, reference: str | None) -> int:
+def run(home: Home, year: int, inbox: str | None, reference: str | None) -> int:
     box = _ingest_inbox(home, year, inbox)
     t0 = time.perf_counter()
-    with store.hold(home, f"run --year {year}"):
-        summary, published, snap = run_flow(year, str(home), str(box), reference)
+    with hold(home.writer_lock, f"run --year {year}"):
+        summary, published, snap = run_flow(year, str(home.root), str(box), reference)
     _print_ingest(home, summary, time.perf_counter() - t0)
     _print_published(home, year, published)
     _print_snapshot(year, snap)
     return EXIT_REJECTED if summary.rejected else EXIT_OK
 
 
-def _print_published(home: Path, year: int, published: dict) -> None:
-    print(f"publish {year}: {len(published['files'])} files in {Paths(home).publication(year)}")
-    for message in published["messages"]:
+def _print_published(home: Home, year: int, published: Published) -> None:
+    print(f"publish {year}: {len(published.files)} files in {home.publication(year)}")
+    for message in published.messages:
         print(f"  note: {message}")
 
 
@@ -138,29 +136,29 @@ def _print_snapshot(year: int, lines: list[str]) -> None:
         print(line)
 
 
-def snapshot(home: Path, year: int) -> list[str]:
+def snapshot(home: Home, year: int) -> list[str]:
     _check_year(year)
     try:
-        lines = snapshot_flow(year, str(home))
+        lines = snapshot_flow(year, str(home.root))
     except SnapshotError as exc:
         raise UsageError(str(exc)) from None
     _print_snapshot(year, lines)
     return lines
 
 
-def publish(home: Path, year: int, reference: str | None) -> list[str]:
+def publish(home: Home, year: int, reference: str | None) -> list[str]:
     _check_year(year)
-    if not store.warehouse_path(home).is_file():
-        raise UsageError(f"no warehouse at {store.warehouse_path(home)}: run `mint-census ingest` first")
+    if not home.warehouse.is_file():
+        raise UsageError(f"no warehouse at {home.warehouse}: run `mint-census ingest` first")
     try:
-        published = publish_flow(year, str(home), reference)
+        published = publish_flow(year, str(home.root), reference)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     _print_published(home, year, published)
-    return published["files"]
+    return published.files
 
 
-def template(home: Path, year: int, out: Path, networks: list[str], blank: bool,
+def template(home: Home, year: int, out: Path, networks: list[str], blank: bool,
              reference: str | None = None) -> int:
     _check_year(year)
     if year not in q.CURRENT_VERSION_BY_YEAR:
@@ -172,19 +170,17 @@ def template(home: Path, year: int, out: Path, networks: list[str], blank: bool,
         path = write_workbook(out / f"Erhebungsbogen_{year}_leer.xlsx", year, kreise=kreise)
         print(f"template {year}: blank workbook {path}")
         return EXIT_OK
-    paths = Paths(home)
-    register = _register(paths)
-    counted = register[(register["first_census_year"] <= year)
-                       & (register["end_year"].isna() | (register["end_year"] > year))]
+    register = _register(home)
+    chosen = register[counted(register, year)]
     if networks:
         unknown = sorted(set(networks) - set(register["network_id"]))
         if unknown:
             raise UsageError(f"--network: not in the register: {', '.join(unknown)}")
-        counted = register[register["network_id"].isin(networks)]
-    con = store.connect(home, read_only=True) if store.warehouse_path(home).is_file() else None
+        chosen = register[register["network_id"].isin(networks)]
+    con = open_warehouse(home, read_only=True) if home.warehouse.is_file() else None
     written = prefilled = 0
     try:
-        for row in counted.itertuples(index=False):
+        for row in chosen.itertuples(index=False):
             answers = last_answers(con, row.network_id, year) if con is not None else None
             if answers is not None:
                 prefilled += 1
@@ -195,7 +191,7 @@ def template(home: Path, year: int, out: Path, networks: list[str], blank: bool,
                     "founded_year": None if pd.isna(row.founded_year) else int(row.founded_year)},
                     tables={q.S_AREA: [{"kreis_code": k, "coverage": "ganz"} for k in row.kreise]})
             write_workbook(out / f"Erhebungsbogen_{year}_{row.network_id}.xlsx", year, row.network_id,
-                           answers, network_name=row.network_name, fictitious=paths.is_demo, kreise=kreise)
+                           answers, network_name=row.network_name, fictitious=home.is_demo, kreise=kreise)
             written += 1
     finally:
         if con is not None:
@@ -204,24 +200,24 @@ def template(home: Path, year: int, out: Path, networks: list[str], blank: bool,
     return EXIT_OK
 
 
-def demo(home: Path, reference: str | None, seed: int) -> int:
+def demo(home: Home, reference: str | None, seed: int) -> int:
     from mint_census.sources.demo import write_demo_census
 
     t0 = time.perf_counter()
     ref = load_reference(Path(reference) if reference else None)
-    demo_summary = write_demo_census(home, ref, seed=seed, workers=min(2, os.cpu_count() or 1))
+    demo_summary = write_demo_census(home.root, ref, seed=seed, workers=min(2, os.cpu_count() or 1))
     years = sorted(demo_summary.years)
     print(f"demo: fictitious census (Beispieldaten), seed {seed}: register and workbooks for "
           f"{', '.join(map(str, years))} written ({time.perf_counter() - t0:.1f} s)")
     totals = {"accepted": 0, "rejected": 0}
-    with store.hold(home, "demo"):
+    with hold(home.writer_lock, "demo"):
         for year in years:
             summary = ingest(home, year, None, reference)
             totals["accepted"] += summary.accepted + summary.with_warnings
             totals["rejected"] += summary.rejected
         publish(home, years[-1], reference)  # the edition; earlier years: `mint-census publish --year Y`
         snapshot(home, years[-1])
-    con = store.connect(home, read_only=True)
+    con = open_warehouse(home, read_only=True)
     try:
         last = years[-1]
         first_n = con.execute("SELECT networks FROM pub.growth WHERE census_year = 2013").fetchone()[0]
@@ -231,9 +227,15 @@ def demo(home: Path, reference: str | None, seed: int) -> int:
     print()
     print(f"2013: {first_n} → {last}: {last_n} MINT-Regionen (Beispieldaten)")
     print(f"workbooks: {totals['accepted']} accepted, {totals['rejected']} rejected "
-          f"(check reports in {home / 'reports'})")
-    print(f"warehouse:   {store.warehouse_path(home)}")
-    print(f"publication: {Paths(home).publication(years[-1])}")
-    print(f"researchers: {home / 'published'} (snapshot without personal data, Parquet)")
+          f"(check reports in {home.reports_root})")
+    print(f"warehouse:   {home.warehouse}")
+    print(f"publication: {home.publication(years[-1])}")
+    print(f"researchers: {home.published} (snapshot without personal data, Parquet)")
     print(f"demo finished in {time.perf_counter() - t0:.1f} s")
+    return EXIT_OK
+
+
+def retention(home: Home, keep_years: int, dry_run: bool) -> int:
+    for line in steps.retention(home, keep_years, dry_run=dry_run).lines():
+        print(line)
     return EXIT_OK

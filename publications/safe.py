@@ -1,25 +1,3 @@
-"""Neutralise text so that it can never become a formula in a spreadsheet.
+"""Formula neutralising for publication outputs: the one definition lives in schemas/formulas.py."""
 
-Spreadsheet programs treat a cell (or a CSV field) that starts with ``=``, ``+``, ``-`` or
-``@`` as a formula, and some also strip a leading tab or carriage return before deciding
-(CSV / formula injection, see OWASP "CSV Injection"). Every text value that the publication
-writes into a workbook or a CSV file goes through :func:`neutralise` first.
-"""
-
-from __future__ import annotations
-
-# Characters that make a spreadsheet read a text as a formula. The full-width variants are
-# included because some Excel input locales convert them to their ASCII counterparts.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-
-
-def neutralise(value: object) -> object:
-    """Return ``value`` so that it cannot be read as a formula.
-
-    Text that starts with a formula character is prefixed with a single quote ``'``. Anything
-    that is not text (numbers, including negative numbers, ``None``, dates) is returned
-    unchanged: numbers stay numbers.
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+from mint_census.schemas.formulas import FORMULA_PREFIXES, neutralise  # noqa: F401

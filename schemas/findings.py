@@ -38,8 +38,3 @@ class Finding:
 
     def as_dict(self) -> dict:
         return asdict(self)
-
-
-def file_error(code: str, message_de: str, message_en: str) -> Finding:
-    """A finding about the file as a whole (not a cell)."""
-    return Finding(ERROR, code, message_de, message_en)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import questionnaire as q
+from .catalogue import CELL, code_of, render, text
 from .findings import ERROR, WARNING, Finding
 
 PERSONAL_PLACEHOLDER = "(personenbezogene Angabe, nicht wiedergegeben)"
@@ -59,29 +60,6 @@ def expected_text(spec: q.FieldSpec, year: int | None = None) -> str:
     return "ein Text"
 
 
-# What went wrong, by finding code (German sentence start, English).
-PROBLEMS = {
-    "required": ("Pflichtangabe fehlt", "required value missing"),
-    "not_a_number": ("keine Zahl", "not a number"),
-    "not_an_integer": ("keine ganze Zahl", "not a whole number"),
-    "not_yes_no": ("weder „ja“ noch „nein“", "not yes/no"),
-    "too_long": ("Text zu lang", "text too long"),
-    "out_of_range": ("Wert außerhalb des zulässigen Bereichs", "value out of range"),
-    "not_allowed": ("Wert nicht in der Auswahlliste", "value not in the allowed list"),
-    "bad_format": ("Format nicht erkannt", "format not recognised"),
-    "founded_after_survey": ("Gründungsjahr liegt nach dem Erhebungsjahr", "founding year after survey year"),
-    # interpretations (warnings)
-    "number_as_text": ("als Text eingetragene Zahl wurde gelesen", "number stored as text was interpreted"),
-    "dash_as_empty": ("Strich wurde als „keine Angabe“ gelesen", "dash read as empty"),
-    "normalised": ("Schreibweise wurde angeglichen", "spelling normalised"),
-    "leading_zero": ("führende Null ergänzt", "leading zero restored"),
-    "trimmed": ("Leerzeichen entfernt", "surrounding spaces removed"),
-    "date_as_year": ("Datum als Jahreszahl gelesen", "date read as year"),
-    "date_as_text": ("Datum als Text übernommen", "date taken as text"),
-    "kreis_from_name": ("Kreisschlüssel aus dem gewählten Kreisnamen übernommen", "Kreis code taken from the chosen name"),
-}
-
-
 def shown_value(spec: q.FieldSpec | None, value: Any) -> str | None:
     """The found value as it may appear in a report: never personal data."""
     if value is None:
@@ -95,7 +73,10 @@ def shown_value(spec: q.FieldSpec | None, value: Any) -> str | None:
 def cell_finding(severity: str, code: str, spec: q.FieldSpec, sheet: str, cell: str,
                  label: str, found: Any, year: int | None = None,
                  read_as: Any = None, detail_de: str | None = None) -> Finding:
-    problem_de, problem_en = PROBLEMS.get(code, (code, code))
+    """A problem of one cell, worded from the catalogue (a CELL text) and the declaration."""
+    entry = text(code)
+    assert entry.kind == CELL, f"{code} is not a cell finding"
+    problem_de, problem_en = entry.de, entry.en
     found_text = shown_value(spec, found)
     expected = expected_text(spec, year)
     where = f"{sheet}!{cell} – {label}"
@@ -113,14 +94,31 @@ def cell_finding(severity: str, code: str, spec: q.FieldSpec, sheet: str, cell: 
                    expected=detail_de or expected)
 
 
-def rule_finding(severity: str, code: str, text_de: str, text_en: str, spec: q.FieldSpec | None,
-                 sheet: str | None, cell: str | None, label: str | None, found: Any = None,
-                 expected: str | None = None) -> Finding:
-    """A finding of a rule across fields, sheets or sources."""
+def rule_finding(severity: str, key: str, *, spec: q.FieldSpec | None = None, sheet: str | None = None,
+                 cell: str | None = None, label: str | None = None, found: Any = None,
+                 expected: str | None = None, **values) -> Finding:
+    """A finding of a rule across fields, sheets, years or sources (a SENTENCE text).
+
+    `values` fill the catalogue text of `key`; `found` is shown as the value found (never
+    personal data) and is also available to the text as {found}.
+    """
+    shown = shown_value(spec, found)
+    de, en = render(key, found=shown, **values)
     where = f"{sheet}!{cell} – {label}: " if sheet and cell and label else (f"{sheet}: " if sheet else "")
-    return Finding(severity, code, where + text_de, text_en, sheet=sheet, cell=cell,
+    return Finding(severity, code_of(key), where + de, en, sheet=sheet, cell=cell,
                    field_key=spec.key if spec else None, field_label=label,
-                   found=shown_value(spec, found), expected=expected)
+                   found=shown, expected=expected)
 
 
-__all__ = ["ERROR", "WARNING", "cell_finding", "rule_finding", "expected_text", "de_number"]
+def file_finding(key: str, *, severity: str = ERROR, sheet: str | None = None, cell: str | None = None,
+                 found: str | None = None, expected: str | None = None, field_key: str | None = None,
+                 field_label: str | None = None, **values) -> Finding:
+    """A finding about the file or its structure, worded from the catalogue (never personal data).
+
+    The text may use {sheet}, {cell} and {found} besides `values`."""
+    de, en = render(key, sheet=sheet, cell=cell, found=found, **values)
+    return Finding(severity, code_of(key), de, en, sheet=sheet, cell=cell, field_key=field_key,
+                   field_label=field_label, found=found, expected=expected)
+
+
+__all__ = ["ERROR", "WARNING", "cell_finding", "rule_finding", "file_finding", "expected_text", "de_number"]

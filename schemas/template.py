@@ -23,6 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import questionnaire as q
 from . import vocabularies as voc
+from .formulas import looks_like_formula
 
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
@@ -58,9 +59,6 @@ def display_value(spec: q.FieldSpec, value: Any) -> Any:
     return value
 
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-
-
 def put(cell, value: Any):
     """Write `value` into `cell` as data: text that looks like a formula stays text.
 
@@ -69,7 +67,7 @@ def put(cell, value: Any):
     the value read back is unchanged), so prefilled answers can never become formulas.
     """
     cell.value = value
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    if looks_like_formula(value):
         cell.data_type = "s"
         cell.quotePrefix = True
     return cell

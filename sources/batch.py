@@ -1,7 +1,8 @@
-"""One inbox of one census year: discover, read, check identity, frame for validation.
+"""One inbox of one census year: discover, read, settle duplicates, frame for validation.
 
-Plain functions; the ingest flow wires them. Nothing here raises for a bad file:
-each problem becomes a finding of that file, and the other files go on.
+Plain functions; flows/steps.py wires them with validation (schemas) and loading
+(warehouse). Nothing here raises for a bad file: each problem becomes a finding of that
+file, and the other files go on.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from mint_census.schemas import questionnaire as q
-from mint_census.schemas.findings import (ACCEPTED, ERROR, REJECTED, SUPERSEDED, WARNING, WITH_WARNINGS,
-                              Finding)
-from mint_census.schemas.validation import Context, SheetFrames, validate
+from mint_census.schemas.findings import ACCEPTED, REJECTED, SUPERSEDED, WARNING, WITH_WARNINGS, Finding
+from mint_census.schemas.frames import SheetFrames
+from mint_census.schemas.messages import file_finding
 from .frames import build_frames
 from .safety import safe_filename
 from .workbook import RawWorkbook, read_workbook
@@ -67,17 +68,10 @@ def read_one(idx: int, path: Path, year: int) -> Received:
     rec = Received(idx, path, wb.file_name, datetime.fromtimestamp(stat.st_mtime, timezone.utc), wb,
                    list(wb.findings))
     if wb.readable and wb.census_year is not None and wb.census_year != year:
-        rec.findings.append(Finding(
-            ERROR, "wrong_year",
-            f"Dieser Erhebungsbogen gehört zur Erhebung {wb.census_year}, eingegangen ist er für die "
-            f"Erhebung {year}. Bitte den Erhebungsbogen {year} verwenden.",
-            f"workbook is for census year {wb.census_year}, inbox is {year}",
-            sheet=q.META_SHEET, cell="B2", found=str(wb.census_year), expected=str(year)))
+        rec.findings.append(file_finding("wrong_year", sheet=q.META_SHEET, cell="B2",
+                                         found=str(wb.census_year), expected=str(year), year=year))
     elif wb.readable and wb.census_year is None:
-        rec.findings.append(Finding(
-            ERROR, "no_year", "Im Erhebungsbogen fehlt das Erhebungsjahr (Blatt „_meta“). Bitte den "
-            "zugesandten Erhebungsbogen verwenden.", "meta sheet has no census year",
-            sheet=q.META_SHEET, cell="B2", expected=str(year)))
+        rec.findings.append(file_finding("no_year", sheet=q.META_SHEET, cell="B2", expected=str(year)))
     return rec
 
 
@@ -98,11 +92,8 @@ def resolve_duplicates(received: list[Received]) -> None:
         newest = recs[-1]
         for old in recs[:-1]:
             old.status = SUPERSEDED
-            old.findings.append(Finding(
-                WARNING, "superseded",
-                f"Für das Netzwerk {network_id} ist eine neuere Datei eingegangen "
-                f"(„{newest.file_name}“); diese Datei wird nicht ausgewertet.",
-                f"older file for {network_id}; {newest.file_name!r} is used"))
+            old.findings.append(file_finding("superseded", severity=WARNING, network_id=network_id,
+                                             newer=newest.file_name))
 
 
 def frames_for(received: list[Received], year: int) -> SheetFrames:
@@ -124,11 +115,3 @@ def settle(received: list[Received], findings: dict[int, list[Finding]]) -> None
             r.status = WITH_WARNINGS
         else:
             r.status = ACCEPTED
-
-
-def assess(received: list[Received], year: int, ctx: Context) -> SheetFrames:
-    """Duplicates, typing and validation of a whole batch; sets every file's status."""
-    resolve_duplicates(received)
-    frames = frames_for(received, year)
-    settle(received, validate(frames, ctx))
-    return frames

@@ -17,7 +17,7 @@ import pandas as pd
 from mint_census.schemas import questionnaire as q
 from mint_census.schemas.findings import ERROR, WARNING
 from mint_census.schemas.messages import cell_finding
-from mint_census.schemas.validation import SheetFrames
+from mint_census.schemas.frames import SheetFrames
 from .values import INTERPRETED, INVALID, parse
 from .workbook import RawWorkbook
 

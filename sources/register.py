@@ -102,3 +102,14 @@ def write_register(df: pd.DataFrame, path: Path) -> None:
     out["kreise"] = out["kreise"].astype(object).map(lambda ks: ";".join(ks))
     path.parent.mkdir(parents=True, exist_ok=True)
     out.to_csv(path, index=False, sep=";", encoding="utf-8")
+
+
+def counted(register: pd.DataFrame, year: int) -> pd.Series:
+    """The counting rule (docs/method.md), in Python: a network counts in census year Y when
+    first_census_year <= Y and (end_year is empty or Y < end_year).
+
+    The same rule in SQL is the view pub.network_years; tests/test_counting.py checks that
+    both agree on every year of the demo.
+    """
+    end = register["end_year"]
+    return (register["first_census_year"] <= year) & (end.isna() | (end > year))

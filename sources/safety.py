@@ -46,7 +46,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from mint_census.schemas.findings import Finding, file_error
+from mint_census.schemas.findings import Finding
+from mint_census.schemas.messages import file_finding
 
 __all__ = [
     "Limits",
@@ -79,8 +80,6 @@ CODES = (
 )
 
 EXPECTED_DE = "Excel-Arbeitsmappe (.xlsx)"
-_SAVE_AS_XLSX = ("Bitte öffnen Sie die Datei in Excel, wählen Sie „Speichern unter“ → "
-                 "„Excel-Arbeitsmappe (*.xlsx)“ und senden Sie den Erhebungsbogen erneut.")
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
@@ -115,8 +114,9 @@ class _SizeLie(Exception):
     """Internal: an entry inflates to more bytes than the central directory declares."""
 
 
-def _err(code: str, de: str, en: str, found: str | None = None) -> Finding:
-    return dataclasses.replace(file_error(code, de, en), found=found, expected=EXPECTED_DE)
+def _err(key: str, found: str | None = None, **values) -> Finding:
+    """A file-level finding from the catalogue (schemas/catalogue.py)."""
+    return file_finding(key, found=found, expected=EXPECTED_DE, **values)
 
 
 def _mb(n: float) -> str:
@@ -129,41 +129,19 @@ def _mb(n: float) -> str:
 # --------------------------------------------------------------------------- findings
 
 def _empty() -> Finding:
-    return _err(
-        "empty_file",
-        "Die Datei ist leer (0 Byte). Bitte speichern Sie den Erhebungsbogen in Excel "
-        "erneut und senden Sie ihn noch einmal.",
-        "file is empty (0 bytes)", found="0 Byte")
+    return _err("empty_file", found="0 Byte")
 
 
 def _encrypted(en: str) -> Finding:
-    return _err(
-        "encrypted",
-        "Die Datei ist mit einem Kennwort geschützt. Bitte speichern Sie den Erhebungsbogen "
-        "ohne Kennwort und senden Sie ihn erneut. (In Excel: „Datei“ → „Informationen“ → "
-        "„Arbeitsmappe schützen“ → „Mit Kennwort verschlüsseln“, Kennwort löschen, speichern.)",
-        en, found="verschlüsselte Datei")
+    return _err("encrypted", found="verschlüsselte Datei", detail=en)
 
 
 def _corrupt(en: str) -> Finding:
-    return _err(
-        "corrupt_zip",
-        "Die Datei ist beschädigt oder unvollständig (z. B. durch eine abgebrochene "
-        "Übertragung) und kann nicht gelesen werden. Bitte speichern Sie den "
-        "Erhebungsbogen in Excel erneut als Excel-Arbeitsmappe (.xlsx) und senden Sie "
-        "ihn noch einmal.",
-        f"corrupt zip: {en}", found="beschädigte Datei")
+    return _err("corrupt_zip", found="beschädigte Datei", detail=en)
 
 
-def _zip_bomb(what_de: str, en: str) -> Finding:
-    return _err(
-        "zip_bomb",
-        f"Die Datei wird aus Sicherheitsgründen nicht verarbeitet: {what_de}. Bitte prüfen "
-        "Sie, ob der Erhebungsbogen unnötige Inhalte enthält (z. B. große Bilder oder sehr "
-        "viele leere, aber formatierte Zeilen), speichern Sie ihn als Excel-Arbeitsmappe "
-        "(.xlsx) neu und senden Sie ihn erneut. Falls das Problem bleibt, wenden Sie sich "
-        "bitte an uns.",
-        f"zip bomb / size limit: {en}")
+def _zip_bomb(variant: str, en: str, **values) -> Finding:
+    return _err(f"zip_bomb:{variant}", detail=en, **values)
 
 
 def _unreadable(exc: BaseException | None, en: str | None = None) -> Finding:
@@ -171,12 +149,7 @@ def _unreadable(exc: BaseException | None, en: str | None = None) -> Finding:
         # never the exception text of arbitrary errors: it may carry the path or content
         detail = f": {exc.strerror}" if isinstance(exc, OSError) and exc.strerror else ""
         en = f"unexpected {type(exc).__name__} while inspecting the file{detail}"
-    return _err(
-        "unreadable",
-        "Die Datei konnte nicht gelesen werden. Bitte speichern Sie den Erhebungsbogen in "
-        "Excel erneut als Excel-Arbeitsmappe (.xlsx) und senden Sie ihn noch einmal. Falls "
-        "das Problem bleibt, wenden Sie sich bitte an uns.",
-        en)
+    return _err("unreadable", detail=en)
 
 
 # --------------------------------------------------------------------------- public API
@@ -195,8 +168,7 @@ def inspect_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[Finding]:
         try:
             return [_unreadable(exc)]
         except Exception:  # noqa: BLE001
-            return [file_error("unreadable", "Die Datei konnte nicht gelesen werden. Bitte "
-                               "senden Sie den Erhebungsbogen erneut.", "unexpected error")]
+            return [file_finding("unreadable", detail="unexpected error")]
 
 
 def assert_defusedxml_active() -> None:
@@ -297,19 +269,9 @@ def _inspect(path: Path, limits: Limits) -> list[Finding]:
         if head.startswith(_ZIP_MAGICS):
             return _inspect_zip(fh, path, st.st_size, limits)
         if b"%PDF" in head[:1024]:
-            return [_err(
-                "pdf",
-                "Die Datei ist ein PDF-Dokument. Wir können nur den ausgefüllten "
-                "Erhebungsbogen als Excel-Arbeitsmappe (.xlsx) verarbeiten. Bitte senden Sie "
-                "die Excel-Datei statt des PDFs.",
-                "file is a PDF document, not an xlsx workbook", found="PDF-Dokument")]
+            return [_err("pdf", found="PDF-Dokument")]
         kind_de, kind_en = _sniff_kind(head)
-        return [_err(
-            "not_xlsx",
-            f"Die Datei ist keine Excel-Arbeitsmappe (.xlsx), sondern {kind_de}. Bitte senden "
-            "Sie den ausgefüllten Erhebungsbogen als Excel-Arbeitsmappe (.xlsx); bitte nicht "
-            "als CSV, PDF, Bild oder Webseite exportieren.",
-            f"file is not an xlsx workbook (not a zip): detected {kind_en}", found=kind_de)]
+        return [_err("not_xlsx", found=kind_de, kind=kind_de, kind_en=kind_en)]
 
 
 # --------------------------------------------------------------------------- OLE2
@@ -358,10 +320,7 @@ def _inspect_ole2(fh) -> Finding:
         kind_de, kind_en = "eine PowerPoint-Datei im alten Format (.ppt)", "legacy PowerPoint .ppt"
     else:
         kind_de, kind_en = "eine Office-Datei im alten Format", "OLE2 compound file"
-    return _err(
-        "legacy_xls",
-        f"Die Datei ist {kind_de}, keine Excel-Arbeitsmappe (.xlsx). {_SAVE_AS_XLSX}",
-        f"OLE2 compound file ({kind_en}), not an xlsx workbook", found=kind_de)
+    return _err("legacy_xls", found=kind_de, kind=kind_de, kind_en=kind_en)
 
 
 # --------------------------------------------------------------------------- non-zip kinds
@@ -448,9 +407,8 @@ _CORRUPT_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFErro
 
 def _inspect_zip(fh, path: Path, size: int, limits: Limits) -> list[Finding]:
     if size > limits.max_file_bytes:
-        return [_zip_bomb(
-            f"Sie ist {_mb(size)} groß, erlaubt sind höchstens {_mb(limits.max_file_bytes)}",
-            f"file size {size} bytes > max_file_bytes {limits.max_file_bytes}")]
+        return [_zip_bomb("file_size", f"file size {size} bytes > max_file_bytes {limits.max_file_bytes}",
+                          size=_mb(size), limit=_mb(limits.max_file_bytes))]
     try:
         precount = _precount_entries(fh, size, limits.max_entries)
         if precount is not None and precount > limits.max_entries:
@@ -461,22 +419,12 @@ def _inspect_zip(fh, path: Path, size: int, limits: Limits) -> list[Finding]:
             _check_directory(infos, limits)
             ods = _check_opendocument(zf, infos)
             if ods is not None and ods[0] == "ods":
-                return [_err(
-                    "ods",
-                    "Die Datei ist eine OpenDocument-Tabelle (.ods, z. B. aus LibreOffice oder "
-                    "OpenOffice), keine Excel-Arbeitsmappe (.xlsx). Bitte speichern Sie den "
-                    "Erhebungsbogen über „Speichern unter“ im Format „Excel 2007-365 (.xlsx)“ "
-                    "und senden Sie ihn erneut.",
-                    f"OpenDocument spreadsheet (mimetype {ods[1]}), not an xlsx workbook",
-                    found="OpenDocument-Tabelle (.ods)")]
+                return [_err("ods", found="OpenDocument-Tabelle (.ods)", mimetype=ods[1])]
             scan = _scan_entries(fh, infos)
     except _Reject as r:
         return [r.finding]
     except _SizeLie as exc:
-        return [_zip_bomb(
-            "Ein Bestandteil der Datei ist beim Entpacken größer, als das Inhaltsverzeichnis "
-            "der Datei angibt",
-            f"entry inflates beyond its declared size: {exc}")]
+        return [_zip_bomb("size_lie", f"entry inflates beyond its declared size: {exc}")]
     except _CORRUPT_ERRORS as exc:
         detail = str(exc) if isinstance(exc, (_Corrupt, zipfile.BadZipFile, zlib.error)) \
             else type(exc).__name__
@@ -487,9 +435,8 @@ def _inspect_zip(fh, path: Path, size: int, limits: Limits) -> list[Finding]:
 def _too_many_entries(n: int, limits: Limits, at_least: bool = False) -> Finding:
     count_de = f"mehr als {limits.max_entries}" if at_least else str(n)
     count_en = f"more than {limits.max_entries}" if at_least else str(n)
-    return _zip_bomb(
-        f"Sie besteht aus {count_de} Teilen, erlaubt sind höchstens {limits.max_entries}",
-        f"{count_en} zip entries > max_entries {limits.max_entries}")
+    return _zip_bomb("entries", f"{count_en} zip entries > max_entries {limits.max_entries}",
+                     count=count_de, limit=limits.max_entries)
 
 
 def _precount_entries(fh, size: int, limit: int) -> int | None:
@@ -540,20 +487,17 @@ def _check_directory(infos: list[zipfile.ZipInfo], limits: Limits) -> None:
         usize, csize = info.file_size, info.compress_size
         if usize > limits.max_entry_bytes:
             raise _Reject(_zip_bomb(
-                f"Ein Bestandteil wäre entpackt {_mb(usize)} groß, erlaubt sind höchstens "
-                f"{_mb(limits.max_entry_bytes)}",
-                f"entry {info.filename[:200]!r} uncompressed {usize} bytes > max_entry_bytes "
-                f"{limits.max_entry_bytes}"))
+                "entry_size", f"entry {info.filename[:200]!r} uncompressed {usize} bytes > max_entry_bytes "
+                f"{limits.max_entry_bytes}", size=_mb(usize), limit=_mb(limits.max_entry_bytes)))
         total += usize
         if total > limits.max_total_bytes:
             raise _Reject(_zip_bomb(
-                f"Die Datei wäre entpackt mehr als {_mb(limits.max_total_bytes)} groß",
-                f"total uncompressed size > max_total_bytes {limits.max_total_bytes}"))
+                "total_size", f"total uncompressed size > max_total_bytes {limits.max_total_bytes}",
+                limit=_mb(limits.max_total_bytes)))
         if usize > limits.ratio_min_bytes and (csize <= 0 or usize / csize > limits.max_ratio):
             ratio = f"{usize / csize:.0f}" if csize > 0 else "inf"
             raise _Reject(_zip_bomb(
-                "Ein Bestandteil ist ungewöhnlich stark komprimiert (typisch für eine "
-                "sogenannte Zip-Bombe)",
+                "ratio",
                 f"entry {info.filename[:200]!r} compression ratio {ratio} > max_ratio "
                 f"{limits.max_ratio} ({usize} bytes from {csize})"))
         key = info.filename.casefold()
@@ -780,15 +724,7 @@ def _classify(path: Path, infos: list[zipfile.ZipInfo], scan: _Scan,
     elif b"vbaproject" in ct:
         macro_why.append("vbaProject content type in [Content_Types].xml")
     if macro_why:
-        findings.append(_err(
-            "macro",
-            "Die Datei enthält Makros (VBA) oder ist als Arbeitsmappe mit Makros (.xlsm) "
-            "gespeichert. Aus Sicherheitsgründen nehmen wir keine Dateien mit Makros an "
-            "(Makros werden nie ausgeführt). Bitte speichern Sie den Erhebungsbogen über "
-            "„Speichern unter“ als „Excel-Arbeitsmappe (*.xlsx)“ (ohne Makros) und senden "
-            "Sie ihn erneut.",
-            "macro content rejected (never executed): " + "; ".join(macro_why),
-            found="Makros"))
+        findings.append(_err("macro", found="Makros", detail="; ".join(macro_why)))
 
     # DTD / entities in XML parts (XML bombs, XXE)
     xml_why: list[str] = []
@@ -803,25 +739,13 @@ def _classify(path: Path, infos: list[zipfile.ZipInfo], scan: _Scan,
     for name, reason in scan.parse_blocked.items():
         xml_why.append(f"{name[:200]!r}: defusedxml {reason}")
     if xml_why:
-        findings.append(_err(
-            "xml_entities",
-            "Die Datei enthält XML-Bestandteile mit DTD- oder Entity-Deklarationen, wie sie "
-            "Excel nicht erzeugt (möglicher Angriff, z. B. „XML-Bombe“). Sie wird aus "
-            "Sicherheitsgründen nicht verarbeitet. Bitte öffnen Sie den Erhebungsbogen in "
-            "Excel, speichern Sie ihn als „Excel-Arbeitsmappe (*.xlsx)“ und senden Sie ihn "
-            "erneut.",
-            "XML DTD/entity declarations rejected: " + "; ".join(xml_why[:5])
-            + (f" (+{len(xml_why) - 5} more)" if len(xml_why) > 5 else ""),
-            found="DTD/ENTITY-Deklaration"))
+        findings.append(_err("xml_entities", found="DTD/ENTITY-Deklaration", detail="; ".join(xml_why[:5])
+                             + (f" (+{len(xml_why) - 5} more)" if len(xml_why) > 5 else "")))
 
     # the workbook part itself
     if "xl/workbook.xml" not in names:
-        kind_de, kind_en, advice = _zip_kind(names, odf)
-        findings.append(_err(
-            "not_a_workbook",
-            f"Die Datei ist {kind_de}, aber keine Excel-Arbeitsmappe (.xlsx): Ihr fehlt der "
-            f"Arbeitsmappen-Teil „xl/workbook.xml“. {advice}",
-            f"valid zip ({kind_en}) without xl/workbook.xml", found=kind_de))
+        variant, kind_de, kind_en = _zip_kind(names, odf)
+        findings.append(_err(variant, found=kind_de, kind=kind_de, kind_en=kind_en))
     else:
         failed = {n: r for n, r in scan.parse_failed.items() if n not in scan.parse_blocked}
         if failed:
@@ -831,16 +755,16 @@ def _classify(path: Path, infos: list[zipfile.ZipInfo], scan: _Scan,
 
 
 def _zip_kind(names: dict[str, str], odf: tuple[str, str] | None) -> tuple[str, str, str]:
-    send_xlsx = "Bitte senden Sie den ausgefüllten Erhebungsbogen als Excel-Arbeitsmappe (.xlsx)."
+    """(catalogue key, German kind, English kind) of a zip file that is no workbook."""
     if "xl/workbook.bin" in names:
-        return ("eine Excel-Binärarbeitsmappe (.xlsb)", "xlsb binary workbook", _SAVE_AS_XLSX)
+        return ("not_a_workbook:xlsb", "eine Excel-Binärarbeitsmappe (.xlsb)", "xlsb binary workbook")
     if "word/document.xml" in names:
-        return ("ein Word-Dokument (.docx)", "Word document (.docx)", send_xlsx)
+        return ("not_a_workbook", "ein Word-Dokument (.docx)", "Word document (.docx)")
     if "ppt/presentation.xml" in names:
-        return ("eine PowerPoint-Präsentation (.pptx)", "PowerPoint (.pptx)", send_xlsx)
+        return ("not_a_workbook", "eine PowerPoint-Präsentation (.pptx)", "PowerPoint (.pptx)")
     if odf is not None:
-        return ("ein OpenDocument-Dokument (z. B. .odt)", f"OpenDocument {odf[1]}", send_xlsx)
+        return ("not_a_workbook", "ein OpenDocument-Dokument (z. B. .odt)", f"OpenDocument {odf[1]}")
     if any(n.endswith((".xlsx", ".xlsm", ".xls", ".ods")) for n in names):
-        return ("ein ZIP-Archiv, das eine Tabelle enthält", "zip archive containing a spreadsheet",
-                "Bitte senden Sie die Excel-Datei selbst (ungepackt), nicht als ZIP-Archiv.")
-    return ("ein ZIP-Archiv", "zip archive", send_xlsx)
+        return ("not_a_workbook:packed", "ein ZIP-Archiv, das eine Tabelle enthält",
+                "zip archive containing a spreadsheet")
+    return ("not_a_workbook", "ein ZIP-Archiv", "zip archive")

@@ -18,7 +18,8 @@ from typing import Any
 import python_calamine
 
 from mint_census.schemas import questionnaire as q
-from mint_census.schemas.findings import ERROR, WARNING, Finding, file_error
+from mint_census.schemas.findings import WARNING, Finding
+from mint_census.schemas.messages import file_finding
 from .safety import inspect_file
 from .values import raw_text
 
@@ -32,6 +33,11 @@ class RawCell:
     field_key: str
     row: int | None          # table sheets: sheet row number of the item; form sheets: None
     value: Any               # as calamine returned it
+
+    @property
+    def text(self) -> str | None:
+        """The value as a coordinator reads it (what raw.cells keeps), None for an empty cell."""
+        return raw_text(self.value) if self.value is not None else None
 
 
 @dataclass
@@ -78,11 +84,7 @@ def _at(rows: list[list[Any]], row: int, col: int) -> Any:
 
 def read_meta(book, wb: RawWorkbook) -> q.Layout | None:
     if q.META_SHEET not in book.sheet_names:
-        wb.findings.append(Finding(
-            ERROR, "meta_missing",
-            "Das versteckte Blatt „_meta“ fehlt. Bitte verwenden Sie den zugesandten "
-            "Erhebungsbogen und kopieren Sie Ihre Angaben dort hinein.",
-            "hidden meta sheet '_meta' is missing: not our template", sheet=q.META_SHEET))
+        wb.findings.append(file_finding("meta_missing", sheet=q.META_SHEET))
         return None
     rows = _rows(book, q.META_SHEET, 10)
     meta = {raw_text(r[0]).strip(): r[1] if len(r) > 1 else None for r in rows if r}
@@ -92,12 +94,10 @@ def read_meta(book, wb: RawWorkbook) -> q.Layout | None:
     wb.template_version = version or None
     wb.census_year = int(year_text) if year_text.isdigit() else None
     if version not in q.TEMPLATE_VERSIONS:
-        wb.findings.append(Finding(
-            ERROR, "unknown_version",
-            f"Die Vorlagenversion „{version or 'leer'}“ ist unbekannt. Bekannt sind: "
-            f"{', '.join(q.TEMPLATE_VERSIONS)}. Bitte verwenden Sie den Erhebungsbogen dieses Jahres.",
-            f"unknown template version {version!r}", sheet=q.META_SHEET, cell="B1",
-            found=version or None, expected=", ".join(q.TEMPLATE_VERSIONS)))
+        wb.findings.append(file_finding(
+            "unknown_version", sheet=q.META_SHEET, cell="B1", found=version or None,
+            expected=", ".join(q.TEMPLATE_VERSIONS), version=version or "leer", version_en=repr(version),
+            known=", ".join(q.TEMPLATE_VERSIONS)))
         return None
     return q.layout(version)
 
@@ -112,11 +112,7 @@ def read_workbook(path: Path, *, file_name: str | None = None) -> RawWorkbook:
     try:
         book = python_calamine.CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for broken files
-        wb.findings.append(file_error(
-            "unreadable",
-            "Die Datei lässt sich nicht als Excel-Arbeitsmappe lesen. Bitte speichern Sie den "
-            "Erhebungsbogen in Excel oder LibreOffice erneut als .xlsx und senden Sie ihn noch einmal.",
-            f"calamine cannot read the file: {type(exc).__name__}: {exc}"))
+        wb.findings.append(file_finding("unreadable:calamine", detail=f"{type(exc).__name__}: {exc}"))
         return wb
     try:
         lay = read_meta(book, wb)
@@ -124,11 +120,7 @@ def read_workbook(path: Path, *, file_name: str | None = None) -> RawWorkbook:
             _read_sheets(book, lay, wb)
     except Exception as exc:  # a file that passes the checks but breaks the reader
         log.exception("unexpected error while reading %s", wb.file_name)
-        wb.findings.append(file_error(
-            "unreadable",
-            "Beim Lesen der Datei ist ein Fehler aufgetreten. Bitte speichern Sie den "
-            "Erhebungsbogen erneut als .xlsx und senden Sie ihn noch einmal.",
-            f"reader failed: {type(exc).__name__}: {exc}"))
+        wb.findings.append(file_finding("unreadable:reader", detail=f"{type(exc).__name__}: {exc}"))
     finally:
         book.close()
     return wb
@@ -138,16 +130,10 @@ def _read_sheets(book, lay: q.Layout, wb: RawWorkbook) -> None:
     names = set(book.sheet_names)
     known = set(lay.sheets) | {q.META_SHEET, q.LISTS_SHEET, q.COVER_SHEET, q.REPORT_SHEET}
     for extra in sorted(names - known):
-        wb.findings.append(Finding(
-            WARNING, "extra_sheet",
-            f"Das Blatt „{extra}“ gehört nicht zum Erhebungsbogen und wird nicht ausgewertet.",
-            f"extra sheet {extra!r} ignored", sheet=extra))
+        wb.findings.append(file_finding("extra_sheet", severity=WARNING, sheet=extra))
     for sheet_name in lay.sheets:
         if sheet_name not in names:
-            wb.findings.append(Finding(
-                ERROR, "sheet_missing",
-                f"Das Blatt „{sheet_name}“ fehlt. Bitte Blätter nicht löschen oder umbenennen.",
-                f"sheet {sheet_name!r} missing", sheet=sheet_name))
+            wb.findings.append(file_finding("sheet_missing", sheet=sheet_name))
             continue
         sheet = q.SHEET_BY_NAME[sheet_name]
         places = lay.fields_of(sheet_name)
@@ -158,13 +144,9 @@ def _read_sheets(book, lay: q.Layout, wb: RawWorkbook) -> None:
 
 
 def _label_mismatch(sheet: str, cell: str, place: q.Place, found: Any) -> Finding:
-    return Finding(
-        ERROR, "layout_changed",
-        f"In {sheet}!{cell} steht „{raw_text(found)}“, erwartet wird die Beschriftung "
-        f"„{place.label}“. Bitte keine Zeilen oder Spalten einfügen, löschen oder verschieben.",
-        f"{sheet}!{cell}: label {raw_text(found)!r} where {place.label!r} was expected",
-        sheet=sheet, cell=cell, field_key=place.field.key, field_label=place.label,
-        found=raw_text(found), expected=place.label)
+    return file_finding("layout_changed", sheet=sheet, cell=cell, field_key=place.field.key,
+                        field_label=place.label, found=raw_text(found), expected=place.label,
+                        label=place.label)
 
 
 def _read_form(book, sheet_name: str, places: list[q.Place], wb: RawWorkbook) -> None:
@@ -190,11 +172,7 @@ def _read_table(book, sheet_name: str, places: list[q.Place], wb: RawWorkbook) -
         else:
             ok_places.append(p)
     if len(rows) > cap:
-        wb.findings.append(Finding(
-            ERROR, "too_many_rows",
-            f"Das Blatt „{sheet_name}“ hat mehr als {q.MAX_TABLE_ROWS} Zeilen. Bitte nur die "
-            "Angaben des Netzwerks eintragen und leere Zeilen löschen.",
-            f"sheet {sheet_name!r} exceeds {q.MAX_TABLE_ROWS} data rows", sheet=sheet_name))
+        wb.findings.append(file_finding("too_many_rows", sheet=sheet_name, limit=q.MAX_TABLE_ROWS))
         return
     for r in range(q.FIRST_DATA_ROW, len(rows) + 1):
         values = [(p, _at(rows, r, p.col)) for p in ok_places]

@@ -87,26 +87,22 @@ def make_workbook(home):
 needs_reference = pytest.mark.skipif(REFERENCE_DIR is None, reason="reference data (../shared/reference) not found")
 
 
-def process(home: Path, year: int, reference, register_ids=None, inbox: Path | None = None):
-    """The ingest steps without Prefect (the flow wires exactly these functions)."""
-    from datetime import datetime, timezone
+def process(home: Path, year: int, reference, inbox: Path | None = None):
+    """An ingest through the pipeline's own wiring (flows.steps, without Prefect).
 
-    from mint_census.schemas.validation import Context
-    from mint_census.sources import batch
-    from mint_census.sources.register import read_register
-    from mint_census.warehouse import store
+    `reference=None` runs without Kreis reference data. Returns the received files by name.
+    """
+    from mint_census.flows.home import Home
+    from mint_census.flows.steps import ingest_batch
 
-    register = read_register(home / "register.csv")
-    received = batch.read_all(batch.discover(inbox or home / "inbox" / str(year)), year)
-    ctx = Context(kreis_land=reference.kreis_land() if reference else None,
-                  register_ids=register_ids if register_ids is not None else set(register["network_id"]))
-    frames = batch.assess(received, year, ctx)
-    con = store.connect(home)
-    try:
-        if reference is not None:
-            store.load_reference(con, reference)
-        store.load_register(con, register)
-        store.load_year(con, home, year, store.new_run_id(), "test", datetime.now(timezone.utc), received, frames)
-    finally:
-        con.close()
+    ref = reference if reference is not None else load_reference(None)
+    _summary, received = ingest_batch(Home(home), year, inbox, ref)
     return {r.file_name: r for r in received}
+
+
+def archived_in(home: Path):
+    """The archive lookup of a test home, as check reports take it."""
+    from mint_census.flows.home import Home
+    from mint_census.warehouse.archive import archived
+
+    return lambda key: archived(Home(home).archive, key)

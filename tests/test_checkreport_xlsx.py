@@ -6,13 +6,14 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
-from mint_census.publications.checkreport_xlsx import ERROR_FILL, WARNING_FILL, ReportInfo, write_report_workbook
+from mint_census.flows import steps
+from mint_census.publications.checkreports.report_workbook import ERROR_FILL, WARNING_FILL, ReportInfo, write_report_workbook
 from mint_census.publications.checkreports import OVERVIEW_FILE, write_check_reports, write_overview
 from mint_census.schemas import questionnaire as q
 from mint_census.sources import batch
-from mint_census.warehouse.store import warehouse_path
+from mint_census.flows.home import Home
 
-from .conftest import full_answers, process, tweak
+from .conftest import full_answers, process, tweak, archived_in
 
 
 def _fill(cell) -> str:
@@ -28,7 +29,7 @@ def run(home, make_workbook):
     make_workbook("bad.xlsx", tweak(full_answers(network_id="MR-003"), founded_year=2031,
                                     volunteers="ca. 20", network_type="Verbund"), network_id="MR-003")
     received = process(home, 2025, None)
-    con = duckdb.connect(str(warehouse_path(home)))
+    con = duckdb.connect(str(Home(home).warehouse))
     run_id = con.execute("SELECT max(run_id) FROM meta.runs").fetchone()[0]
     yield home, con, run_id, received
     con.close()
@@ -37,7 +38,7 @@ def run(home, make_workbook):
 def test_report_workbook_marks_each_cell_and_lists_every_finding(run):
     home, con, run_id, received = run
     out = home / "reports" / "2025"
-    paths = write_check_reports(con, run_id, 2025, out)
+    paths = write_check_reports(con, run_id, 2025, out, archived=archived_in(home))
     assert sorted(p.name for p in paths) == ["MR-002_Pruefbericht.txt", "MR-002_Pruefbericht.xlsx",
                                              "MR-003_Pruefbericht.txt", "MR-003_Pruefbericht.xlsx"]
     wb = load_workbook(out / "MR-003_Pruefbericht.xlsx")
@@ -67,7 +68,7 @@ def test_report_workbook_marks_each_cell_and_lists_every_finding(run):
 def test_mail_text_is_short_and_names_the_cells(run):
     home, con, run_id, _ = run
     out = home / "reports" / "2025"
-    write_check_reports(con, run_id, 2025, out)
+    write_check_reports(con, run_id, 2025, out, archived=archived_in(home))
     text = (out / "MR-003_Pruefbericht.txt").read_text(encoding="utf-8")
     assert "abgelehnt" in text and "3 Fehler" in text
     assert "Netzwerk!B9 – Gründungsjahr" in text and "Netzwerk!B14" in text
@@ -80,16 +81,16 @@ def test_corrected_report_copy_can_be_sent_back(run, tmp_path):
     """The coordinator fixes the cells in the report copy and sends it: it is read without a warning."""
     home, con, run_id, _ = run
     out = home / "reports" / "2025"
-    write_check_reports(con, run_id, 2025, out)
+    write_check_reports(con, run_id, 2025, out, archived=archived_in(home))
     wb = load_workbook(out / "MR-003_Pruefbericht.xlsx")
     wb["Netzwerk"]["B7"], wb["Netzwerk"]["B9"], wb["Netzwerk"]["B14"] = "MINT-Region", 2011, 20
     box = tmp_path / "box"
     box.mkdir()
     wb.save(box / "korrigiert.xlsx")
-    from mint_census.schemas.validation import Context
+    from mint_census.schemas.frames import Context
 
     received = batch.read_all(batch.discover(box), 2025)
-    batch.assess(received, 2025, Context())
+    steps.assess(received, 2025, Context())
     assert received[0].findings == [] and received[0].status == "accepted"
 
 
@@ -97,9 +98,9 @@ def test_report_for_unreadable_file_has_findings_sheet_only(home):
     (home / "inbox" / "2025").mkdir(parents=True)
     (home / "inbox" / "2025" / "kaputt.xlsx").write_bytes(b"%PDF-1.4 nicht wirklich")
     process(home, 2025, None)
-    con = duckdb.connect(str(warehouse_path(home)))
+    con = duckdb.connect(str(Home(home).warehouse))
     run_id = con.execute("SELECT max(run_id) FROM meta.runs").fetchone()[0]
-    paths = write_check_reports(con, run_id, 2025, home / "reports" / "2025")
+    paths = write_check_reports(con, run_id, 2025, home / "reports" / "2025", archived=archived_in(home))
     con.close()
     xlsx = next(p for p in paths if p.suffix == ".xlsx")
     assert xlsx.name == "kaputt_Pruefbericht.xlsx"
@@ -129,7 +130,7 @@ def test_overview_one_row_per_network_and_who_is_missing(home, make_workbook):
     make_workbook("bad.xlsx", tweak(full_answers(network_id="MR-003"), founded_year=2031), network_id="MR-003")
     (home / "inbox" / "2025" / "-cmd.xlsx").write_bytes(b"")
     process(home, 2025, None)
-    con = duckdb.connect(str(warehouse_path(home)))
+    con = duckdb.connect(str(Home(home).warehouse))
     out = home / "reports" / "2025" / OVERVIEW_FILE
     rows = write_overview(con, 2025, out)
     con.close()

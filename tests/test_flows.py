@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from mint_census.flows.cli import main
-from mint_census.warehouse.store import warehouse_path
+from mint_census.flows.home import Home
 
 from .conftest import REFERENCE_DIR, full_answers, tweak
 
@@ -42,7 +42,7 @@ def test_run_flow_end_to_end(prefect, home, make_workbook, capsys):
     out = capsys.readouterr().out
     assert code == 3, out  # finished, one workbook rejected
     assert "3 files: 2 accepted, 0 accepted with warnings, 1 rejected" in out
-    con = duckdb.connect(str(warehouse_path(home)), read_only=True)
+    con = duckdb.connect(str(Home(home).warehouse), read_only=True)
     assert con.execute("SELECT network_id FROM core.networks ORDER BY 1").fetchall() == [("MR-001",), ("MR-002",)]
     assert con.execute("SELECT networks FROM pub.growth WHERE census_year = 2025").fetchone() == (3,)
     con.close()
@@ -90,8 +90,9 @@ def test_second_writer_gets_a_clear_message(home, capsys):
 
     (home / "inbox" / "2025").mkdir(parents=True, exist_ok=True)
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from pathlib import Path; from warehouse import store\n"
-         "with store.hold(Path(sys.argv[1]), 'ingest --year 2025'):\n"
+        [sys.executable, "-c", "import sys, time; from pathlib import Path; from mint_census.warehouse.lock import hold\n"
+         "from mint_census.flows.home import Home\n"
+         "with hold(Home(Path(sys.argv[1])).writer_lock, 'ingest --year 2025'):\n"
          "    print('ready', flush=True); time.sleep(60)", str(home)],
         stdout=subprocess.PIPE, text=True)
     try:

@@ -21,9 +21,9 @@ from mint_census.schemas import questionnaire as q
 from mint_census.schemas.template import write_workbook
 from mint_census.sources.register import write_register
 from mint_census.sources.safety import OLE2_MAGIC
-from mint_census.warehouse.store import warehouse_path
+from mint_census.flows.home import Home
 
-from .conftest import full_answers, process, register_frame, tweak
+from .conftest import full_answers, process, register_frame, tweak, archived_in
 from .test_safety import BILLION_LAUGHS, XXE_SHEET, rezip
 
 YEAR = 2025
@@ -134,9 +134,9 @@ def batch_run(tmp_path_factory):
     older = _template(inbox / "gut_MR-002_alt.xlsx", "MR-002", tweak(full_answers(network_id="MR-002"), volunteers=3))
     os.utime(older, (1_600_000_000, 1_600_000_000))
     received = process(home, YEAR, None)
-    con = duckdb.connect(str(warehouse_path(home)))
+    con = duckdb.connect(str(Home(home).warehouse))
     run_id = con.execute("SELECT max(run_id) FROM meta.runs").fetchone()[0]
-    reports = write_check_reports(con, run_id, YEAR, home / "reports" / str(YEAR))
+    reports = write_check_reports(con, run_id, YEAR, home / "reports" / str(YEAR), archived=archived_in(home))
     overview = write_overview(con, YEAR, home / "reports" / str(YEAR) / "uebersicht.xlsx")
     yield {"home": home, "received": received, "names": names, "con": con, "run_id": run_id,
            "reports": reports, "overview": overview}
@@ -158,7 +158,7 @@ def test_each_bad_file_gets_its_finding_and_nothing_else_suffers(batch_run, kind
         "SELECT file_sha256, archive_path, loaded FROM meta.submissions WHERE run_id = ? AND file_name = ?",
         [batch_run["run_id"], rec.file_name]).fetchone()
     assert loaded is False
-    assert (batch_run["home"] / archive_path).read_bytes() == rec.path.read_bytes()
+    assert archived_in(batch_run["home"])(archive_path).read_bytes() == rec.path.read_bytes()
     assert con.execute("SELECT count(*) FROM meta.findings WHERE run_id = ? AND file_sha256 = ? AND code = ?",
                        [batch_run["run_id"], sha, code]).fetchone()[0] >= 1
     reports = [p for p in batch_run["reports"] if p.suffix == ".xlsx"]

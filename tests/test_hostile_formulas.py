@@ -10,9 +10,9 @@ from mint_census.publications.checkreports import write_check_reports, write_ove
 from mint_census.publications.safe import FORMULA_PREFIXES
 from mint_census.schemas import questionnaire as q
 from mint_census.schemas.template import write_workbook
-from mint_census.warehouse.store import warehouse_path
+from mint_census.flows.home import Home
 
-from .conftest import full_answers, process, tweak
+from .conftest import full_answers, process, tweak, archived_in
 
 HOSTILE = {
     "network_type": "=HYPERLINK(\"http://boese.example\",\"Klick\")",   # not allowed -> error, shown
@@ -54,10 +54,10 @@ def test_nothing_written_out_becomes_a_formula(home, make_workbook):
     wb.save(path)
     received = process(home, 2025, None)
     assert received["boese.xlsx"].status == "rejected"
-    con = duckdb.connect(str(warehouse_path(home)))
+    con = duckdb.connect(str(Home(home).warehouse))
     run_id = con.execute("SELECT max(run_id) FROM meta.runs").fetchone()[0]
     out = home / "reports" / "2025"
-    paths = write_check_reports(con, run_id, 2025, out)
+    paths = write_check_reports(con, run_id, 2025, out, archived=archived_in(home))
     write_overview(con, 2025, out / "uebersicht.xlsx")
     con.close()
     report = out / "MR-002_Pruefbericht.xlsx"

@@ -8,9 +8,9 @@ from openpyxl import load_workbook
 
 from mint_census.schemas import questionnaire as q
 from mint_census.schemas.template import write_workbook
-from mint_census.schemas.validation import schema_for
+from mint_census.schemas.sheets import schema_for
 from mint_census.warehouse import ddl
-from mint_census.warehouse.store import init
+from mint_census.warehouse.schema import init
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ import pandas as pd
 from mint_census.schemas.template import write_workbook
 from mint_census.sources.reference import load_reference
 from mint_census.sources.register import normalise_register, write_register
-from mint_census.warehouse.store import warehouse_path
+from mint_census.flows.home import Home
 
 from .conftest import REFERENCE_DIR, full_answers, process, tweak
 
@@ -94,7 +94,7 @@ def census_home(tmp_path: Path) -> Path:
 
 
 def query(home: Path, sql: str, params=()):
-    con = duckdb.connect(str(warehouse_path(home)), read_only=True)
+    con = duckdb.connect(str(Home(home).warehouse), read_only=True)
     try:
         return con.execute(sql, list(params)).fetchall()
     finally:
@@ -140,7 +140,7 @@ def test_mergers_and_dissolutions(tmp_path):
 
 def test_old_kreis_codes_of_the_register_are_todays_kreise_in_the_history(tmp_path):
     home = census_home(tmp_path)
-    con = duckdb.connect(str(warehouse_path(home)))
+    con = duckdb.connect(str(Home(home).warehouse))
     try:
         for t in ("core.register", "core.register_history"):
             con.execute(f"UPDATE {t} SET kreise = ['03152', '03156'] WHERE network_id = 'MR-005'")

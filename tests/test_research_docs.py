@@ -10,7 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from mint_census.warehouse import dictionary, store
+from mint_census.warehouse import dictionary
+from mint_census.warehouse.schema import init
 from mint_census.warehouse.snapshot import snapshot_path, write_snapshot
 
 from .test_research_census import census_home
@@ -22,7 +23,7 @@ EXAMPLE = re.compile(r"^### (\d+)\. (.*?)\n\n```sql\n(.*?)```", re.S | re.M)
 
 def fresh():
     con = duckdb.connect()
-    store.init(con)
+    init(con)
     return con
 
 

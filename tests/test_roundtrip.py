@@ -6,7 +6,7 @@ import duckdb
 import pytest
 
 from mint_census.schemas import questionnaire as q
-from mint_census.warehouse.store import warehouse_path
+from mint_census.flows.home import Home
 
 from .conftest import full_answers, needs_reference, process
 
@@ -16,7 +16,7 @@ def test_every_field_kind_arrives_exactly(home, make_workbook, reference):
     make_workbook("a.xlsx")
     result = process(home, 2025, reference)
     assert result["a.xlsx"].status == "accepted", [f.message_de for f in result["a.xlsx"].findings]
-    con = duckdb.connect(str(warehouse_path(home)), read_only=True)
+    con = duckdb.connect(str(Home(home).warehouse), read_only=True)
     net = con.execute("SELECT * FROM core.networks").fetch_df().iloc[0].to_dict()
     assert net["network_id"] == "MR-001" and net["census_year"] == 2025
     assert net["template_version"] == "2025.1"
@@ -58,7 +58,7 @@ def test_older_layout_2023_loads_into_current_fields(home, make_workbook, refere
     make_workbook("old.xlsx", full_answers(2023), year=2023)
     result = process(home, 2023, reference)
     assert result["old.xlsx"].status == "accepted", [f.message_de for f in result["old.xlsx"].findings]
-    con = duckdb.connect(str(warehouse_path(home)), read_only=True)
+    con = duckdb.connect(str(Home(home).warehouse), read_only=True)
     assert con.execute("SELECT template_version, paid_staff_fte, is_mint_cluster FROM core.networks").fetchone() == (
         "2023.1", 1.75, None)
     assert con.execute("SELECT count(*) FROM core.offers").fetchone()[0] == 0

@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 from mint_census.schemas import questionnaire as q
 from mint_census.schemas import vocabularies as voc
 from mint_census.schemas.template import Answers, write_workbook
-from mint_census.schemas.validation import Context, validate
+from mint_census.schemas.frames import Context
+from mint_census.schemas.validation import validate
 from mint_census.sources.frames import build_frames
 from mint_census.sources.values import DASHES
 from mint_census.sources.workbook import read_workbook

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import json
 import struct
 import subprocess
@@ -22,6 +24,11 @@ from .test_research_census import census_home, write_year
 
 ROOT = Path(__file__).resolve().parent.parent
 
+
+
+def _sha256(path: Path) -> str:
+    """Independent of the code under test: hashlib over the whole file."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 def test_snapshot_holds_core_ref_pub_and_no_private_data(tmp_path):
     home = census_home(tmp_path)
@@ -48,14 +55,14 @@ def test_snapshot_holds_core_ref_pub_and_no_private_data(tmp_path):
     doc = json.loads(manifest_path(home, 2025).read_text(encoding="utf-8"))
     assert doc["census_year"] == 2025 and doc["storage_version"] == snap.STORAGE_VERSION
     assert doc["questionnaire_versions"] == {"2024": ["2024.1"], "2025": ["2025.1"]}
-    assert doc["database_sha256"] == snap.sha256_file(db)
+    assert doc["database_sha256"] == _sha256(db)
     names = {t["name"] for t in doc["tables"]}
     assert {"core.networks", "core.register", "ref.kreise", "pub.growth", "pub.network_history",
             "meta.data_dictionary", "meta.runs"} <= names
     for t in doc["tables"]:
         if t["name"].split(".")[0] in ("core", "ref", "pub"):
             pq = home / "published" / t["parquet"]
-            assert snap.sha256_file(pq) == t["parquet_sha256"]
+            assert _sha256(pq) == t["parquet_sha256"]
             assert duckdb.connect().execute(f"SELECT count(*) FROM read_parquet('{pq.as_posix()}')").fetchone()[0] == t["rows"]
     assert m.row_counts["core.networks"] == 9  # 5 in 2024, 4 in 2025
     # nothing half-written left behind
@@ -100,16 +107,16 @@ def test_snapshot_of_an_earlier_year_stops_at_that_year(tmp_path):
 def test_a_failed_snapshot_leaves_the_previous_one_valid(tmp_path, monkeypatch):
     home = census_home(tmp_path)
     write_snapshot(home, 2025)
-    before = snap.sha256_file(snapshot_path(home, 2025))
-    pq_before = {p.name: snap.sha256_file(p) for p in (home / "published" / "parquet").glob("*.parquet")}
+    before = _sha256(snapshot_path(home, 2025))
+    pq_before = {p.name: _sha256(p) for p in (home / "published" / "parquet").glob("*.parquet")}
 
     def boom(con):
         raise RuntimeError("disk full")
     monkeypatch.setattr(snap, "_reference_info", boom)
     with pytest.raises(RuntimeError, match="disk full"):
         write_snapshot(home, 2025)
-    assert snap.sha256_file(snapshot_path(home, 2025)) == before
-    assert {p.name: snap.sha256_file(p) for p in (home / "published" / "parquet").glob("*.parquet")} == pq_before
+    assert _sha256(snapshot_path(home, 2025)) == before
+    assert {p.name: _sha256(p) for p in (home / "published" / "parquet").glob("*.parquet")} == pq_before
     assert [p.name for p in (home / "published").rglob(".*")] == []
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from openpyxl import load_workbook
 
+from mint_census.flows import steps
 from mint_census.schemas import questionnaire as q
 from mint_census.schemas.template import kreis_label, write_workbook
 from mint_census.sources.workbook import read_workbook
@@ -53,7 +54,7 @@ def test_without_reference_data_the_code_is_typed(tmp_path):
 
 def test_name_chosen_but_code_formula_never_calculated(tmp_path):
     """Saved by a program that does not recalculate: the code is read from the chosen label, as a warning."""
-    from mint_census.schemas.validation import Context
+    from mint_census.schemas.frames import Context
     from mint_census.sources import batch
 
     answers = full_answers()
@@ -62,7 +63,7 @@ def test_name_chosen_but_code_formula_never_calculated(tmp_path):
     inbox = tmp_path / "box"
     write_workbook(inbox / "wb.xlsx", 2025, "MR-001", answers)
     received = batch.read_all(batch.discover(inbox), 2025)
-    frames = batch.assess(received, 2025, Context(kreis_land={"05315": "05", "05316": "05"}))
+    frames = steps.assess(received, 2025, Context(kreis_land={"05315": "05", "05316": "05"}))
     area = frames.frames[q.S_AREA]
     assert list(area["kreis_code"]) == ["05315", "05316"]
     assert [(f.severity, f.code, f.cell) for f in received[0].findings] == [("warning", "kreis_from_name", "A6")]

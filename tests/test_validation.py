@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from mint_census.flows import steps
 from mint_census.schemas import questionnaire as q
 from mint_census.schemas.template import write_workbook
-from mint_census.schemas.validation import Context
+from mint_census.schemas.frames import Context
 from mint_census.sources import batch
 
 from .conftest import REFERENCE_DIR, full_answers, needs_reference, tweak
@@ -21,7 +22,7 @@ def check(tmp_path, answers, year=2025, network_id="MR-001", kreis_land="referen
     received = batch.read_all(batch.discover(inbox), year)
     if kreis_land == "reference":
         kreis_land = load_reference(REFERENCE_DIR).kreis_land() if REFERENCE_DIR else {"05315": "05", "05316": "05"}
-    batch.assess(received, year, Context(kreis_land=kreis_land, register_ids=register_ids))
+    steps.assess(received, year, Context(kreis_land=kreis_land, register_ids=register_ids))
     return received[0]
 
 
@@ -230,7 +231,7 @@ def check_prev(tmp_path, answers, previous, network_id="MR-001"):
     inbox = tmp_path / f"inbox{len(list(tmp_path.iterdir()))}"
     write_workbook(inbox / "wb.xlsx", 2025, network_id, answers)
     received = batch.read_all(batch.discover(inbox), 2025)
-    batch.assess(received, 2025, Context(previous=previous))
+    steps.assess(received, 2025, Context(previous=previous))
     return received[0]
 
 
@@ -281,7 +282,7 @@ def test_across_year_rules_need_the_network_in_previous(tmp_path):
 
 
 def test_missing_since_last_year():
-    from mint_census.schemas.validation import missing_since_last_year
+    from mint_census.schemas.rules import missing_since_last_year
 
     prev = {"MR-001": {"_year": 2024}, "MR-002": {"_year": 2024}, "MR-003": {"_year": 2022}}
     ctx = Context(previous=prev)
@@ -294,13 +295,13 @@ def test_previous_values_from_the_warehouse(home, make_workbook, reference):
     import duckdb
 
     from mint_census.warehouse.answers import previous_values
-    from mint_census.warehouse.store import warehouse_path
+    from mint_census.flows.home import Home
 
     from .conftest import process
 
     make_workbook("a.xlsx", full_answers(2024), year=2024)
     process(home, 2024, reference)
-    con = duckdb.connect(str(warehouse_path(home)), read_only=True)
+    con = duckdb.connect(str(Home(home).warehouse), read_only=True)
     prev = previous_values(con, 2025)
     assert previous_values(con, 2024) == {}
     con.close()
@@ -312,5 +313,5 @@ def test_previous_values_from_the_warehouse(home, make_workbook, reference):
     inbox = home / "inbox" / "2025"
     write_workbook(inbox / "b.xlsx", 2025, "MR-001", _tweak(full_answers(), founded_year=2015))
     received = batch.read_all(batch.discover(inbox), 2025)
-    batch.assess(received, 2025, Context(previous=prev))
+    steps.assess(received, 2025, Context(previous=prev))
     assert where(received[0], "founded_year_changed") == [("warning", "Netzwerk", "B9")]

@@ -7,7 +7,7 @@ import time
 
 import duckdb
 
-from mint_census.warehouse.store import warehouse_path
+from mint_census.flows.home import Home
 
 from .conftest import full_answers, process, tweak
 
@@ -16,7 +16,7 @@ TABLES = ("core.networks", "core.partners", "core.funding", "core.districts", "c
 
 
 def counts(home):
-    con = duckdb.connect(str(warehouse_path(home)), read_only=True)
+    con = duckdb.connect(str(Home(home).warehouse), read_only=True)
     try:
         return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
     finally:
@@ -24,7 +24,7 @@ def counts(home):
 
 
 def query(home, sql, params=()):
-    con = duckdb.connect(str(warehouse_path(home)), read_only=True)
+    con = duckdb.connect(str(Home(home).warehouse), read_only=True)
     try:
         return con.execute(sql, list(params)).fetchall()
     finally:
@@ -102,21 +102,21 @@ def test_two_files_for_one_network_newer_wins(home, make_workbook, reference):
 def test_failed_load_leaves_the_warehouse_as_it_was(home, make_workbook, reference, monkeypatch):
     import pytest
 
-    from mint_census.warehouse import store
+    from mint_census.warehouse import load
 
     make_workbook("a.xlsx")
     process(home, 2025, reference)
     before = counts(home)
     runs = query(home, "SELECT count(*) FROM meta.runs")
     make_workbook("b.xlsx", full_answers(network_id="MR-002"), network_id="MR-002")
-    real_insert = store._insert
+    real_insert = load.insert_frame
 
     def failing_insert(con, table, df):
         if table == "meta.findings":
             raise RuntimeError("disk full")
         real_insert(con, table, df)
 
-    monkeypatch.setattr(store, "_insert", failing_insert)
+    monkeypatch.setattr(load, "insert_frame", failing_insert)
     with pytest.raises(RuntimeError):
         process(home, 2025, reference)
     assert counts(home) == before

@@ -13,10 +13,11 @@ import duckdb
 import pytest
 
 from mint_census.schemas.template import write_workbook
-from mint_census.warehouse import lock, store
+from mint_census.warehouse import lock
 from mint_census.warehouse.checks import check_warehouse
-from mint_census.warehouse.retention import apply_retention
-from mint_census.warehouse.store import WarehouseBusy, warehouse_path
+from mint_census.flows.steps import open_warehouse, retention
+from mint_census.flows.home import Home
+from mint_census.warehouse.lock import WarehouseBusy
 
 from .conftest import process
 from .test_research_census import answers_for, census_home, query, write_year
@@ -26,8 +27,9 @@ ROOT = Path(__file__).resolve().parent.parent
 HOLDER = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from mint_census.warehouse import store
-    con = store.connect(Path(sys.argv[1]), command="ingest --year 2025")
+    from mint_census.flows.home import Home
+    from mint_census.flows.steps import open_warehouse
+    con = open_warehouse(Home(Path(sys.argv[1])), command="ingest --year 2025")
     open(sys.argv[2], "w").close()
     time.sleep(60)
 """)
@@ -51,44 +53,44 @@ def test_second_writer_gets_a_clear_message_and_a_killed_holder_frees_the_wareho
     try:
         _wait_for(ready, proc)
         with pytest.raises(WarehouseBusy) as exc:
-            store.connect(home)
+            open_warehouse(Home(home))
         msg = str(exc.value)
         assert msg.startswith("another run holds the warehouse since ")
         assert f"pid {proc.pid}" in msg and "ingest --year 2025" in msg
         with pytest.raises(WarehouseBusy, match="another run holds the warehouse since"):
-            store.connect(home, read_only=True)  # publish/template while an ingest writes
+            open_warehouse(Home(home), read_only=True)  # publish/template while an ingest writes
     finally:
         proc.kill()
         proc.wait()
     # the OS released the lock of the killed process: the next run goes ahead
-    con = store.connect(home)
+    con = open_warehouse(Home(home))
     con.close()
     assert check_warehouse(home) == []
 
 
 def test_writer_lock_is_reentrant_within_a_process_and_released_on_close(tmp_path):
     home = census_home(tmp_path)
-    with lock.hold(home, "run --year 2025"):
-        con = store.connect(home)  # the flow holds the lock for the run; its tasks connect inside it
+    with lock.hold(Home(home).writer_lock, "run --year 2025"):
+        con = open_warehouse(Home(home))  # the flow holds the lock for the run; its tasks connect inside it
         con.close()
-        assert lock.held_here(home)
-        assert lock.holder(home)["command"] == "run --year 2025"
-    assert not lock.held_here(home)
-    con = store.connect(home)
-    assert lock.held_here(home)
+        assert lock.held_here(Home(home).writer_lock)
+        assert lock.holder(Home(home).writer_lock)["command"] == "run --year 2025"
+    assert not lock.held_here(Home(home).writer_lock)
+    con = open_warehouse(Home(home))
+    assert lock.held_here(Home(home).writer_lock)
     con.close()
-    assert not lock.held_here(home)
+    assert not lock.held_here(Home(home).writer_lock)
 
 
 KILLED_LOAD = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from mint_census.warehouse import store
+    from mint_census.warehouse import load
     from tests.conftest import process
     from mint_census.sources.reference import load_reference, resolve_reference_dir
 
     home, signal = Path(sys.argv[1]), Path(sys.argv[2])
-    real_insert = store._insert
+    real_insert = load.insert_frame
     calls = []
 
     def slow_insert(con, table, df):
@@ -98,13 +100,13 @@ KILLED_LOAD = textwrap.dedent("""
             signal.touch()
             time.sleep(60)
 
-    store._insert = slow_insert
+    load.insert_frame = slow_insert
     process(home, 2025, load_reference(resolve_reference_dir()))
 """)
 
 
 def _state(home: Path) -> dict:
-    con = duckdb.connect(str(warehouse_path(home)), read_only=True)
+    con = duckdb.connect(str(Home(home).warehouse), read_only=True)
     try:
         return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
                 for t in ("core.networks", "core.districts", "core.partners", "core.funding", "core.offers",
@@ -141,7 +143,7 @@ def test_check_warehouse_reports_each_kind_of_breach(tmp_path):
     # a tampered archive file, a core row without a source, a network twice in the register
     archived = sorted((home / "archive").rglob("*.xlsx"))[0]
     archived.write_bytes(archived.read_bytes() + b"x")
-    con = duckdb.connect(str(warehouse_path(home)))
+    con = duckdb.connect(str(Home(home).warehouse))
     try:
         con.execute("INSERT INTO core.partners (network_id, census_year) VALUES ('MR-005', 2019)")
         con.execute("UPDATE core.networks SET source_sha256 = 'f00' WHERE network_id = 'MR-001' AND census_year = 2024")
@@ -165,14 +167,15 @@ def test_retention_removes_personal_data_and_keeps_the_statistics(tmp_path):
     # a check-report copy of a 2024 workbook (as publications writes them), with the contact sheet
     report = write_workbook(home / "reports" / "2024" / "MR-001_Pruefbericht.xlsx", 2024, "MR-001",
                             answers_for("MR-001", 2024, "MINT-Region Köln"))
-    dry = apply_retention(home, keep_years=1, current_year=2025, dry_run=True)
+    dry = retention(Home(home), keep_years=1, current_year=2025, dry_run=True)
     assert dry.contacts_removed == 5 and len(dry.archive_files_removed) == 6
     assert query(home, "SELECT count(*) FROM private.contacts") == [(9,)]
-    done = apply_retention(home, keep_years=1, current_year=2025)
-    assert done.contacts_removed == 5 and done.reports_redacted == ["reports/2024/MR-001_Pruefbericht.xlsx"]
+    done = retention(Home(home), keep_years=1, current_year=2025)
+    assert done.contacts_removed == 5 and "reports/2024/MR-001_Pruefbericht.xlsx" in done.reports_redacted
+    assert all(r.startswith("reports/2024/") for r in done.reports_redacted)  # 2025 keeps its contacts
     assert query(home, "SELECT DISTINCT census_year FROM private.contacts") == [(2025,)]
-    for rel in done.archive_files_removed:
-        assert not (home / rel).exists()
+    for key in done.archive_files_removed:
+        assert not (Home(home).archive / key).exists()
     assert query(home, "SELECT count(*) FROM meta.retention") == [(6,)]
     for t, rows in stats.items():
         assert query(home, f"SELECT * FROM {t} ORDER BY ALL") == rows, t
@@ -182,5 +185,5 @@ def test_retention_removes_personal_data_and_keeps_the_statistics(tmp_path):
     assert not any("Geheim" in t or "geheim.example" in t for t in texts)
     assert any("MINT-Region Köln" in t for t in texts)  # the statistics stay
     assert check_warehouse(home) == []   # core rows still trace (via meta.retention)
-    again = apply_retention(home, keep_years=1, current_year=2025)
+    again = retention(Home(home), keep_years=1, current_year=2025)
     assert again.contacts_removed == 0 and again.archive_files_removed == []

@@ -49,9 +49,9 @@ def previous_values(con, year: int) -> dict[str, dict]:
 
     Returns network_id -> {field key: value, "_year": that census year} for the fields the
     rules compare (founding year, budget, partner counts); this is what
-    `schemas.validation.Context(previous=...)` expects.
+    `schemas.frames.Context(previous=...)` expects.
     """
-    from mint_census.schemas.validation import PREVIOUS_YEAR
+    from mint_census.schemas.frames import PREVIOUS_YEAR
 
     partner_keys = [f.key for f in q.PARTNER_FIELDS]
     sql = (

@@ -22,11 +22,15 @@ from pathlib import Path
 
 import duckdb
 
-from mint_census.sources.workbook import sha256_of as _sha256  # noqa: E402
 
 from . import ddl
 from .lock import WarehouseBusy, busy_message
-from .store import warehouse_path
+from .archive import archived
+from .archive import sha256_file as _file_sha256
+
+
+def warehouse_path(home: Path) -> Path:  # TEMP: replaced by explicit paths after the SQL re-cut merges
+    return Path(home) / "warehouse" / "mint_census.duckdb"
 
 COUNT_RULE = ("r.first_census_year <= y.census_year AND (r.end_year IS NULL OR y.census_year < r.end_year)")
 
@@ -51,7 +55,7 @@ def check_warehouse(home: Path, published: bool = True) -> list[str]:
         con = duckdb.connect(str(path), read_only=True)
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
-            raise WarehouseBusy(busy_message(home)) from None
+            raise WarehouseBusy(busy_message(Path(home) / "warehouse" / "writer.lock")) from None
         raise
     try:
         problems = _trace(con, home) + _twice(con) + _pub_counts(con) + _archive(con, home)
@@ -80,7 +84,7 @@ def _trace(con, home: Path) -> list[str]:
     for nid, year, sha, rel in _rows(con, """
             SELECT n.network_id, n.census_year, n.source_sha256, min(s.archive_path) FROM core.networks n
             JOIN meta.submissions s ON s.file_sha256 = n.source_sha256 GROUP BY ALL ORDER BY 1, 2"""):
-        if sha not in redacted and (rel is None or not (home / rel).is_file()):
+        if sha not in redacted and (rel is None or not archived(home / "archive", rel).is_file()):
             out.append(f"core.networks {nid} {year}: archived file {rel} is missing")
     for nid, year in _rows(con, """
             SELECT n.network_id, n.census_year FROM core.networks n
@@ -153,12 +157,12 @@ def _archive(con, home: Path) -> list[str]:
             if len(name) != 64:
                 continue  # temporary or foreign files are not archive entries
             seen.add(name)
-            if _sha256(f) != name:
+            if _file_sha256(f) != name:
                 out.append(f"archive {f.relative_to(home).as_posix()}: content does not match its SHA-256 name")
     for sha, rel in _rows(con, "SELECT DISTINCT file_sha256, archive_path FROM meta.submissions ORDER BY 2"):
         if sha in redacted:
             continue
-        if rel is None or not (home / rel).is_file():
+        if rel is None or not archived(home / "archive", rel).is_file():
             out.append(f"meta.submissions: archived file {rel} ({sha[:12]}…) is missing")
         elif Path(rel).name.split(".")[0] != sha:
             out.append(f"meta.submissions: archive path {rel} does not carry the file's hash {sha[:12]}…")

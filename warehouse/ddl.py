@@ -185,7 +185,7 @@ FIXED_TABLES = (
         _c("file_name", "VARCHAR", "File name as received (made safe)."),
         _c("file_sha256", "VARCHAR", "SHA-256 of the file; its archive key.", not_null=True),
         _c("file_size", "BIGINT", "Size in bytes."),
-        _c("archive_path", "VARCHAR", "Path of the archived copy, relative to the home directory."),
+        _c("archive_path", "VARCHAR", "Key of the archived copy, relative to the archive directory (<home>/archive)."),
         _c("received_at", "TIMESTAMP", "Modification time of the file in the inbox (UTC)."),
         _c("template_version", "VARCHAR", "Template version from the meta sheet."),
         _c("status", "VARCHAR", "accepted, accepted_with_warnings, rejected or superseded."),
@@ -218,7 +218,7 @@ FIXED_TABLES = (
           "One row per archived file removed because its personal data passed the retention period "
           "(its statistics stay in raw.cells and core).", (
         _c("file_sha256", "VARCHAR", "SHA-256 of the removed archived file.", not_null=True),
-        _c("archive_path", "VARCHAR", "Where it was archived, relative to the home directory."),
+        _c("archive_path", "VARCHAR", "Key of the archived copy, relative to the archive directory (<home>/archive)."),
         _c("census_year", "SMALLINT", "Census year of the file."),
         _c("network_id", "VARCHAR", "Network the file was from."),
         _c("removed_at", "TIMESTAMP", "When it was removed (UTC)."),

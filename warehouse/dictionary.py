@@ -23,12 +23,12 @@ INTRO = {
 
 
 def fresh_dictionary() -> list[tuple]:
-    """meta.data_dictionary of an empty warehouse built by store.init (in memory)."""
-    from . import store
+    """meta.data_dictionary of an empty warehouse built by schema.init (in memory)."""
+    from .schema import init
 
     con = duckdb.connect()
     try:
-        store.init(con)
+        init(con)
         return con.execute(
             "SELECT table_schema, table_name, object_type, table_comment, column_index, column_name, data_type, "
             "label_de, description, unit, allowed_values, source_field, first_year, is_personal "

@@ -2,8 +2,8 @@
 
 DuckDB itself lets one process hold a database file for writing, but its error when a
 second one tries is raw ("Could not set lock on file ..."). Writers therefore also take
-an operating-system lock on `<home>/warehouse/writer.lock` and write into it who holds
-it (pid, host, start time, command). A second writer, or a reader of the private file
+an operating-system lock on a lock file beside the warehouse (the caller names it; the
+census home keeps it at `warehouse/writer.lock`) and write into it who holds it (pid, host, start time, command). A second writer, or a reader of the private file
 while a writer works, gets "another run holds the warehouse since ...".
 
 The lock is an advisory OS lock (fcntl.flock on POSIX, msvcrt.locking on Windows): when
@@ -24,16 +24,11 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-LOCK_FILE = "writer.lock"
 _LOCK_OFFSET = 1 << 20  # Windows locks byte ranges mandatorily: lock a byte far past the text
 
 
 class WarehouseBusy(RuntimeError):
     """Another process holds the warehouse."""
-
-
-def lock_path(home: Path) -> Path:
-    return Path(home) / "warehouse" / LOCK_FILE
 
 
 def _try_os_lock(fd: int) -> bool:
@@ -66,17 +61,17 @@ def _os_unlock(fd: int) -> None:
     fcntl.flock(fd, fcntl.LOCK_UN)
 
 
-def holder(home: Path) -> dict | None:
+def holder(lock_file: Path) -> dict | None:
     """Who holds (or last held) the writer lock, as recorded in the lock file."""
     try:
-        text = lock_path(home).read_text(encoding="utf-8")
+        text = Path(lock_file).read_text(encoding="utf-8")
         return json.loads(text) if text.strip() else None
     except (OSError, ValueError):
         return None
 
 
-def busy_message(home: Path, what: str = "the warehouse") -> str:
-    info = holder(home)
+def busy_message(lock_file: Path, what: str = "the warehouse") -> str:
+    info = holder(lock_file)
     if info:
         cmd = f", `{info['command']}`" if info.get("command") else ""
         return (f"another run holds {what} since {info.get('started_at', '?')} "
@@ -91,7 +86,7 @@ def default_command() -> str:
 
 
 class WriterLock:
-    """Process-wide, re-entrant writer lock of one home directory."""
+    """Process-wide, re-entrant writer lock of one warehouse (one lock file)."""
 
     _held: dict[Path, "WriterLock"] = {}
     _guard = threading.Lock()
@@ -103,8 +98,8 @@ class WriterLock:
         self.info: dict = {}
 
     @classmethod
-    def acquire(cls, home: Path, command: str | None = None) -> "WriterLock":
-        path = lock_path(home).resolve()
+    def acquire(cls, lock_file: Path, command: str | None = None) -> "WriterLock":
+        path = Path(lock_file).resolve()
         with cls._guard:
             lock = cls._held.get(path)
             if lock is not None:
@@ -114,7 +109,7 @@ class WriterLock:
             fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
             if not _try_os_lock(fd):
                 os.close(fd)
-                raise WarehouseBusy(busy_message(home))
+                raise WarehouseBusy(busy_message(path))
             lock = cls(path)
             lock.fd, lock.count = fd, 1
             lock.info = {"pid": os.getpid(), "host": socket.gethostname(),
@@ -144,14 +139,14 @@ class WriterLock:
             self._held.pop(self.path, None)
 
 
-def held_here(home: Path) -> bool:
-    return lock_path(home).resolve() in WriterLock._held
+def held_here(lock_file: Path) -> bool:
+    return Path(lock_file).resolve() in WriterLock._held
 
 
 @contextmanager
-def hold(home: Path, command: str | None = None):
+def hold(lock_file: Path, command: str | None = None):
     """Hold the writer lock for a whole run (re-entrant within the process)."""
-    lock = WriterLock.acquire(Path(home), command)
+    lock = WriterLock.acquire(Path(lock_file), command)
     try:
         yield lock
     finally:

@@ -2,7 +2,7 @@
 
 Personal data (the coordinator's name, e-mail and phone from the Kontakt sheet) is kept
 for the last `keep_years` census years (counting the current calendar year) and then removed,
-with `apply_retention(home, keep_years)`; with keep_years = 3 in 2025, the years 2023-2025 keep
+with `apply_retention(warehouse, lock_file, archive_dir, keep_years)`; with keep_years = 3 in 2025, the years 2023-2025 keep
 their contacts and everything before 2023 loses them:
 
 - `private.contacts`: rows of census years before `current_year - keep_years + 1` are deleted;
@@ -12,9 +12,8 @@ their contacts and everything before 2023 loses them:
   each removed file (hash, path, when, why), so `check-warehouse` still traces every core
   row to its source. This is the one operation that deletes from the archive, and only
   files past retention; runs never change or delete archived files.
-- `reports/<Y>/*.xlsx`: the check-report copies of the coordinators' workbooks of those
-  years keep their findings but lose every personal value (cells of personal fields
-  emptied, and any cell that contains one of the network's contact values).
+- the removed contact values are returned (`RetentionReport.contact_values`), so that the
+  caller can redact other copies (check reports: publications/checkreports/redact.py).
 
 Statistics (`core`, `raw`, `pub`, `ref`, `meta.submissions`) are not touched. Everything in
 the warehouse happens in one transaction; files are removed after it commits (a crash in
@@ -23,17 +22,14 @@ between leaves files that the next retention run removes).
 
 from __future__ import annotations
 
-import os
-import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 
 import duckdb
 
-from mint_census.schemas import questionnaire as q
-
-from . import store
+from .archive import archived
+from .connection import connect, transaction
 
 DEFAULT_KEEP_YEARS = 3
 
@@ -45,6 +41,7 @@ class RetentionReport:
     archive_files_removed: list[str] = field(default_factory=list)
     reports_redacted: list[str] = field(default_factory=list)
     dry_run: bool = False
+    contact_values: set[str] = field(default_factory=set, repr=False)  # never printed or logged
 
     def lines(self) -> list[str]:
         verb = "would remove" if self.dry_run else "removed"
@@ -56,25 +53,14 @@ class RetentionReport:
                 "check-report workbooks"]
 
 
-def personal_cells() -> set[tuple[str, str]]:
-    """(sheet, cell) of every personal field in every template version."""
-    out = set()
-    for version in q.TEMPLATE_VERSIONS:
-        lay = q.layout(version)
-        for key, place in lay.places.items():
-            if q.FIELD_BY_KEY[key].personal:
-                out.add((place.sheet, place.cell()))
-    return out
-
-
-def apply_retention(home: Path, keep_years: int = DEFAULT_KEEP_YEARS, current_year: int | None = None,
-                    dry_run: bool = False) -> RetentionReport:
+def apply_retention(warehouse: Path, lock_file: Path, archive_dir: Path, keep_years: int = DEFAULT_KEEP_YEARS,
+                    current_year: int | None = None, dry_run: bool = False) -> RetentionReport:
+    """Delete contacts and archived workbooks of census years past the retention period."""
     if keep_years < 0:
         raise ValueError("keep_years must be 0 or more")
-    home = Path(home)
     cutoff = (current_year or date.today().year) - keep_years + 1  # keep the last keep_years census years
     report = RetentionReport(keep_years, cutoff, dry_run=dry_run)
-    con = store.connect(home, read_only=dry_run, command=f"retention --keep-years {keep_years}")
+    con = connect(warehouse, lock_file=lock_file, read_only=dry_run, command=f"retention --keep-years {keep_years}")
     try:
         contacts = con.execute(
             "SELECT network_id, census_year, contact_name, contact_email, contact_phone FROM private.contacts "
@@ -87,11 +73,11 @@ def apply_retention(home: Path, keep_years: int = DEFAULT_KEEP_YEARS, current_ye
             done = {r[0] for r in con.execute("SELECT file_sha256 FROM meta.retention").fetchall()}
         except duckdb.CatalogException:  # dry run on a warehouse created before retention existed
             done = set()
-        to_remove = [f for f in files if f[1] and (home / f[1]).exists()]
+        to_remove = [f for f in files if f[1] and archived(archive_dir, f[1]).exists()]
         report.archive_files_removed = [f[1] for f in to_remove]
         if not dry_run:
             now = datetime.now(timezone.utc).replace(tzinfo=None)
-            with store.transaction(con):
+            with transaction(con):
                 con.execute("DELETE FROM private.contacts WHERE census_year < ?", [cutoff])
                 rows = [(sha, rel, y, nid, now, f"retention period {keep_years} years")
                         for sha, rel, y, nid in files if sha not in done]
@@ -100,41 +86,9 @@ def apply_retention(home: Path, keep_years: int = DEFAULT_KEEP_YEARS, current_ye
             con.execute("CHECKPOINT")
     finally:
         con.close()
-    values: dict[str, set[str]] = {}
-    for nid, _y, *vals in contacts:
-        values.setdefault(nid, set()).update(str(v) for v in vals if v)
-    for y in range(2000, cutoff):
-        d = home / "reports" / str(y)
-        if d.is_dir():
-            for x in sorted(d.glob("*.xlsx")):
-                if _redact_report(x, values, dry_run):
-                    report.reports_redacted.append(x.relative_to(home).as_posix())
+    for _nid, _y, *vals in contacts:
+        report.contact_values.update(str(v) for v in vals if v)
     if not dry_run:
         for _sha, rel, _y, _nid in to_remove:
-            (home / rel).unlink(missing_ok=True)
+            archived(archive_dir, rel).unlink(missing_ok=True)
     return report
-
-
-def _redact_report(path: Path, values: dict[str, set[str]], dry_run: bool) -> bool:
-    """Empty personal values in a check-report workbook; True when something was (or would be) removed."""
-    from openpyxl import load_workbook
-
-    wb = load_workbook(path)
-    places = personal_cells()
-    known = set().union(*values.values()) if values else set()
-    changed = False
-    for ws in wb.worksheets:
-        for sheet, cell in places:
-            if ws.title == sheet and ws[cell].value not in (None, ""):
-                ws[cell].value = None
-                changed = True
-        for row in ws.iter_rows():
-            for c in row:
-                if isinstance(c.value, str) and any(v and v in c.value for v in known):
-                    c.value = None
-                    changed = True
-    if changed and not dry_run:
-        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-        wb.save(tmp)
-        os.replace(tmp, path)
-    return changed

@@ -34,10 +34,13 @@ from pathlib import Path
 import duckdb
 
 from mint_census.schemas import questionnaire as q
-from mint_census.sources.workbook import sha256_of as sha256_file  # noqa: E402
 
 from . import lock
-from .store import warehouse_path
+from .archive import sha256_file as _file_sha256
+
+
+def warehouse_path(home: Path) -> Path:  # TEMP: replaced by explicit paths after the SQL re-cut merges
+    return Path(home) / "warehouse" / "mint_census.duckdb"
 
 # Storage format of the snapshot file. v1.0.0 is DuckDB's storage format 64, read by every
 # DuckDB from 0.10 through 1.5 and 2.0 (CLI, Python, R, JDBC/DBeaver). A newer format would
@@ -200,7 +203,7 @@ def write_snapshot(home: Path, year: int, *, storage_version: str = STORAGE_VERS
             con.execute(f"ATTACH {_q(str(src))} AS w (READ_ONLY)")
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
-                raise lock.WarehouseBusy(lock.busy_message(home)) from None
+                raise lock.WarehouseBusy(lock.busy_message(Path(home) / "warehouse" / "writer.lock")) from None
             raise
         years = {r[0] for r in con.execute("SELECT census_year FROM w.pub.census_years").fetchall()}
         if year not in years:
@@ -235,7 +238,7 @@ def write_snapshot(home: Path, year: int, *, storage_version: str = STORAGE_VERS
                 con.execute(f"COPY snap.{schema}.{name} TO {_q(str(t))} (FORMAT parquet, COMPRESSION zstd)")
                 pq_tmp[t] = target
                 info.parquet = f"parquet/{target.name}"
-                info.parquet_sha256 = sha256_file(t)
+                info.parquet_sha256 = _file_sha256(t)
             tables.append(info)
         versions = {str(y): sorted(v) for y, v in con.execute(
             "SELECT census_year, list(DISTINCT template_version) FROM snap.core.networks GROUP BY 1 ORDER BY 1"
@@ -278,7 +281,7 @@ def write_snapshot(home: Path, year: int, *, storage_version: str = STORAGE_VERS
                 if os.name == "nt":  # pragma: no cover
                     os.chmod(old, stat.S_IWRITE | stat.S_IREAD)
                 old.unlink()
-    manifest.database_sha256 = sha256_file(final)
+    manifest.database_sha256 = _file_sha256(final)
     manifest.database_bytes = final.stat().st_size
     manifest.build_seconds = round(time.perf_counter() - t0, 2)
     mtmp = out / f".{manifest_path(home, year).name}.{uuid.uuid4().hex}.tmp"

@@ -1,20 +1,11 @@
-"""Check reports (Prüfberichte) for coordinators and the overview for staff, from meta.
+"""The staff overview of a census year: `reports/<Y>/uebersicht.xlsx`.
 
-`write_check_reports(con, run_id, year, outdir, home=None)`: for every workbook of the
-run that was rejected or accepted with warnings, `reports/<Y>/` gets
-- `<network or file>_Pruefbericht.xlsx`: the coordinator's own workbook (the archived
-  copy) with every problem cell highlighted and commented, and a first sheet listing
-  every finding (see publications.checkreport_xlsx);
-- `<network or file>_Pruefbericht.txt`: the short German text for the e-mail body.
-
-`write_overview(con, year, out)`: `reports/<Y>/uebersicht.xlsx` for staff, one row per
-network that is counted in the year (status accepted, accepted with warnings, rejected,
-missing; errors, warnings, file, date) plus files whose network could not be told,
-and a sheet listing the networks that have not sent anything yet. It returns the rows,
-which the flow also publishes as a Prefect table artifact.
-
-No personal data: findings never carry it (schemas.messages.shown_value), the register
-holds none, and the overview shows IDs, names of networks, counts and file names only.
+One row per network counted in the year (status accepted, accepted with warnings,
+rejected, missing; errors, warnings, file, date) plus files whose network could not be
+told, a sheet listing the networks that have not sent anything yet, and the counts.
+`write_overview` returns the rows, which the flow also shows as a Prefect table artifact.
+No personal data: the register holds none, and the overview shows IDs, names of
+networks, counts and file names only.
 """
 
 from __future__ import annotations
@@ -26,71 +17,13 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from mint_census.schemas import vocabularies as voc
-from mint_census.schemas.findings import (ACCEPTED, MISSING, REJECTED, STATUS_DE, SUPERSEDED, WITH_WARNINGS,
-                              Finding)
+from mint_census.schemas.findings import (ACCEPTED, MISSING, REJECTED, STATUS_DE, SUPERSEDED,
+                                          WITH_WARNINGS)
+from mint_census.schemas.formulas import neutralise
 
-from .checkreport_xlsx import ReportInfo, mail_text, write_mail_text, write_report_workbook
-from .files import atomic_path
-from .safe import neutralise
+from ..files import atomic_path
 
 OVERVIEW_FILE = "uebersicht.xlsx"
-FINDING_COLUMNS = ("severity", "code", "message_de", "message_en", "sheet", "cell", "field_key",
-                   "field_label", "found", "expected")
-
-
-def _name(network_id: str | None, file_name: str) -> str:
-    base = network_id or Path(file_name).stem
-    return "".join(c if c.isalnum() or c in "-_" else "_" for c in base)[:80]
-
-
-def home_of(con) -> Path | None:
-    """The --home directory of a warehouse connection (<home>/warehouse/<file>), if file-backed."""
-    try:
-        row = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
-                          ).fetchone()
-    except Exception:  # noqa: BLE001 - older DuckDB or in-memory: no archive to copy from
-        return None
-    if not row or not row[0] or row[0] == ":memory:":
-        return None
-    return Path(row[0]).resolve().parent.parent
-
-
-def findings_of(con, run_id: str, sha: str) -> list[Finding]:
-    rows = con.execute(f"SELECT {', '.join(FINDING_COLUMNS)} FROM meta.findings WHERE run_id = ? "
-                       "AND file_sha256 = ?", [run_id, sha]).fetchall()
-    return [Finding(**dict(zip(FINDING_COLUMNS, r))) for r in rows]
-
-
-def write_check_reports(con, run_id: str, year: int, outdir: Path, home: Path | None = None) -> list[Path]:
-    """Write the report workbook and the e-mail text of every rejected or warned file of the run.
-
-    `home` locates the archive (meta.submissions.archive_path is relative to it); by default
-    it is derived from the warehouse file. Without the archived copy the workbook holds the
-    findings sheet only. Returns the written paths (xlsx and txt of each file).
-    """
-    home = home or home_of(con)
-    subs = con.execute(
-        "SELECT file_sha256, file_name, network_id, status, errors, warnings, archive_path "
-        "FROM meta.submissions WHERE run_id = ? AND status <> 'accepted' "
-        "ORDER BY network_id NULLS LAST, file_name", [run_id]).fetchall()
-    outdir.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    used: set[str] = set()
-    for sha, file_name, network_id, status, errors, warnings, archive_path in subs:
-        base = _name(network_id, file_name)
-        if base in used:
-            base = f"{base}_{sha[:8]}"
-        used.add(base)
-        info = ReportInfo(year, file_name, network_id, status, errors or 0, warnings or 0)
-        findings = findings_of(con, run_id, sha)
-        source = (home / archive_path) if home is not None and archive_path else None
-        xlsx = write_report_workbook(outdir / f"{base}_Pruefbericht.xlsx", info, findings, source)
-        txt = write_mail_text(outdir / f"{base}_Pruefbericht.txt", mail_text(info, findings, xlsx.name))
-        written += [xlsx, txt]
-    return written
-
-
-# --- the overview for staff -----------------------------------------------------------
 
 OVERVIEW_COLUMNS = ("Netzwerk-ID", "Netzwerk", "Bundesland", "Status", "Fehler", "Hinweise", "Datei",
                     "Eingang", "Daten übernommen", "Vorjahr beantwortet", "Bemerkung")
@@ -105,8 +38,8 @@ def overview_rows(con, year: int) -> list[dict]:
     whether the warehouse holds accepted answers of the year (perhaps from an earlier file).
     """
     counted = con.execute(
-        "SELECT network_id, network_name, land_code FROM core.register WHERE first_census_year <= ? "
-        "AND (end_year IS NULL OR end_year > ?) ORDER BY network_id", [year, year]).fetchall()
+        "SELECT network_id, network_name, land_code FROM pub.network_years WHERE census_year = ? "
+        "ORDER BY network_id", [year]).fetchall()
     subs = con.execute(
         "SELECT s.network_id, s.file_name, s.status, s.errors, s.warnings, s.received_at, s.loaded "
         "FROM meta.submissions s LEFT JOIN meta.runs r USING (run_id) WHERE s.census_year = ? "

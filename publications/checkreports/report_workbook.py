@@ -14,13 +14,10 @@ A file that was rejected before it could be read (encrypted, macro, zip bomb, no
 xlsx …) is never opened here: its report workbook holds the findings sheet only.
 
 Nothing written here can become a formula: text from findings is neutralised
-(publications.safe.neutralise), and in the copy of the coordinator's workbook every
+(schemas.formulas.neutralise), and in the copy of the coordinator's workbook every
 formula is turned into plain text and every text that starts with a formula character
 is marked as text (Excel's quote prefix, which leaves the value itself unchanged).
 External links, defined names and macros are dropped.
-
-`mail_text` is the short German text that staff paste into the e-mail to the
-coordinator, with the report workbook attached.
 """
 
 from __future__ import annotations
@@ -41,8 +38,9 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from mint_census.schemas import questionnaire as q
 from mint_census.schemas.findings import ERROR, SEVERITY_DE, STATUS_DE, Finding
 
-from .files import atomic_path
-from .safe import FORMULA_PREFIXES, neutralise
+from mint_census.schemas.formulas import looks_like_formula, neutralise
+
+from ..files import atomic_path
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +69,7 @@ class ReportInfo:
     warnings: int
 
 
-def _sorted(findings: Iterable[Finding]) -> list[Finding]:
+def sorted_findings(findings: Iterable[Finding]) -> list[Finding]:
     def key(f: Finding):
         return (0 if f.severity == ERROR else 1, f.sheet or "", _cell_order(f.cell), f.code)
     return sorted(findings, key=key)
@@ -120,7 +118,7 @@ def defuse_workbook(wb: Workbook) -> int:
                     c.data_type = "s"
                     c.quotePrefix = True
                     formulas += 1
-                elif isinstance(c.value, str) and c.value.startswith(FORMULA_PREFIXES):
+                elif looks_like_formula(c.value):
                     c.quotePrefix = True
         if hasattr(ws, "defined_names"):
             ws.defined_names.clear()
@@ -161,7 +159,7 @@ def mark_findings(wb: Workbook, findings: Sequence[Finding]) -> int:
             continue
         is_error = any(f.is_error for f in group)
         cell.fill = ERROR_FILL if is_error else WARNING_FILL
-        text = "\n\n".join(f"{SEVERITY_DE[f.severity]}: {f.message_de}" for f in _sorted(group))
+        text = "\n\n".join(f"{SEVERITY_DE[f.severity]}: {f.message_de}" for f in sorted_findings(group))
         comment = Comment(text[:2000], AUTHOR)
         comment.width, comment.height = 360, min(60 + 18 * (len(text) // 45 + 1), 400)
         cell.comment = comment
@@ -225,7 +223,7 @@ def _findings_sheet(wb: Workbook, info: ReportInfo, findings: Sequence[Finding],
 def write_report_workbook(out: Path, info: ReportInfo, findings: Sequence[Finding],
                           source: Path | None = None) -> Path:
     """Write the Prüfbericht workbook: the findings sheet plus the marked copy of `source`."""
-    findings = _sorted(findings)
+    findings = sorted_findings(findings)
     wb = _open_copy(source)
     linked = wb is not None
     if wb is None:
@@ -237,39 +235,4 @@ def write_report_workbook(out: Path, info: ReportInfo, findings: Sequence[Findin
     _findings_sheet(wb, info, findings, linked)
     with atomic_path(out) as tmp:
         wb.save(tmp)
-    return out
-
-
-# --- the e-mail text ------------------------------------------------------------------
-
-def mail_text(info: ReportInfo, findings: Sequence[Finding], attachment: str | None = None,
-              max_items: int = 12) -> str:
-    """A short German text for the e-mail to the coordinator (the workbook goes as attachment)."""
-    findings = _sorted(findings)
-    lines = [
-        f"Prüfbericht – Erhebung MINT-Regionen {info.year}",
-        f"Datei: {info.file_name}",
-        f"Netzwerk-ID: {info.network_id or 'nicht erkennbar'}",
-        f"Ergebnis: {STATUS_DE.get(info.status, info.status)} ({info.errors} Fehler, {info.warnings} Hinweise)",
-        "",
-    ]
-    if info.errors:
-        lines.append("Bitte korrigieren Sie die Fehler im Erhebungsbogen und senden Sie ihn erneut. "
-                     "Solange Fehler bestehen, werden Ihre Angaben nicht übernommen.")
-    else:
-        lines.append("Ihre Angaben wurden übernommen. Bitte prüfen Sie die folgenden Hinweise.")
-    if attachment:
-        lines.append(f"Im Anhang („{neutralise(attachment)}“) finden Sie Ihren Erhebungsbogen mit allen "
-                     "markierten Zellen; Sie können ihn direkt korrigieren und zurücksenden.")
-    lines.append("")
-    for f in findings[:max_items]:
-        lines.append(f"• {'FEHLER' if f.is_error else 'Hinweis'}: {neutralise(f.message_de)}")
-    if len(findings) > max_items:
-        lines.append(f"• … und {len(findings) - max_items} weitere (siehe Anhang).")
-    return "\n".join(lines) + "\n"
-
-
-def write_mail_text(out: Path, text: str) -> Path:
-    with atomic_path(out) as tmp:
-        tmp.write_text(text, encoding="utf-8")
     return out

@@ -1,0 +1,104 @@
+"""The layout of a census home directory (`--home`): the only code that knows it.
+
+Everything below flows/ takes explicit paths; this module turns a home directory into
+those paths. DESIGN.md ("The command line") describes the layout:
+
+    register.csv            the staff's register of networks
+    inbox/<Y>/              incoming workbooks of census year Y
+    archive/                every received file, by content hash (never changed by a run)
+    reports/<Y>/            check reports and the staff overview of year Y
+    warehouse/              the private DuckDB file and its writer lock
+    published/              researcher snapshots (DuckDB + Parquet), no personal data
+    publication/<Y>/        tables, figures and report of the overview publication
+    outbox/<Y>/             e-mails prepared or sent
+    logs/                   the full log
+    .prefect/               Prefect's local state (when no server is configured)
+    .demo                   marks a home that holds the fictitious demo census
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_HOME = "data"
+HOME_ENV = "MINT_CENSUS_HOME"
+
+
+def default_home() -> str:
+    """`$MINT_CENSUS_HOME`, else ./data."""
+    return os.environ.get(HOME_ENV) or DEFAULT_HOME
+
+
+@dataclass(frozen=True)
+class Home:
+    root: Path
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "root", Path(self.root))
+
+    # --- what staff put in -----------------------------------------------------------
+    @property
+    def register(self) -> Path:
+        return self.root / "register.csv"
+
+    def inbox(self, year: int) -> Path:
+        return self.root / "inbox" / str(year)
+
+    # --- what runs keep ----------------------------------------------------------------
+    @property
+    def archive(self) -> Path:
+        return self.root / "archive"
+
+    @property
+    def warehouse_dir(self) -> Path:
+        return self.root / "warehouse"
+
+    @property
+    def warehouse(self) -> Path:
+        """The private DuckDB file (written only by flows)."""
+        return self.warehouse_dir / "mint_census.duckdb"
+
+    @property
+    def writer_lock(self) -> Path:
+        return self.warehouse_dir / "writer.lock"
+
+    # --- what runs give out ------------------------------------------------------------
+    def reports(self, year: int) -> Path:
+        return self.root / "reports" / str(year)
+
+    @property
+    def reports_root(self) -> Path:
+        return self.root / "reports"
+
+    @property
+    def published(self) -> Path:
+        return self.root / "published"
+
+    def publication(self, year: int) -> Path:
+        return self.root / "publication" / str(year)
+
+    def outbox(self, year: int) -> Path:
+        return self.root / "outbox" / str(year)
+
+    @property
+    def logs(self) -> Path:
+        return self.root / "logs"
+
+    @property
+    def log_file(self) -> Path:
+        return self.logs / "mint-census.log"
+
+    @property
+    def prefect(self) -> Path:
+        return self.root / ".prefect"
+
+    # --- the demo ------------------------------------------------------------------------
+    @property
+    def demo_marker(self) -> Path:
+        return self.root / ".demo"
+
+    @property
+    def is_demo(self) -> bool:
+        return self.demo_marker.exists()

@@ -1,0 +1,64 @@
+"""Check reports (Prüfberichte) of one run, from meta.findings and meta.submissions.
+
+For every workbook of the run that was rejected or accepted with warnings, the reports
+directory gets
+- `<network or file>_Pruefbericht.xlsx`: the coordinator's own workbook (the archived
+  copy) with every problem cell highlighted and commented, and a first sheet listing
+  every finding (report_workbook.py);
+- `<network or file>_Pruefbericht.txt`: the short German text for the e-mail body (mail.py).
+
+No personal data: findings never carry it (schemas.messages.shown_value).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from mint_census.schemas.findings import Finding
+
+from .mail import mail_text, write_mail_text
+from .report_workbook import ReportInfo, write_report_workbook
+
+FINDING_COLUMNS = ("severity", "code", "message_de", "message_en", "sheet", "cell", "field_key",
+                   "field_label", "found", "expected")
+
+
+def _name(network_id: str | None, file_name: str) -> str:
+    base = network_id or Path(file_name).stem
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in base)[:80]
+
+
+def findings_of(con, run_id: str, sha: str) -> list[Finding]:
+    rows = con.execute(f"SELECT {', '.join(FINDING_COLUMNS)} FROM meta.findings WHERE run_id = ? "
+                       "AND file_sha256 = ?", [run_id, sha]).fetchall()
+    return [Finding(**dict(zip(FINDING_COLUMNS, r))) for r in rows]
+
+
+def write_check_reports(con, run_id: str, year: int, outdir: Path,
+                        archived: Callable[[str], Path] | None = None) -> list[Path]:
+    """Write the report workbook and the e-mail text of every rejected or warned file of the run.
+
+    `archived` turns an archive key (meta.submissions.archive_path) into the archived file;
+    without it (or without the file) the workbook holds the findings sheet only. Returns
+    the written paths (xlsx and txt of each file).
+    """
+    subs = con.execute(
+        "SELECT file_sha256, file_name, network_id, status, errors, warnings, archive_path "
+        "FROM meta.submissions WHERE run_id = ? AND status <> 'accepted' "
+        "ORDER BY network_id NULLS LAST, file_name", [run_id]).fetchall()
+    outdir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    used: set[str] = set()
+    for sha, file_name, network_id, status, errors, warnings, archive_path in subs:
+        base = _name(network_id, file_name)
+        if base in used:
+            base = f"{base}_{sha[:8]}"
+        used.add(base)
+        info = ReportInfo(year, file_name, network_id, status, errors or 0, warnings or 0)
+        findings = findings_of(con, run_id, sha)
+        source = archived(archive_path) if archived is not None and archive_path else None
+        xlsx = write_report_workbook(outdir / f"{base}_Pruefbericht.xlsx", info, findings, source)
+        txt = write_mail_text(outdir / f"{base}_Pruefbericht.txt", mail_text(info, findings, xlsx.name))
+        written += [xlsx, txt]
+    return written

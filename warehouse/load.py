@@ -1,0 +1,211 @@
+"""Loading a census year into the warehouse: one transaction, idempotent.
+
+For every network whose workbook was accepted, that network's rows of the year are
+replaced in every core table, never duplicated; a rejected workbook leaves the earlier
+accepted rows in place. Every received file is recorded in meta.submissions with its
+status and archive key, every finding in meta.findings; meta.runs is written last, so a
+run without a row there did not finish (and, being one transaction, changed nothing).
+
+The received files arrive as objects of the reading stage (sources.batch.Received); this
+module only reads their attributes (see `ReceivedFile`), it does not import that stage.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Protocol, Sequence
+
+import pandas as pd
+
+from mint_census.schemas import questionnaire as q
+from mint_census.schemas import vocabularies as voc
+from mint_census.schemas.findings import ACCEPTED, REJECTED, WITH_WARNINGS
+from mint_census.schemas.frames import SheetFrames
+
+from . import ddl
+from .archive import archive_file
+from .connection import transaction
+
+
+class ReceivedFile(Protocol):
+    """What loading needs of one received file."""
+    idx: int
+    path: Path
+    file_name: str
+    received_at: datetime
+    status: str | None
+    findings: list
+    wb: Any          # .sha256, .size, .template_version, .cells (with .sheet/.cell/.field_key/.text)
+
+    @property
+    def network_id(self) -> str | None: ...
+
+    @property
+    def errors(self) -> int: ...
+
+    @property
+    def warnings(self) -> int: ...
+
+
+def load_reference(con, laender: pd.DataFrame, kreise: pd.DataFrame | None) -> None:
+    """Replace ref.laender (and ref.kreise when given) by the official reference data."""
+    with transaction(con):
+        con.execute("DELETE FROM ref.laender")
+        con.register("_laender", laender)
+        con.execute("INSERT INTO ref.laender BY NAME SELECT * FROM _laender")
+        con.unregister("_laender")
+        if kreise is not None:
+            con.execute("DELETE FROM ref.kreise")
+            con.register("_kreise", kreise)
+            con.execute("INSERT INTO ref.kreise BY NAME SELECT * FROM _kreise")
+            con.unregister("_kreise")
+
+
+REGISTER_ATTRS = ("network_name", "network_type", "land_code", "kreise", "founded_year", "first_census_year",
+                  "end_year", "end_reason", "successor_id")
+
+
+def load_register(con, register: pd.DataFrame) -> None:
+    """Replace core.register by the staff's register and keep its history: every version of a
+    network's entry that differs from the last one recorded goes to core.register_history
+    (valid from the census year of the next load_year; see record_register_year)."""
+    attrs = ", ".join(REGISTER_ATTRS)
+    changed = " OR ".join(f"r.{a} IS DISTINCT FROM h.{a}" for a in REGISTER_ATTRS)
+    with transaction(con):
+        con.execute("DELETE FROM core.register")
+        con.register("_register", register)
+        con.execute("INSERT INTO core.register BY NAME SELECT * FROM _register")
+        con.unregister("_register")
+        con.execute(f"""
+            INSERT INTO core.register_history (network_id, valid_from_year, recorded_at, {attrs})
+            SELECT r.network_id, NULL, now()::TIMESTAMP, {", ".join("r." + a for a in REGISTER_ATTRS)}
+            FROM core.register r
+            LEFT JOIN (SELECT * FROM core.register_history
+                       QUALIFY row_number() OVER (PARTITION BY network_id ORDER BY recorded_at DESC) = 1) h
+              USING (network_id)
+            WHERE h.network_id IS NULL OR {changed}
+        """)
+
+
+def record_register_year(con, year: int) -> None:
+    """Register versions recorded since the last loaded year are valid from this census year
+    (a version that differs within the same census year replaces the earlier one for it)."""
+    con.execute("UPDATE core.register_history SET valid_from_year = ? WHERE valid_from_year IS NULL", [year])
+
+
+# --- from validated frames to core rows --------------------------------------------
+
+def _loaded(r: ReceivedFile) -> bool:
+    return r.status in (ACCEPTED, WITH_WARNINGS)
+
+
+def core_frames(frames: SheetFrames, received: Sequence[ReceivedFile]) -> dict[str, pd.DataFrame]:
+    """Rows for each core/private table from the accepted workbooks of the batch."""
+    ok = {r.idx: r for r in received if _loaded(r)}
+    out: dict[str, pd.DataFrame] = {}
+    for sheet_name, df in frames.frames.items():
+        sheet = q.SHEET_BY_NAME[sheet_name]
+        part = df[df["_wb"].isin(list(ok))].copy()
+        part["network_id"] = [ok[i].network_id for i in part["_wb"]]
+        part["census_year"] = frames.year
+        if sheet.kind == "table":
+            part["row_no"] = part["_row"].astype("int64")
+        if sheet_name == q.S_NET:
+            part["template_version"] = [ok[i].wb.template_version for i in part["_wb"]]
+            part["source_sha256"] = [ok[i].wb.sha256 for i in part["_wb"]]
+        if sheet_name == q.S_AREA:
+            part["kreis_code"] = part["kreis_code"].map(lambda c: voc.KREIS_SUCCESSORS.get(c, c))
+            part = part.drop_duplicates(["_wb", "kreis_code"], keep="first")
+        keys = [f.key for f in sheet.fields_in(frames.year) if f.key != "network_id"]
+        lead = ["network_id", "census_year"] + (["row_no"] if sheet.kind == "table" else [])
+        if sheet_name == q.S_NET:
+            lead += ["template_version", "source_sha256"]
+        out[sheet.table] = part[lead + keys].reset_index(drop=True)
+    return out
+
+
+def raw_rows(received: Sequence[ReceivedFile], year: int) -> pd.DataFrame:
+    """Every non-personal cell as read, with file hash and cell address (raw.cells)."""
+    rows = []
+    for r in received:
+        for c in r.wb.cells:
+            if q.FIELD_BY_KEY[c.field_key].personal:
+                continue  # personal data only ever goes to private
+            rows.append((year, r.network_id, r.wb.sha256, c.sheet, c.cell, c.field_key, c.text))
+    return pd.DataFrame(rows, columns=["census_year", "network_id", "file_sha256", "sheet", "cell",
+                                       "field_key", "value_text"])
+
+
+# --- loading a year ----------------------------------------------------------------
+
+def insert_frame(con, table: str, df: pd.DataFrame) -> None:
+    """INSERT a DataFrame into a warehouse table by column name (nothing for an empty frame)."""
+    if df.empty:
+        return
+    name = "_df_" + table.replace(".", "_")
+    con.register(name, df)
+    try:
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {name}")
+    finally:
+        con.unregister(name)
+
+
+FINDING_FIELDS = ("severity", "code", "sheet", "cell", "field_key", "field_label", "found", "expected",
+                  "message_de", "message_en")
+
+
+def load_year(con, archive_dir: Path, year: int, run_id: str, command: str, started_at: datetime,
+              received: Sequence[ReceivedFile], frames: SheetFrames) -> dict:
+    """Archive every received file and load the accepted ones, in one transaction."""
+    archived = {r.idx: archive_file(archive_dir, r.path, r.wb.sha256) for r in received}
+    tables = core_frames(frames, received)
+    accepted_ids = sorted({r.network_id for r in received if _loaded(r)})
+    raw = raw_rows([r for r in received if r.network_id], year)
+    subs = pd.DataFrame([{
+        "run_id": run_id, "census_year": year, "network_id": r.network_id, "file_name": r.file_name,
+        "file_sha256": r.wb.sha256, "file_size": r.wb.size, "archive_path": archived[r.idx],
+        "received_at": r.received_at.replace(tzinfo=None), "template_version": r.wb.template_version,
+        "status": r.status, "errors": r.errors, "warnings": r.warnings,
+        "loaded": _loaded(r)} for r in received])
+    subs = subs.drop_duplicates(["run_id", "file_sha256"]) if not subs.empty else subs
+    finds = pd.DataFrame([{
+        "run_id": run_id, "census_year": year, "network_id": r.network_id, "file_sha256": r.wb.sha256,
+        **{k: getattr(f, k) for k in FINDING_FIELDS}}
+        for r in received for f in r.findings])
+    with transaction(con):
+        record_register_year(con, year)
+        if accepted_ids:
+            con.register("_ids", pd.DataFrame({"network_id": accepted_ids}))
+            for t in ddl.sheet_tables():
+                con.execute(f"DELETE FROM {t.qualified} WHERE census_year = ? AND network_id IN "
+                            "(SELECT network_id FROM _ids)", [year])
+            con.execute("UPDATE meta.submissions SET loaded = false WHERE census_year = ? AND network_id IN "
+                        "(SELECT network_id FROM _ids)", [year])
+            con.unregister("_ids")
+        for table, df in tables.items():
+            insert_frame(con, table, df)
+        if not raw.empty:
+            con.register("_rawkeys", raw[["file_sha256"]].drop_duplicates())
+            con.execute("DELETE FROM raw.cells WHERE census_year = ? AND file_sha256 IN "
+                        "(SELECT file_sha256 FROM _rawkeys)", [year])
+            con.unregister("_rawkeys")
+            insert_frame(con, "raw.cells", raw)
+        insert_frame(con, "meta.submissions", subs)
+        insert_frame(con, "meta.findings", finds)
+        summary = {
+            "run_id": run_id, "command": command, "census_year": year,
+            "started_at": started_at.replace(tzinfo=None),
+            "finished_at": datetime.now(timezone.utc).replace(tzinfo=None),
+            "files_received": len(received),
+            "accepted": sum(_loaded(r) for r in received),
+            "rejected": sum(r.status == REJECTED for r in received),
+            "findings": sum(len(r.findings) for r in received),
+        }
+        insert_frame(con, "meta.runs", pd.DataFrame([summary]))
+    return summary
+
+
+def new_run_id() -> str:
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]

@@ -18,7 +18,7 @@ from mint_census.schemas.validation import FUNDING_TOLERANCE, Context, validate
 from mint_census.sources import demo
 from mint_census.sources.batch import frames_for, read_all
 from mint_census.sources.reference import Reference, builtin_laender, load_reference, resolve_reference_dir
-from mint_census.sources.register import read_register, write_register
+from mint_census.sources.register import counted, normalise_register, read_register, write_register
 from mint_census.sources.workbook import read_workbook
 
 EXPECTED = {2013: 39, 2014: 56, 2015: 80, 2016: 92, 2017: 104, 2018: 116, 2019: 127,
@@ -58,6 +58,41 @@ def counts(df: pd.DataFrame) -> dict[int, int]:
         first, end = df["first_census_year"], df["end_year"]
         out[y] = int(((first <= y) & (end.isna() | (end > y))).fillna(False).sum())
     return out
+
+
+# --- the counting rule (sources.register.counted) ------------------------------------------
+
+def test_counted_follows_the_rule_on_a_hand_made_register():
+    rows = [  # network_id, first_census_year, end_year
+        ("MR-001", "2013", ""),       # counted from 2013 on
+        ("MR-002", "2013", "2020"),   # ends 2020: counted in 2019, not in 2020
+        ("MR-003", "2015", ""),       # starts 2015: not counted in 2014
+        ("MR-004", "2016", "2017"),   # counted in 2016 only
+    ]
+    df = normalise_register(pd.DataFrame(
+        [{"network_id": nid, "network_name": f"MINT-Region {nid}", "network_type": "MINT-Region",
+          "land_code": "05", "founded_year": "2010", "first_census_year": first, "end_year": end,
+          "end_reason": "aufgelöst" if end else "", "successor_id": "", "kreise": "05315"}
+         for nid, first, end in rows]))
+    expected = {
+        2013: ["MR-001", "MR-002"],
+        2014: ["MR-001", "MR-002"],
+        2015: ["MR-001", "MR-002", "MR-003"],
+        2016: ["MR-001", "MR-002", "MR-003", "MR-004"],
+        2017: ["MR-001", "MR-002", "MR-003"],
+        2019: ["MR-001", "MR-002", "MR-003"],
+        2020: ["MR-001", "MR-003"],
+        2025: ["MR-001", "MR-003"],
+    }
+    for year, ids in expected.items():
+        mask = counted(df, year)
+        assert mask.dtype == bool and list(mask.index) == list(df.index)
+        assert list(df.loc[mask, "network_id"]) == ids, year
+    assert list(counted(df, 2012)) == [False, False, False, False]
+    # on a slice the mask keeps the slice's index
+    tail = df.iloc[2:]
+    assert counted(tail, 2014).to_dict() == {2: False, 3: False}
+    assert counted(tail, 2016).to_dict() == {2: True, 3: True}
 
 
 # --- the register ----------------------------------------------------------------------

@@ -36,7 +36,7 @@ from mint_census.schemas import vocabularies as voc
 from mint_census.schemas.findings import ERROR, WARNING
 from mint_census.schemas.template import Answers, write_workbook
 from .reference import Reference
-from .register import COLUMNS, normalise_register, write_register
+from .register import COLUMNS, counted, normalise_register, write_register
 
 # --- the register ------------------------------------------------------------------
 
@@ -97,13 +97,6 @@ def counts_until(last_year: int) -> dict[int, int]:
     for y in range(q.FIRST_CENSUS_YEAR, last_year + 1):
         out[y] = COUNTS[y] if y in COUNTS else COUNTS[top] + GROWTH_AFTER * (y - top)
     return out
-
-
-def counted(register: pd.DataFrame, year: int) -> pd.Series:
-    """Boolean mask: networks counted in census `year` (first <= year < end)."""
-    first = register["first_census_year"]
-    end = register["end_year"]
-    return ((first <= year) & (end.isna() | (end > year))).fillna(False).astype(bool)
 
 
 @dataclass(frozen=True)

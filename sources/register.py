@@ -29,6 +29,21 @@ class RegisterError(ValueError):
     """The register cannot be used; the message lists every problem with its line."""
 
 
+def counted(register: pd.DataFrame, year: int) -> pd.Series:
+    """Boolean mask over `register`: the networks counted in census `year`.
+
+    The counting rule: a network is counted in census year Y when
+    first_census_year <= Y and (end_year is empty or Y < end_year). end_year is the
+    first census year in which a network is no longer counted, so a network ending in
+    2020 is counted in 2019 but not in 2020. A row without first_census_year is never
+    counted. This is the one Python statement of the rule; the warehouse states the same
+    rule in SQL (warehouse/views.py, warehouse/checks.py).
+    """
+    first = register["first_census_year"]
+    end = register["end_year"]
+    return ((first <= year) & (end.isna() | (end > year))).fillna(False).astype(bool)
+
+
 def _decode(data: bytes) -> str:
     for enc in ("utf-8-sig", "cp1252"):
         try:

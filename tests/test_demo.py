@@ -13,16 +13,32 @@ import pytest
 
 from mint_census.schemas import questionnaire as q
 from mint_census.schemas import vocabularies as voc
-from mint_census.schemas.findings import ERROR
+from mint_census.schemas.findings import ERROR, WARNING
 from mint_census.schemas.validation import FUNDING_TOLERANCE, Context, validate
 from mint_census.sources import demo
 from mint_census.sources.batch import frames_for, read_all
 from mint_census.sources.reference import Reference, builtin_laender, load_reference, resolve_reference_dir
-from mint_census.sources.register import read_register, write_register
+from mint_census.sources.register import counted, normalise_register, read_register, write_register
 from mint_census.sources.workbook import read_workbook
 
 EXPECTED = {2013: 39, 2014: 56, 2015: 80, 2016: 92, 2017: 104, 2018: 116, 2019: 127,
             2020: 130, 2021: 131, 2022: 134, 2023: 138, 2024: 144, 2025: 150}
+# Each kind of coordinator mistake and the finding (severity, code) it must provoke.
+EXPECTED_MISTAKES = {
+    "ca_volunteers": (ERROR, "not_an_integer"),
+    "founded_after_survey": (ERROR, "founded_after_survey"),
+    "unknown_kreis": (ERROR, "unknown_kreis"),
+    "land_mismatch": (ERROR, "land_mismatch"),
+    "required_empty": (ERROR, "required"),
+    "budget_as_text": (WARNING, "number_as_text"),
+    "kreis_as_number": (WARNING, "leading_zero"),
+    "funding_off": (WARNING, "funding_vs_budget"),
+    "unknown_choice": (ERROR, "not_allowed"),
+}
+# Without reference data every network lies in its Land's capital (Region Hannover,
+# Regionalverband Saarbrücken).
+LANDESHAUPTSTAEDTE = {"01002", "02000", "03241", "04011", "05111", "06414", "07315", "08111",
+                      "09162", "10041", "11000", "12054", "13004", "14612", "15003", "16051"}
 PATTERNS = {"kreis": q.KREIS_PATTERN, "network_id": q.NETWORK_ID_PATTERN, "email": q.EMAIL_PATTERN,
             "url": q.URL_PATTERN, "phone": q.PHONE_PATTERN}
 
@@ -52,12 +68,50 @@ def register(reference) -> pd.DataFrame:
     return demo.make_register(2013, reference)
 
 
+def in_census(df: pd.DataFrame, y: int) -> pd.Series:
+    """The test's own statement of the counting rule (not the code under test):
+    counted in Y when first_census_year <= Y and (no end_year or Y < end_year)."""
+    first, end = df["first_census_year"], df["end_year"]
+    return ((first <= y) & (end.isna() | (end > y))).fillna(False).astype(bool)
+
+
 def counts(df: pd.DataFrame) -> dict[int, int]:
-    out = {}
-    for y in EXPECTED:
-        first, end = df["first_census_year"], df["end_year"]
-        out[y] = int(((first <= y) & (end.isna() | (end > y))).fillna(False).sum())
-    return out
+    return {y: int(in_census(df, y).sum()) for y in EXPECTED}
+
+
+# --- the counting rule (sources.register.counted) ------------------------------------------
+
+def test_counted_follows_the_rule_on_a_hand_made_register():
+    rows = [  # network_id, first_census_year, end_year
+        ("MR-001", "2013", ""),       # counted from 2013 on
+        ("MR-002", "2013", "2020"),   # ends 2020: counted in 2019, not in 2020
+        ("MR-003", "2015", ""),       # starts 2015: not counted in 2014
+        ("MR-004", "2016", "2017"),   # counted in 2016 only
+    ]
+    df = normalise_register(pd.DataFrame(
+        [{"network_id": nid, "network_name": f"MINT-Region {nid}", "network_type": "MINT-Region",
+          "land_code": "05", "founded_year": "2010", "first_census_year": first, "end_year": end,
+          "end_reason": "aufgelöst" if end else "", "successor_id": "", "kreise": "05315"}
+         for nid, first, end in rows]))
+    expected = {
+        2013: ["MR-001", "MR-002"],
+        2014: ["MR-001", "MR-002"],
+        2015: ["MR-001", "MR-002", "MR-003"],
+        2016: ["MR-001", "MR-002", "MR-003", "MR-004"],
+        2017: ["MR-001", "MR-002", "MR-003"],
+        2019: ["MR-001", "MR-002", "MR-003"],
+        2020: ["MR-001", "MR-003"],
+        2025: ["MR-001", "MR-003"],
+    }
+    for year, ids in expected.items():
+        mask = counted(df, year)
+        assert mask.dtype == bool and list(mask.index) == list(df.index)
+        assert list(df.loc[mask, "network_id"]) == ids, year
+    assert list(counted(df, 2012)) == [False, False, False, False]
+    # on a slice the mask keeps the slice's index
+    tail = df.iloc[2:]
+    assert counted(tail, 2014).to_dict() == {2: False, 3: False}
+    assert counted(tail, 2016).to_dict() == {2: True, 3: True}
 
 
 # --- the register ----------------------------------------------------------------------
@@ -66,15 +120,16 @@ def counts(df: pd.DataFrame) -> dict[int, int]:
 def test_register_counts_follow_the_published_series_exactly(reference, with_reference):
     df = demo.make_register(2013, reference if with_reference else None)
     assert counts(df) == EXPECTED
+    assert {y: int(counted(df, y).sum()) for y in EXPECTED} == EXPECTED
     assert df["end_year"].notna().sum() >= 4  # the ended ones are part of the net count
 
 
 def test_register_spread_over_the_laender(register):
     def laender(y):
-        return set(register.loc[demo.counted(register, y), "land_code"])
+        return set(register.loc[in_census(register, y), "land_code"])
     assert len(laender(2019)) == 15
     assert len(laender(2024)) == 16
-    per_land = register.loc[demo.counted(register, 2025), "land_code"].value_counts()
+    per_land = register.loc[in_census(register, 2025), "land_code"].value_counts()
     many, few = ("05", "09", "07", "16", "08"), ("14", "15", "12", "11", "13")
     assert min(per_land[m] for m in many) > max(per_land[f] for f in few)
     assert per_land.idxmax() == "05"
@@ -100,7 +155,7 @@ def test_register_rows_are_consistent(register, reference):
         if r["end_reason"] == "fusioniert":
             assert r["successor_id"] in ids and r["successor_id"] != r["network_id"]
             succ = register[register["network_id"] == r["successor_id"]]
-            assert demo.counted(succ, int(r["end_year"])).all()
+            assert in_census(succ, int(r["end_year"])).all()
         else:
             assert pd.isna(r["successor_id"])
     # Kreise: 1-3 real ones of the network's Land, mostly one, white spots remain
@@ -116,8 +171,7 @@ def test_register_rows_are_consistent(register, reference):
 
 def test_register_without_reference_uses_the_landeshauptstaedte():
     df = demo.make_register(2013, None)
-    fallback = {code for code, _, _ in demo.FALLBACK_KREISE.values()}
-    assert {k for ks in df["kreise"] for k in ks} <= fallback
+    assert {k for ks in df["kreise"] for k in ks} <= LANDESHAUPTSTAEDTE
     assert df["network_name"].is_unique
 
 
@@ -183,12 +237,12 @@ def check_value(spec: q.FieldSpec, value) -> str | None:
 
 
 def answers_of(register, years, n=30, seed=1):
-    rows = register[demo.counted(register, max(years))].iloc[::max(1, len(register) // n)]
+    rows = register[in_census(register, max(years))].iloc[::max(1, len(register) // n)]
     out = {}
     for _, row in rows.iterrows():
         prev = None
         for y in years:
-            if not demo.counted(register[register["network_id"] == row["network_id"]], y).all():
+            if not in_census(register[register["network_id"] == row["network_id"]], y).all():
                 continue
             prev = demo.make_answers(row, y, random.Random(f"{seed}{row['network_id']}{y}"), prev)
             out[(row["network_id"], y)] = (row, prev)
@@ -240,7 +294,7 @@ def test_answers_are_plausible_and_consistent_with_the_register(register):
 
 
 def test_answers_share_of_partner_types_follows_2013(register):
-    rows = register[demo.counted(register, 2025)]
+    rows = register[in_census(register, 2025)]
     forms = [demo.make_answers(r, 2025, random.Random(r["network_id"])).form for _, r in rows.iterrows()]
     share = {k: sum(f[f"partners_{k}"] > 0 for f in forms) / len(forms)
              for k in ("unternehmen", "hochschulen", "kitas", "weiterfuehrende_schulen")}
@@ -283,22 +337,25 @@ def test_write_demo_census_one_year(tmp_path, reference, register):
     assert info.counted == EXPECTED[year]
     assert 0.03 * EXPECTED[year] - 1 <= len(info.non_responders) <= 0.05 * EXPECTED[year] + 1
     names = {p.name for p in files}
-    assert all(demo.workbook_name(year, nid) not in names for nid in info.non_responders)
-    assert demo.workbook_name(year, "MR-001") in names or "MR-001" in info.non_responders
+    assert all(f"Erhebungsbogen_{year}_{nid}.xlsx" not in names for nid in info.non_responders)
+    assert "Erhebungsbogen_2025_MR-001.xlsx" in names or "MR-001" in info.non_responders
     # the register on disk is the seeded one, byte for byte
     write_register(demo.make_register(2013, reference, last_year=year), tmp_path / "expected.csv")
     assert (tmp_path / "register.csv").read_bytes() == (tmp_path / "expected.csv").read_bytes()
+    assert counts(read_register(tmp_path / "register.csv")) == EXPECTED
     # every kind of mistake once, each provoking its finding; untouched workbooks are clean
-    assert sorted(info.mistakes.values()) == sorted(m.name for m in demo.MISTAKES)
+    assert {m.name: (m.severity, m.code) for m in demo.MISTAKES} == EXPECTED_MISTAKES
+    assert sorted(info.mistakes.values()) == sorted(EXPECTED_MISTAKES)
     by_network = validate_dir(files, year, reference, register)
     for p in files:
         nid = p.stem.split("_")[-1]
         assert not [f for f in read_workbook(p).findings if f.is_error], p.name
         found = {(f.severity, f.code) for f in by_network[nid]}
         if nid in info.mistakes:
-            m = demo.MISTAKE_BY_NAME[info.mistakes[nid]]
-            assert (m.severity, m.code) in found, (nid, m.name, found)
-            assert all(code == m.code for _, code in found), (nid, m.name, found)
+            name = info.mistakes[nid]
+            severity, code = EXPECTED_MISTAKES[name]
+            assert (severity, code) in found, (nid, name, found)
+            assert all(c == code for _, c in found), (nid, name, found)
         else:
             assert found == set(), (nid, found)
     # the cover says it is fictitious

@@ -205,7 +205,8 @@ def demo(home: Home, reference: str | None, seed: int) -> int:
 
     t0 = time.perf_counter()
     ref = load_reference(Path(reference) if reference else None)
-    demo_summary = write_demo_census(home.root, ref, seed=seed, workers=min(2, os.cpu_count() or 1))
+    demo_summary = write_demo_census(home.register, home.inbox, ref, seed=seed,
+                                     workers=min(2, os.cpu_count() or 1))
     years = sorted(demo_summary.years)
     print(f"demo: fictitious census (Beispieldaten), seed {seed}: register and workbooks for "
           f"{', '.join(map(str, years))} written ({time.perf_counter() - t0:.1f} s)")

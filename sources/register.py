@@ -36,8 +36,9 @@ def counted(register: pd.DataFrame, year: int) -> pd.Series:
     first_census_year <= Y and (end_year is empty or Y < end_year). end_year is the
     first census year in which a network is no longer counted, so a network ending in
     2020 is counted in 2019 but not in 2020. A row without first_census_year is never
-    counted. This is the one Python statement of the rule; the warehouse states the same
-    rule in SQL (warehouse/views.py, warehouse/checks.py).
+    counted. This is the one Python statement of the rule; the warehouse states it once in
+    SQL (the view pub.network_years). tests/test_counting.py checks that both agree on
+    every year of the demo.
     """
     first = register["first_census_year"]
     end = register["end_year"]
@@ -117,14 +118,3 @@ def write_register(df: pd.DataFrame, path: Path) -> None:
     out["kreise"] = out["kreise"].astype(object).map(lambda ks: ";".join(ks))
     path.parent.mkdir(parents=True, exist_ok=True)
     out.to_csv(path, index=False, sep=";", encoding="utf-8")
-
-
-def counted(register: pd.DataFrame, year: int) -> pd.Series:
-    """The counting rule (docs/method.md), in Python: a network counts in census year Y when
-    first_census_year <= Y and (end_year is empty or Y < end_year).
-
-    The same rule in SQL is the view pub.network_years; tests/test_counting.py checks that
-    both agree on every year of the demo.
-    """
-    end = register["end_year"]
-    return (register["first_census_year"] <= year) & (end.isna() | (end > year))

@@ -14,7 +14,9 @@ import pytest
 from mint_census.schemas import questionnaire as q
 from mint_census.schemas import vocabularies as voc
 from mint_census.schemas.findings import ERROR, WARNING
-from mint_census.schemas.validation import FUNDING_TOLERANCE, Context, validate
+from mint_census.schemas.frames import Context
+from mint_census.schemas.rules import FUNDING_TOLERANCE
+from mint_census.schemas.validation import validate
 from mint_census.sources import demo
 from mint_census.sources.batch import frames_for, read_all
 from mint_census.sources.reference import Reference, builtin_laender, load_reference, resolve_reference_dir
@@ -329,8 +331,8 @@ def validate_dir(files: list[Path], year: int, reference, register):
 
 def test_write_demo_census_one_year(tmp_path, reference, register):
     year = 2025
-    summary = demo.write_demo_census(tmp_path, reference, seed=2013, years=(year,),
-                                     mistakes_per_year=len(demo.MISTAKES))
+    summary = demo.write_demo_census(tmp_path / "register.csv", lambda y: tmp_path / "inbox" / str(y), reference,
+                                     seed=2013, years=(year,), mistakes_per_year=len(demo.MISTAKES))
     info = summary.years[year]
     files = sorted((tmp_path / "inbox" / str(year)).glob("*.xlsx"))
     assert len(files) == info.written == EXPECTED[year] - len(info.non_responders)

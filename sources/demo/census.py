@@ -1,7 +1,7 @@
 """The whole demo census: register.csv and the filled workbooks of the survey years.
 
-`write_demo_census` writes <home>/register.csv and one filled workbook per answering
-network and survey year into <home>/inbox/<year>/, with a few mistakes and
+`write_demo_census` writes the register and one filled workbook per answering network
+and survey year into that year's inbox, with a few mistakes and
 non-responders, all drawn from `random.Random` instances seeded from the seed. Every
 workbook says on its cover that it holds Beispieldaten.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from mint_census.schemas.template import Answers, write_workbook
 from ..reference import Reference
@@ -32,7 +32,6 @@ class DemoYear:
 
 @dataclass
 class DemoSummary:
-    home: Path
     seed: int
     register_path: Path
     networks: int                                  # rows in the register
@@ -54,16 +53,15 @@ def workbook_name(year: int, network_id: str) -> str:
     return f"Erhebungsbogen_{year}_{network_id}.xlsx"
 
 
-def write_demo_census(home: Path, reference: Reference | None, seed: int = 2013,
-                      years: Iterable[int] = (2023, 2024, 2025), mistakes_per_year: int = 6,
+def write_demo_census(register_path: Path, inbox_of: Callable[[int], Path], reference: Reference | None,
+                      seed: int = 2013, years: Iterable[int] = (2023, 2024, 2025), mistakes_per_year: int = 6,
                       workers: int = 1) -> DemoSummary:
-    """Write <home>/register.csv and the filled workbooks of `years` into <home>/inbox/<year>/."""
-    home = Path(home)
+    """Write the register to `register_path` and the filled workbooks of `years` into
+    `inbox_of(year)`."""
     years = sorted(set(int(y) for y in years))
     if not years:
         raise ValueError("no survey years given")
     register = make_register(seed, reference, last_year=max(years))
-    register_path = home / "register.csv"
     write_register(register, register_path)
     names = kreis_names(reference)
     kinds = [m for m in MISTAKES if reference is not None and reference.available or not m.needs_reference]
@@ -71,7 +69,7 @@ def write_demo_census(home: Path, reference: Reference | None, seed: int = 2013,
     pick.shuffle(kinds)
     cursor = 0
     previous: dict[str, Answers] = {}
-    summary = DemoSummary(home, seed, register_path, len(register))
+    summary = DemoSummary(seed, register_path, len(register))
     jobs: list[tuple[Path, int, str, Answers, str]] = []
     for year in years:
         rows = register[counted(register, year)]
@@ -98,7 +96,7 @@ def write_demo_census(home: Path, reference: Reference | None, seed: int = 2013,
                     chosen[target] = m.name
                     cursor = (cursor + attempt + 1) % len(kinds)
                     break
-        inbox = home / "inbox" / str(year)
+        inbox = inbox_of(year)
         by_id = rows.set_index("network_id")
         for nid in responders:
             a = answers[nid]

@@ -30,7 +30,7 @@ from mint_census.schemas.validation import validate
 from mint_census.sources import batch
 from mint_census.sources.reference import Reference, load_reference, resolve_reference_dir
 from mint_census.sources.register import read_register
-from mint_census.sources.safety import assert_defusedxml_active
+from mint_census.sources.safety import assert_defusedxml_active, inspect_file
 from mint_census.warehouse import load as loading
 from mint_census.warehouse.answers import previous_values
 from mint_census.warehouse.archive import archived
@@ -89,6 +89,15 @@ def assess(received: list[batch.Received], year: int, ctx: Context) -> SheetFram
     return frames
 
 
+def safe_archived(home: Home) -> Callable[[str], Path | None]:
+    """Archive key -> the archived file, only when it passes the safety checks (a check report
+    opens it with openpyxl); None for a hostile or unreadable file (findings sheet only)."""
+    def lookup(key: str) -> Path | None:
+        path = archived(home.archive, key)
+        return path if path.is_file() and not inspect_file(path) else None
+    return lookup
+
+
 def load(home: Home, year: int, run_id: str, started_at: datetime, received: list[batch.Received],
          frames: SheetFrames, reference: Reference, register: pd.DataFrame) -> dict:
     """Archive and load the batch (one transaction), then write check reports and the overview."""
@@ -98,8 +107,7 @@ def load(home: Home, year: int, run_id: str, started_at: datetime, received: lis
         loading.load_register(con, register)
         summary = loading.load_year(con, home.archive, year, run_id, f"ingest --year {year}", started_at,
                                     received, frames)
-        reports = write_check_reports(con, run_id, year, home.reports(year),
-                                      archived=lambda key: archived(home.archive, key))
+        reports = write_check_reports(con, run_id, year, home.reports(year), archived=safe_archived(home))
         overview = write_overview(con, year, home.reports(year) / OVERVIEW_FILE)
     finally:
         con.close()

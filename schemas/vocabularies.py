@@ -157,3 +157,8 @@ KREIS_SUCCESSORS = {
     "03152": "03159",  # Göttingen -> Landkreis Göttingen (01.11.2016)
     "03156": "03159",  # Osterode am Harz -> Landkreis Göttingen (01.11.2016)
 }
+
+# The vintage of the official reference data the census uses (sources/reference.py reads
+# the files; publications and the researchers' snapshot name these dates).
+GEBIETSSTAND = "31.12.2023"      # Kreise: territorial status
+POPULATION_DATE = "31.12.2023"   # population basis of per-capita figures (ref.kreise.population)

@@ -3,8 +3,9 @@
     python scripts/bench.py [--n 2000] [--keep DIR]
 
 Generates N filled survey workbooks (distinct networks), then times
-  ours  : read (python-calamine) + typing + one pandera call per sheet type + rules
-          + archive and load into a fresh DuckDB warehouse (the ingest flow's steps);
+  ours  : flows.steps.ingest_year, the wiring the ingest flow runs (without Prefect):
+          read (python-calamine) + typing + one pandera call per sheet type + rules
+          + archive and load into a fresh DuckDB warehouse + check reports and overview;
   floor : reading every sheet of every file with python-calamine alone, nothing else;
   naive : pandas.read_excel(engine="openpyxl") per sheet + one pandera call per workbook.
 Prints seconds, ms per workbook and the ratios. Asserts nothing: numbers, not a test.
@@ -17,7 +18,6 @@ import shutil
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 
@@ -25,14 +25,14 @@ import pandas as pd
 import pandera.pandas as pa
 import python_calamine
 
+from mint_census.flows.home import Home
+from mint_census.flows.steps import ingest_batch
 from mint_census.schemas import questionnaire as q
+from mint_census.schemas.sheets import schema_for
 from mint_census.schemas.template import write_workbook
-from mint_census.schemas.validation import Context, schema_for
-from mint_census.sources import batch
 from mint_census.sources.demo import make_answers, make_register
 from mint_census.sources.reference import load_reference, resolve_reference_dir
 from mint_census.sources.register import write_register
-from mint_census.warehouse import store
 
 YEAR = 2025
 
@@ -57,21 +57,12 @@ def generate(n: int, inbox: Path, home: Path, ref) -> None:
     reg["successor_id"] = None
     reg["end_year"] = pd.array([None] * len(reg), dtype="Int64")
     reg["end_reason"] = None
-    write_register(reg, home / "register.csv")
+    write_register(reg, Home(home).register)
 
 
 def ours(inbox: Path, home: Path, ref) -> float:
-    from mint_census.sources.register import read_register
-
     t0 = time.perf_counter()
-    register = read_register(home / "register.csv")
-    received = batch.read_all(batch.discover(inbox), YEAR)
-    frames = batch.assess(received, YEAR, Context(ref.kreis_land(), register_ids=set(register["network_id"])))
-    con = store.connect(home)
-    store.load_reference(con, ref)
-    store.load_register(con, register)
-    store.load_year(con, home, YEAR, store.new_run_id(), "bench", datetime.now(timezone.utc), received, frames)
-    con.close()
+    _summary, received = ingest_batch(Home(home), YEAR, inbox, ref)
     dt = time.perf_counter() - t0
     accepted = sum(r.status in ("accepted", "accepted_with_warnings") for r in received)
     print(f"  ours: {accepted}/{len(received)} accepted")

@@ -7,7 +7,7 @@
   and reported as a warning with what was read;
 - invalid: it cannot be understood without a human ("ca. 20", "zwölf"); an error.
 
-Rules for numbers (German conventions, documented in docs/reading.md):
+Rules for numbers (German conventions, documented in docs/method.md, "Reading what coordinators type"):
 a comma is the decimal separator; a dot followed by groups of exactly three digits
 is a thousands separator ("1.500" is 1500); otherwise a single dot is a decimal point
 ("12.5" is 12.5, reported); spaces, non-breaking spaces, "€" and "EUR" are dropped.

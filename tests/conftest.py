@@ -101,8 +101,8 @@ def process(home: Path, year: int, reference, inbox: Path | None = None):
 
 
 def archived_in(home: Path):
-    """The archive lookup of a test home, as check reports take it."""
+    """The archive lookup of a test home, as the pipeline hands it to check reports."""
     from mint_census.flows.home import Home
-    from mint_census.warehouse.archive import archived
+    from mint_census.flows.steps import safe_archived
 
-    return lambda key: archived(Home(home).archive, key)
+    return safe_archived(Home(home))

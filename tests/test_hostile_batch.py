@@ -23,6 +23,8 @@ from mint_census.sources.register import write_register
 from mint_census.sources.safety import OLE2_MAGIC
 from mint_census.flows.home import Home
 
+from mint_census.warehouse.archive import archived
+
 from .conftest import full_answers, process, register_frame, tweak, archived_in
 from .test_safety import BILLION_LAUGHS, XXE_SHEET, rezip
 
@@ -158,7 +160,7 @@ def test_each_bad_file_gets_its_finding_and_nothing_else_suffers(batch_run, kind
         "SELECT file_sha256, archive_path, loaded FROM meta.submissions WHERE run_id = ? AND file_name = ?",
         [batch_run["run_id"], rec.file_name]).fetchone()
     assert loaded is False
-    assert archived_in(batch_run["home"])(archive_path).read_bytes() == rec.path.read_bytes()
+    assert archived(Home(batch_run["home"]).archive, archive_path).read_bytes() == rec.path.read_bytes()
     assert con.execute("SELECT count(*) FROM meta.findings WHERE run_id = ? AND file_sha256 = ? AND code = ?",
                        [batch_run["run_id"], sha, code]).fetchone()[0] >= 1
     reports = [p for p in batch_run["reports"] if p.suffix == ".xlsx"]

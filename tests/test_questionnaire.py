@@ -21,6 +21,12 @@ def con():
     c.close()
 
 
+# What each field kind must become in DuckDB (written out, not taken from the declaration).
+DUCKDB_TYPE = {"text": "VARCHAR", "int": "INTEGER", "year": "SMALLINT", "decimal": "DOUBLE",
+               "bool": "BOOLEAN", "choice": "VARCHAR", "multichoice": "VARCHAR[]", "land": "VARCHAR",
+               "kreis": "VARCHAR", "network_id": "VARCHAR", "url": "VARCHAR", "email": "VARCHAR",
+               "phone": "VARCHAR"}
+
 def columns(con, table):
     schema, name = table.split(".")
     return {r[0]: (r[1], r[2]) for r in con.execute(
@@ -55,7 +61,7 @@ def test_template_schema_and_warehouse_agree(tmp_path, con, version):
             if p.field.key == "network_id":
                 continue
             data_type, comment = cols[p.field.key]
-            assert data_type == p.field.sql_type.replace("SMALLINT", "SMALLINT"), p.field.key
+            assert data_type == DUCKDB_TYPE[p.field.kind], p.field.key
             assert comment and p.field.label in comment
 
 

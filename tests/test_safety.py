@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import io
 import os
 import struct
@@ -511,7 +513,7 @@ def test_limits_defaults_and_frozen():
     assert DEFAULT_LIMITS == Limits()
     assert (Limits().max_entries, Limits().max_entry_bytes, Limits().max_total_bytes,
             Limits().max_ratio, Limits().max_file_bytes) == (2000, 50 * MiB, 200 * MiB, 200, 25 * MiB)
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         DEFAULT_LIMITS.max_entries = 1  # type: ignore[misc]
 
 

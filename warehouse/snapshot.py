@@ -34,6 +34,7 @@ from pathlib import Path
 import duckdb
 
 from mint_census.schemas import questionnaire as q
+from mint_census.schemas import vocabularies as voc
 
 from . import lock
 from .archive import sha256_file as _file_sha256
@@ -291,13 +292,11 @@ def write_snapshot(home: Path, year: int, *, storage_version: str = STORAGE_VERS
 
 
 def _reference_info(con) -> dict[str, str]:
-    from mint_census.sources import reference as ref
-
     kreise = con.execute("SELECT count(*) FROM snap.ref.kreise").fetchone()[0]
     info = {"laender": f"{con.execute('SELECT count(*) FROM snap.ref.laender').fetchone()[0]} Länder (ref.laender)"}
     if kreise:
-        info.update({"kreise": f"{kreise} Kreise, Gebietsstand {ref.GEBIETSSTAND}",
-                     "population": f"Destatis, {ref.POPULATION_DATE}; Zensus 2022 (15.05.2022)",
+        info.update({"kreise": f"{kreise} Kreise, Gebietsstand {voc.GEBIETSSTAND}",
+                     "population": f"Destatis, {voc.POPULATION_DATE}; Zensus 2022 (15.05.2022)",
                      "credits": "; ".join(ref.CREDITS)})
     else:
         info["kreise"] = "not loaded (no reference data at ingest)"

@@ -88,12 +88,9 @@ def _cell_order(cell: str | None) -> tuple[int, str]:
 # --- the copy of the coordinator's workbook ------------------------------------------
 
 def _open_copy(source: Path | None) -> Workbook | None:
-    """The coordinator's workbook, opened only when the safety checks pass; else None."""
+    """The coordinator's workbook; None without one. The caller hands over only files that
+    passed the safety checks (flows/steps.py: `safe_archived`)."""
     if source is None or not Path(source).is_file():
-        return None
-    from mint_census.sources.safety import inspect_file  # reading received files is sources' business
-
-    if inspect_file(Path(source)):
         return None
     try:
         return load_workbook(source, keep_vba=False, keep_links=False, rich_text=False)

@@ -121,3 +121,22 @@ def test_failed_load_leaves_the_warehouse_as_it_was(home, make_workbook, referen
         process(home, 2025, reference)
     assert counts(home) == before
     assert query(home, "SELECT count(*) FROM meta.runs") == runs
+
+
+def test_a_field_added_to_the_questionnaire_becomes_a_new_column_of_an_existing_warehouse(tmp_path):
+    """Recipe "add a survey field" (docs/developing.md): an existing warehouse gets the column."""
+    from mint_census.warehouse.schema import init
+
+    db = tmp_path / "w.duckdb"
+    con = duckdb.connect(str(db))
+    init(con)
+    con.execute("ALTER TABLE core.networks DROP COLUMN is_mint_cluster")   # a warehouse from before 2025.1
+    con.execute("UPDATE meta.schema_version SET fingerprint = 'older'")
+    con.close()
+    con = duckdb.connect(str(db))
+    init(con)
+    cols = {r[0]: r[1] for r in con.execute(
+        "SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = 'core' "
+        "AND table_name = 'networks'").fetchall()}
+    con.close()
+    assert cols["is_mint_cluster"] == "BOOLEAN"

@@ -39,8 +39,14 @@ def init(con: duckdb.DuckDBPyConnection) -> None:
         pass  # a new or older warehouse: build it
     con.execute("BEGIN")
     con.execute("DROP TABLE IF EXISTS meta.data_dictionary")  # regenerated below, columns may change
-    for stmt in ddl.ddl():
-        con.execute(stmt)
+    statements = ddl.ddl()
+    for stmt in statements:          # schemas and tables first …
+        if not stmt.startswith("COMMENT ON"):
+            con.execute(stmt)
+    add_new_columns(con)             # … columns a newer declaration adds to existing tables …
+    for stmt in statements:          # … then every comment
+        if stmt.startswith("COMMENT ON"):
+            con.execute(stmt)
     if con.execute("SELECT count(*) FROM ref.laender").fetchone()[0] == 0:
         con.executemany("INSERT INTO ref.laender VALUES (?,?,?)", list(voc.LAENDER))
     for stmt in view_ddl():
@@ -53,3 +59,23 @@ def init(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DELETE FROM meta.schema_version")
     con.execute("INSERT INTO meta.schema_version VALUES (?, now()::TIMESTAMP)", [fingerprint])
     con.execute("COMMIT")
+
+
+def add_new_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """ALTER TABLE … ADD COLUMN for every declared column an existing table lacks.
+
+    A field added to the questionnaire (a new template version) becomes a new column of its
+    core table; rows of earlier years hold NULL there ("not asked that year"). Returns the
+    statements run. Columns are never dropped or retyped here: that is a rebuild.
+    """
+    present = {(s, t, c) for s, t, c in con.execute(
+        "SELECT schema_name, table_name, column_name FROM duckdb_columns() "
+        "WHERE database_name = current_database()").fetchall()}
+    stmts = []
+    for t in ddl.all_tables():
+        for c in t.columns:
+            if (t.schema, t.name, c.name) not in present:
+                stmts.append(f"ALTER TABLE {t.qualified} ADD COLUMN {c.name} {c.sql_type}")
+    for stmt in stmts:
+        con.execute(stmt)
+    return stmts

@@ -37,6 +37,8 @@ from mint_census.schemas import questionnaire as q
 from mint_census.sources.workbook import sha256_of as sha256_file  # noqa: E402
 
 from . import lock
+from .sqltext import quote_ident as _ident
+from .sqltext import quote_literal as _q
 from .store import warehouse_path
 
 # Storage format of the snapshot file. v1.0.0 is DuckDB's storage format 64, read by every
@@ -108,15 +110,6 @@ def manifest_path(home: Path, year: int) -> Path:
 
 
 
-
-def _q(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _replace(tmp: Path, final: Path) -> None:
     """Atomic rename over a previous (read-only) file."""
     if os.name == "nt" and final.exists():  # pragma: no cover - Windows refuses to replace read-only files
@@ -167,16 +160,17 @@ def _personal_columns(con) -> set[str]:
     return keys
 
 
-def _row_filter(schema: str, table: str, cols: list[str], year: int) -> str:
+def _row_filter(schema: str, table: str, cols: list[str], year: int) -> tuple[str, list]:
+    """WHERE clause (with its parameters) keeping the rows up to census year `year`."""
     if "census_year" in cols:
-        return f" WHERE census_year <= {int(year)}"
+        return " WHERE census_year <= ?", [int(year)]
     if (schema, table) == ("core", "register"):
-        return f" WHERE first_census_year <= {int(year)}"
+        return " WHERE first_census_year <= ?", [int(year)]
     if (schema, table) == ("core", "register_history"):
-        return f" WHERE valid_from_year <= {int(year)}"
+        return " WHERE valid_from_year <= ?", [int(year)]
     if (schema, table) == ("meta", "data_dictionary"):
-        return " WHERE table_schema IN ('core', 'ref', 'pub', 'meta') AND NOT is_personal"
-    return ""
+        return " WHERE table_schema IN ('core', 'ref', 'pub', 'meta') AND NOT is_personal", []
+    return "", []
 
 
 def write_snapshot(home: Path, year: int, *, storage_version: str = STORAGE_VERSION,
@@ -218,14 +212,15 @@ def write_snapshot(home: Path, year: int, *, storage_version: str = STORAGE_VERS
                 "AND table_name = ? ORDER BY column_index", [schema, name]).fetchall()
             keep = [(c, cm) for c, cm in cols if c not in personal]
             dropped += [f"{schema}.{name}.{c}" for c, _ in cols if c in personal]
-            select = ", ".join(_ident(c) for c, _ in keep)
-            where = _row_filter(schema, name, [c for c, _ in keep], year)
-            con.execute(f"CREATE TABLE snap.{schema}.{name} AS SELECT {select} FROM w.{schema}.{name}{where}")
+            select = ", ".join(_ident((c,)) for c, _ in keep)
+            where, params = _row_filter(schema, name, [c for c, _ in keep], year)
+            con.execute(f"CREATE TABLE snap.{schema}.{name} AS SELECT {select} FROM w.{schema}.{name}{where}",
+                        params)
             if comment:
                 con.execute(f"COMMENT ON TABLE snap.{schema}.{name} IS {_q(comment)}")
             for c, cm in keep:
                 if cm:
-                    con.execute(f"COMMENT ON COLUMN snap.{schema}.{name}.{_ident(c)} IS {_q(cm)}")
+                    con.execute(f"COMMENT ON COLUMN snap.{schema}.{name}.{_ident((c,))} IS {_q(cm)}")
             rows = con.execute(f"SELECT count(*) FROM snap.{schema}.{name}").fetchone()[0]
             info = TableInfo(f"{schema}.{name}", kind, rows, len(keep))
             if parquet and schema in EXPORT_SCHEMAS:

@@ -13,7 +13,6 @@ from mint_census.schemas.template import Answers, write_workbook
 from mint_census.sources.reference import load_reference, resolve_reference_dir
 from mint_census.sources.register import RegisterError, counted, read_register
 from mint_census.warehouse.answers import last_answers
-from mint_census.warehouse.checks import check_warehouse
 from mint_census.warehouse.lock import hold
 from mint_census.warehouse.snapshot import SnapshotError
 
@@ -42,7 +41,7 @@ def dispatch(args, home: Home) -> int:
         snapshot(home, args.year)
         return EXIT_OK
     if args.command == "check-warehouse":
-        problems = check_warehouse(home.root)
+        problems = steps.check(home)
         for p in problems:
             print(f"problem: {p}")
         print(f"check-warehouse: {len(problems)} problem(s)" if problems else "check-warehouse: all invariants hold")

@@ -34,6 +34,7 @@ from mint_census.sources.safety import assert_defusedxml_active, inspect_file
 from mint_census.warehouse import load as loading
 from mint_census.warehouse.answers import previous_values
 from mint_census.warehouse.archive import archived
+from mint_census.warehouse.checks import check_warehouse
 from mint_census.warehouse.connection import WarehouseConnection, connect
 from mint_census.warehouse.retention import RetentionReport, apply_retention
 from mint_census.warehouse.snapshot import write_snapshot
@@ -201,8 +202,14 @@ def publish_year(home: Home, year: int, reference: str | Path | None = None) -> 
 
 def snapshot_year(home: Home, year: int) -> list[str]:
     """The researchers' snapshot (no personal data), written atomically; returns its manifest lines."""
-    manifest = write_snapshot(home.root, year)
-    return manifest.lines(home.root)
+    manifest = write_snapshot(home.warehouse, home.published, year, lock_file=home.writer_lock)
+    return manifest.lines(home.published)
+
+
+def check(home: Home, published: bool = True) -> list[str]:
+    """The warehouse's invariants (warehouse/checks.py) for a home: one line per breach."""
+    return check_warehouse(home.warehouse, home.archive, home.published if published else None,
+                           lock_file=home.writer_lock)
 
 
 def retention(home: Home, keep_years: int, current_year: int | None = None,

@@ -1,9 +1,10 @@
 """The figures of the publication, declared once each, rendered to PNG and SVG.
 
-Like a table, a figure is a SQL query plus its presentation; ``draw`` only formats and
-plots what the query returned. Rendering uses matplotlib's Agg canvas through the object
-API (no pyplot), so it needs no display, keeps no global figure state, and does not change
-the backend of a program (e.g. a notebook) that imports this package.
+Like a table, a figure is a SQL query (``publications/sql/abbildung_<name>.sql``) plus its
+presentation; ``draw`` only formats and plots what the query returned. Rendering uses
+matplotlib's Agg canvas through the object API (no pyplot), so it needs no display, keeps no
+global figure state, and does not change the backend of a program (e.g. a notebook) that
+imports this package.
 
 Output is deterministic: fixed size and resolution, SVG ids from a fixed hash salt, no
 dates in the metadata. Running twice gives byte-identical SVG and PNG files.
@@ -25,6 +26,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from .files import atomic_path
 from .german import Edition, format_number
 from .queries import QueryResult, fetch, parameters
+from .sqlfiles import load
 from .tables import text_fields
 
 SIZE_INCHES = (8.0, 4.8)
@@ -159,12 +161,7 @@ def draw_figure(figure: Figure, con: duckdb.DuckDBPyConnection, edition: Edition
 GROWTH = Figure(
     name="wachstum",
     title="Entwicklung der MINT-Regionen {period}",
-    sql="""
-        SELECT census_year, networks
-        FROM pub.growth
-        WHERE census_year BETWEEN $base_year AND $year
-        ORDER BY census_year
-    """,
+    sql=load("abbildung_wachstum"),
     draw=bar_chart(
         x="census_year", y="networks", xlabel="Erhebungsjahr", ylabel="Anzahl MINT-Regionen"
     ),
@@ -173,12 +170,7 @@ GROWTH = Figure(
 BY_LAND = Figure(
     name="bundeslaender",
     title="MINT-Regionen nach Bundesland {year}",
-    sql="""
-        SELECT l.land_kurz, b.networks
-        FROM pub.networks_by_land AS b JOIN ref.laender AS l ON l.land_code = b.land_code
-        WHERE b.census_year = $year
-        ORDER BY b.land_code
-    """,
+    sql=load("abbildung_bundeslaender"),
     draw=bar_chart(x="land_kurz", y="networks", xlabel="Bundesland", ylabel="Anzahl MINT-Regionen"),
 )
 

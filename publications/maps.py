@@ -26,6 +26,7 @@ from matplotlib.path import Path as MplPath
 from .figures import Figure, render
 from .german import Edition
 from .queries import QueryResult, fetch, parameters
+from .sqlfiles import load
 
 KREISE_GEOJSON = Path("bkg") / "kreise_vg2500_2023.geojson"
 LAENDER_GEOJSON = Path("bkg") / "laender_vg2500_2023.geojson"
@@ -42,12 +43,7 @@ CLASSES = (
 KREIS_EDGE = "#9A9A9A"
 LAND_EDGE = "#222222"
 
-MAP_SQL = """
-    SELECT kreis_code, networks
-    FROM pub.kreis_coverage
-    WHERE census_year = $year
-    ORDER BY kreis_code
-"""
+MAP_SQL = load("karte_kreise")
 
 
 @dataclass(frozen=True)

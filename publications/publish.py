@@ -17,21 +17,20 @@ from .compare import compare
 from .csvfiles import write_csv
 from .figures import FIGURES, draw_figure
 from .german import Edition
-from .maps import draw_map
+from .maps import BKG_CREDIT, draw_map
 from .queries import BASE_YEAR, headline, key_figures, require_census_year
 from .report import REPORT_NAME, write_report
 from .sdc import Rule
 from .tables import TABLES, fill, number_tables
 from .workbook import write_workbook
 
-__all__ = ["publish", "headline", "workbook_name", "Published", "Rule", "AUTO"]
+__all__ = ["publish", "headline", "workbook_name", "Published", "Rule"]
 
 log = logging.getLogger(__name__)
 
 TABLES_DIR = "tabellen"
 FIGURES_DIR = "abbildungen"
 COMPARISON_NAME = "vergleich_vorjahr.csv"
-AUTO = "auto"  # reference directory: resolve as the rest of the pipeline does
 
 
 class Published(list):
@@ -61,17 +60,17 @@ def as_date(stand: dt.date | str | None) -> dt.date:
         raise ValueError(f"stand must be a date or an ISO date (YYYY-MM-DD), not {stand!r}") from None
 
 
-def resolve_reference(reference: Path | str | None) -> tuple[Path | None, str | None]:
-    """The reference directory for the map, and a message when there is none."""
+def reference_directory(reference: Path | str | None) -> Path | None:
+    """The reference directory as given by the caller (None: no map). Finding it (``--reference``,
+    ``MINT_CENSUS_REFERENCE``, ../shared/reference) is the caller's business, e.g.
+    ``mint_census.sources.reference.resolve_reference_dir()``: publications reads the warehouse and
+    the files it is given, nothing else."""
     if reference is None:
-        return None, None
-    if reference == AUTO:
-        from mint_census.sources.reference import resolve_reference_dir  # the pipeline's own lookup rule
-        try:
-            return resolve_reference_dir(), None
-        except FileNotFoundError as exc:
-            return None, f"Referenzdaten nicht nutzbar: {exc}"
-    return Path(reference), None
+        return None
+    if isinstance(reference, str) and reference == "auto":
+        raise ValueError("publish(reference='auto') is no longer resolved by publications: pass the reference "
+                         "directory (e.g. sources.reference.resolve_reference_dir()) or None for no map")
+    return Path(reference)
 
 
 def publish(
@@ -81,7 +80,7 @@ def publish(
     *,
     fictitious: bool = False,
     stand: dt.date | str | None = None,
-    reference: Path | str | None = AUTO,
+    reference: Path | str | None = None,
     rule: Rule | None = None,
 ) -> Published:
     """Write the publication of census ``year`` into ``outdir`` and return the files written.
@@ -89,8 +88,8 @@ def publish(
     ``outdir`` (normally ``publication/<year>/``) receives the workbook
     ``MINT-Regionen_<year>_Tabellen.xlsx``, ``tabellen/<name>.csv`` per table,
     ``abbildungen/<name>.png`` / ``.svg`` per figure (incl. the Kreis map when the BKG
-    boundaries are found in ``reference``: a directory, ``AUTO`` for the pipeline's lookup
-    (``MINT_CENSUS_REFERENCE``, ../shared/reference), or None for no map), ``bericht.html``
+    boundaries are found in ``reference``: the reference directory, resolved by the caller,
+    or None for no map), ``bericht.html``
     and ``vergleich_vorjahr.csv``. ``fictitious`` marks every output as "Beispieldaten";
     ``stand`` is the reference date (default: today); ``rule`` the disclosure-control
     thresholds (default: ``Rule.from_env()``). Each file is replaced atomically. Raises
@@ -100,6 +99,7 @@ def publish(
     if isinstance(year, bool) or not isinstance(year, int) or year < BASE_YEAR:
         raise ValueError(f"year must be a census year from {BASE_YEAR} on, not {year!r}")
     edition = Edition(year=year, stand=as_date(stand), fictitious=fictitious)
+    reference_dir = reference_directory(reference)
     outdir = Path(outdir)
     rule = rule or Rule.from_env()
     # Query everything before writing anything, so that a missing year or a failing
@@ -113,9 +113,6 @@ def publish(
     headline_text = headline(con, year)
     key = key_figures(con, year)
     messages: list[str] = []
-    reference_dir, problem = resolve_reference(reference)
-    if problem:
-        messages.append(problem)
 
     written = Published([write_workbook(outdir / workbook_name(year), filled, edition)])
     written += [write_csv(outdir / TABLES_DIR / f"{t.table.name}.csv", t.published) for t in filled]
@@ -134,7 +131,7 @@ def publish(
         written += map_paths
         # The map as PNG in the report: its SVG (400 detailed Kreise) is several MB.
         figure_files.insert(1, (map_paths[0], f"MINT-Regionen je Kreis {year}; weiß: Kreise ohne MINT-Region. "
-                                              "Kartengrundlage: © GeoBasis-DE / BKG (2024) (Daten verändert)",
+                                              f"Kartengrundlage: {BKG_CREDIT}",
                                 "map"))
     if previous is not None:
         written.append(write_csv(outdir / COMPARISON_NAME, compare(filled, previous)))

@@ -12,14 +12,17 @@ from typing import Any
 import duckdb
 
 from .german import format_number
+from .sqlfiles import load
 
 # The first census of MINT-Regionen; the growth series and its index start here.
 BASE_YEAR = 2013
 
 # Named query parameters look like $year. DuckDB refuses parameters a query does not use,
-# so each query receives only the ones it mentions. (A "$name" inside a string literal would
-# be mistaken for a parameter: the publication's queries do not contain any.)
+# so each query receives only the ones it mentions outside its "--" comments. (A "$name"
+# inside a string literal would be mistaken for a parameter: the publication's queries do
+# not contain any.)
 _PARAMETER = re.compile(r"\$([A-Za-z_]\w*)")
+_COMMENT = re.compile(r"--[^\n]*")
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,7 @@ class QueryResult:
 
 def fetch(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> QueryResult:
     """Run ``sql`` with the named parameters it uses and return all rows."""
-    used = set(_PARAMETER.findall(sql))
+    used = set(_PARAMETER.findall(_COMMENT.sub("", sql)))
     missing = used - params.keys()
     if missing:
         raise ValueError(f"query needs parameters that were not given: {sorted(missing)}")
@@ -55,19 +58,12 @@ def parameters(year: int) -> dict[str, Any]:
     return {"year": year, "base_year": BASE_YEAR}
 
 
-# Both numbers of the headline, from the growth view. Scalar subqueries make DuckDB fail
-# loudly if the view ever returned two rows for one year.
-HEADLINE_SQL = """
-SELECT
-    (SELECT networks FROM pub.growth WHERE census_year = $base_year) AS networks_base_year,
-    (SELECT networks FROM pub.growth WHERE census_year = $year)      AS networks_year
-"""
+HEADLINE_SQL = load("headline")
 
 
 def require_census_year(con: duckdb.DuckDBPyConnection, year: int) -> None:
     """Raise ValueError unless the growth view has a row for ``year``."""
-    sql = "SELECT count(*) FROM pub.growth WHERE census_year = $year"
-    if fetch(con, sql, parameters(year)).rows[0][0] == 0:
+    if fetch(con, load("require_census_year"), parameters(year)).rows[0][0] == 0:
         raise ValueError(f"the warehouse has no census data for {year} (pub.growth)")
 
 
@@ -83,24 +79,8 @@ def headline(con: duckdb.DuckDBPyConnection, year: int) -> str:
     )
 
 
-# The key figures of the report ("Auf einen Blick"): public counts only (register, coverage,
-# response), so none of them needs disclosure control.
-KEY_FIGURES_SQL = """
-SELECT
-    (SELECT networks FROM pub.growth WHERE census_year = $year) AS networks,
-    (SELECT count(*) FROM pub.networks_by_land WHERE census_year = $year AND networks > 0)
-        AS laender_with_networks,
-    (SELECT count(*) FROM pub.networks_by_land WHERE census_year = $year) AS laender,
-    (SELECT sum(kreise) - sum(kreise_covered) FROM pub.land_coverage WHERE census_year = $year)::BIGINT
-        AS kreise_uncovered,
-    (SELECT ROUND(100.0 * sum(kreise_covered) / NULLIF(sum(kreise), 0), 1) FROM pub.land_coverage
-        WHERE census_year = $year)::DOUBLE AS kreise_covered_percent,
-    (SELECT ROUND(100.0 * sum(population_covered) / NULLIF(sum(population), 0), 1) FROM pub.land_coverage
-        WHERE census_year = $year)::DOUBLE AS population_covered_percent,
-    (SELECT ROUND(100.0 * sum(answered) / NULLIF(sum(asked), 0), 1) FROM pub.response_by_land
-        WHERE census_year = $year)::DOUBLE AS response_percent,
-    (SELECT count(*) FROM pub.network_answers WHERE census_year = $year) AS networks_with_answers
-"""
+# The key figures of the report ("Auf einen Blick").
+KEY_FIGURES_SQL = load("key_figures")
 
 
 def key_figures(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, Any]:

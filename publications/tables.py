@@ -1,7 +1,7 @@
 """The tables of the publication, declared once each.
 
-A table is a SQL query over the ``pub`` views plus its presentation: German title, German
-column headers, Excel number formats, units and footnotes. The workbook writer and the CSV
+A table is a SQL query over the ``pub`` views (``publications/sql/<name>.sql``) plus its
+presentation: German title, German column headers, Excel number formats, units and footnotes. The workbook writer and the CSV
 writer render any declared table; adding a table means adding a declaration to ``TABLES``.
 
 Titles and footnotes may use the placeholders ``{year}``, ``{base_year}`` and ``{period}``
@@ -16,11 +16,10 @@ from typing import Any
 
 import duckdb
 
-from mint_census.schemas import vocabularies as voc
-
 from .german import POPULATION_DATE
 from .queries import BASE_YEAR, QueryResult, fetch, headline, parameters
 from .sdc import Protect, Rule, suppress
+from .sqlfiles import load
 
 # Excel number formats. They are locale independent: Excel shows "1.234,5" in a German
 # installation. Years are written without a thousands separator.
@@ -159,17 +158,9 @@ def number_tables(tables: tuple[Table, ...]) -> list[int | str]:
     return numbers
 
 
-def _values(items, with_position: bool = True) -> str:
-    """A SQL VALUES list (label, position) from vocabulary labels."""
-    def q(t: str) -> str:
-        return "'" + t.replace("'", "''") + "'"
-    return ", ".join(f"({q(v)}, {i})" for i, v in enumerate(items, start=1))
-
-
 def basis_subtitle(con: duckdb.DuckDBPyConnection, year: int) -> str:
     """ "Basis: N MINT-Regionen mit Angaben in der Erhebung Y" (survey tables)."""
-    n = fetch(con, "SELECT count(*) FROM pub.network_answers WHERE census_year = $year",
-              parameters(year)).rows[0][0]
+    n = fetch(con, load("basis"), parameters(year)).rows[0][0]
     if n == 0:
         return f"Für {year} liegen keine Angaben aus der Erhebung vor (Erhebung mit Erhebungsbogen seit 2023)."
     return f"Basis: {n} MINT-Regionen mit Angaben in der Erhebung {year}"
@@ -184,19 +175,7 @@ def _total(record: dict[str, Any]) -> bool:
 GROWTH = Table(
     name="01_entwicklung",
     title="Entwicklung der MINT-Regionen {period}",
-    sql="""
-        SELECT
-            census_year,
-            networks,
-            new_networks,
-            ended_networks,
-            ROUND(100.0 * networks / NULLIF(
-                (SELECT networks FROM pub.growth WHERE census_year = $base_year), 0
-            ), 1)::DOUBLE AS index_2013
-        FROM pub.growth
-        WHERE census_year BETWEEN $base_year AND $year
-        ORDER BY census_year
-    """,
+    sql=load("01_entwicklung"),
     columns=(
         Column("census_year", "Erhebungsjahr", YEAR),
         Column("networks", "MINT-Regionen", COUNT, "Anzahl"),
@@ -218,40 +197,7 @@ BY_LAND = Table(
     title="MINT-Regionen nach Bundesland {year}",
     # The 16 Länder, then the total "Deutschland" (land_code NULL). Shares are rounded
     # one by one, so they need not add up to exactly 100.
-    sql="""
-        WITH land AS (
-            SELECT b.land_code, b.land_name, b.networks, p.networks AS networks_prev,
-                   c.kreise, c.kreise_covered, c.population, c.population_covered
-            FROM pub.networks_by_land AS b
-            LEFT JOIN pub.networks_by_land AS p
-                   ON p.land_code = b.land_code AND p.census_year = b.census_year - 1
-            LEFT JOIN pub.land_coverage AS c
-                   ON c.land_code = b.land_code AND c.census_year = b.census_year
-            WHERE b.census_year = $year
-        ),
-        land_and_total AS (
-            SELECT *, FALSE AS is_total FROM land
-            UNION ALL
-            SELECT NULL, 'Deutschland', SUM(networks), SUM(networks_prev), SUM(kreise),
-                   SUM(kreise_covered), SUM(population), SUM(population_covered), TRUE
-            FROM land
-        )
-        SELECT
-            r.land_code,
-            r.land_name,
-            r.networks::BIGINT AS networks,
-            ROUND(100.0 * r.networks / NULLIF(t.networks, 0), 1)::DOUBLE AS share_percent,
-            ROUND(1e6 * r.networks / NULLIF(r.population, 0), 2)::DOUBLE AS networks_per_million,
-            r.kreise::BIGINT AS kreise,
-            r.kreise_covered::BIGINT AS kreise_covered,
-            ROUND(100.0 * r.kreise_covered / NULLIF(r.kreise, 0), 1)::DOUBLE AS kreise_covered_percent,
-            ROUND(100.0 * r.population_covered / NULLIF(r.population, 0), 1)::DOUBLE
-                AS population_covered_percent,
-            (r.networks - r.networks_prev)::BIGINT AS change_previous_year
-        FROM land_and_total AS r
-        CROSS JOIN (SELECT networks FROM land_and_total WHERE is_total) AS t
-        ORDER BY r.is_total, r.land_code
-    """,
+    sql=load("02_bundeslaender"),
     columns=(
         Column("land_code", "Land-Schlüssel"),
         Column("land_name", "Bundesland"),
@@ -282,44 +228,7 @@ BY_LAND = Table(
 FOUNDING = Table(
     name="03_gruendungsjahre",
     title="MINT-Regionen {year} nach Gründungsjahr",
-    sql="""
-        WITH counted AS (
-            SELECT founded_year FROM pub.network_years WHERE census_year = $year
-        ),
-        periods AS (
-            SELECT 0 AS start
-            UNION ALL
-            SELECT p FROM range(2006, $year + 1, 3) AS t(p)
-        ),
-        binned AS (
-            SELECT CASE WHEN founded_year < 2006 THEN 0
-                        ELSE 2006 + 3 * ((founded_year - 2006) // 3) END AS start
-            FROM counted WHERE founded_year IS NOT NULL
-        ),
-        counts AS (
-            SELECT p.start, count(b.start) AS networks
-            FROM periods AS p LEFT JOIN binned AS b ON b.start = p.start
-            GROUP BY p.start
-        ),
-        total AS (SELECT count(*) AS networks FROM counted)
-        SELECT
-            CASE WHEN c.start = 0 THEN 'vor 2006'
-                 WHEN least(c.start + 2, $year) = c.start THEN c.start::VARCHAR
-                 ELSE c.start::VARCHAR || '–' || least(c.start + 2, $year)::VARCHAR END AS category,
-            c.networks,
-            ROUND(100.0 * c.networks / NULLIF(t.networks, 0), 1)::DOUBLE AS share_percent,
-            SUM(c.networks) OVER (ORDER BY c.start)::BIGINT AS networks_cumulative,
-            ROUND(100.0 * SUM(c.networks) OVER (ORDER BY c.start) / NULLIF(t.networks, 0), 1)::DOUBLE
-                AS share_cumulative_percent
-        FROM counts AS c CROSS JOIN total AS t
-        WHERE c.start > 0 OR c.networks > 0
-        UNION ALL
-        SELECT 'ohne Angabe', count(*), ROUND(100.0 * count(*) / NULLIF(max(t.networks), 0), 1)::DOUBLE,
-               NULL, NULL
-        FROM counted CROSS JOIN total AS t WHERE founded_year IS NULL HAVING count(*) > 0
-        UNION ALL
-        SELECT 'Insgesamt', networks, CASE WHEN networks > 0 THEN 100.0 END, NULL, NULL FROM total
-    """,
+    sql=load("03_gruendungsjahre"),
     columns=(
         Column("category", "Gründungszeitraum"),
         Column("networks", "MINT-Regionen", COUNT, "Anzahl"),
@@ -334,38 +243,10 @@ FOUNDING = Table(
     is_total=_total,
 )
 
-_HOST = _values(voc.HOST_TYPES)
-_LEGAL = _values(voc.LEGAL_FORMS)
-
 HOSTS = Table(
     name="04_traeger_rechtsform",
     title="MINT-Regionen {year} nach Art und Rechtsform des Trägers",
-    sql=f"""
-        WITH answers AS (SELECT host_type, host_legal_form FROM pub.network_answers WHERE census_year = $year),
-        items AS (
-            SELECT 'Art des Trägers' AS section, 1 AS s, label, position FROM (VALUES {_HOST}) t(label, position)
-            UNION ALL
-            SELECT 'Rechtsform des Trägers', 2, label, position FROM (VALUES {_LEGAL}) t(label, position)
-        ),
-        counts AS (
-            SELECT i.section, i.s, i.label, i.position,
-                   (SELECT count(*) FROM answers a
-                    WHERE (i.s = 1 AND a.host_type = i.label) OR (i.s = 2 AND a.host_legal_form = i.label))
-                   AS networks
-            FROM items AS i
-        ),
-        total AS (SELECT count(*) AS networks FROM answers),
-        with_total AS (
-            SELECT section, s, label, position, networks FROM counts
-            UNION ALL
-            SELECT section, s, 'Insgesamt', 999, (SELECT networks FROM total)
-            FROM (SELECT DISTINCT section, s FROM items)
-        )
-        SELECT w.section, w.label AS category, w.networks::BIGINT AS networks,
-               ROUND(100.0 * w.networks / NULLIF(t.networks, 0), 1)::DOUBLE AS share_percent
-        FROM with_total AS w CROSS JOIN total AS t
-        ORDER BY w.s, w.position
-    """,
+    sql=load("04_traeger_rechtsform"),
     columns=(
         Column("section", "Merkmal"),
         Column("category", "Ausprägung"),
@@ -382,22 +263,7 @@ HOSTS = Table(
 PARTNERS = Table(
     name="05_partnerstruktur",
     title="Partnerstruktur der MINT-Regionen {year}",
-    sql="""
-        WITH p AS (SELECT * FROM pub.partners_long WHERE census_year = $year),
-        respondents AS (SELECT count(DISTINCT network_id) AS n FROM p)
-        SELECT
-            label AS partner_type,
-            count(*) FILTER (WHERE partners > 0) AS networks,
-            ROUND(100.0 * count(*) FILTER (WHERE partners > 0) / NULLIF(max(r.n), 0), 1)::DOUBLE
-                AS share_percent,
-            ROUND(quantile_cont(partners, 0.5) FILTER (WHERE partners > 0), 1)::DOUBLE AS median,
-            min(partners) FILTER (WHERE partners > 0) AS minimum,
-            max(partners) FILTER (WHERE partners > 0) AS maximum,
-            sum(partners)::BIGINT AS partners_total
-        FROM p CROSS JOIN respondents AS r
-        GROUP BY label, position
-        ORDER BY position
-    """,
+    sql=load("05_partnerstruktur"),
     columns=(
         Column("partner_type", "Art der Partner"),
         Column("networks", "MINT-Regionen mit solchen Partnern", COUNT, "Anzahl"),
@@ -420,77 +286,7 @@ PARTNERS = Table(
 STAFF = Table(
     name="06_koordination_personal",
     title="Koordination und Personal der MINT-Regionen {year}",
-    sql="""
-        WITH a AS (
-            SELECT network_id, has_coordination_office, paid_staff_fte, volunteers
-            FROM pub.network_answers WHERE census_year = $year
-        ),
-        n AS (SELECT count(*) AS n FROM a),
-        classes AS (
-            SELECT 'Koordinierungsstelle' AS section, 1 AS s, label, position, lo, hi, 'office' AS kind
-            FROM (VALUES ('vorhanden', 1, 1, 1), ('nicht vorhanden', 2, 0, 0)) t(label, position, lo, hi)
-            UNION ALL
-            SELECT 'Bezahltes Personal (Vollzeitäquivalente)', 2, label, position, lo, hi, 'fte'
-            FROM (VALUES ('kein bezahltes Personal', 1, 0, 0), ('über 0 bis unter 1', 2, 0, 1),
-                         ('1 bis unter 2', 3, 1, 2), ('2 bis unter 3', 4, 2, 3),
-                         ('3 und mehr', 5, 3, 1e9)) t(label, position, lo, hi)
-            UNION ALL
-            SELECT 'Ehrenamtlich Mitwirkende', 3, label, position, lo, hi, 'vol'
-            FROM (VALUES ('keine', 1, 0, 0), ('1 bis 9', 2, 1, 10), ('10 bis 24', 3, 10, 25),
-                         ('25 bis 49', 4, 25, 50), ('50 und mehr', 5, 50, 1e9)) t(label, position, lo, hi)
-        ),
-        class_rows AS (
-            SELECT c.section, c.s, c.label, c.position,
-                   count(a.network_id) AS networks, NULL::DOUBLE AS value, NULL::DOUBLE AS top_share
-            FROM classes AS c
-            LEFT JOIN a ON CASE c.kind
-                WHEN 'office' THEN a.has_coordination_office = (c.lo = 1)
-                WHEN 'fte' THEN CASE WHEN c.hi = 0 THEN a.paid_staff_fte = 0
-                                     WHEN c.lo = 0 THEN a.paid_staff_fte > 0 AND a.paid_staff_fte < c.hi
-                                     ELSE a.paid_staff_fte >= c.lo AND a.paid_staff_fte < c.hi END
-                ELSE CASE WHEN c.hi = 0 THEN a.volunteers = 0
-                          ELSE a.volunteers >= c.lo AND a.volunteers < c.hi END END
-            GROUP BY ALL
-        ),
-        totals AS (
-            SELECT 'Koordinierungsstelle' AS section, 1 AS s, 'Insgesamt' AS label, 99 AS position,
-                   count(has_coordination_office) AS networks, NULL::DOUBLE AS value, NULL::DOUBLE AS top_share FROM a
-            UNION ALL
-            SELECT 'Bezahltes Personal (Vollzeitäquivalente)', 2, 'Insgesamt', 99, count(paid_staff_fte), NULL, NULL FROM a
-            UNION ALL
-            SELECT 'Ehrenamtlich Mitwirkende', 3, 'Insgesamt', 99, count(volunteers), NULL, NULL FROM a
-        ),
-        stats AS (
-            SELECT 'Kennzahlen' AS section, 4 AS s, label, position, networks, value, top_share FROM (
-                SELECT 'Bezahltes Personal: 1. Quartil (VZÄ)' AS label, 1 AS position, count(paid_staff_fte) AS networks,
-                       quantile_cont(paid_staff_fte, 0.25) AS value, NULL::DOUBLE AS top_share FROM a
-                UNION ALL
-                SELECT 'Bezahltes Personal: Median (VZÄ)', 2, count(paid_staff_fte),
-                       quantile_cont(paid_staff_fte, 0.5), NULL FROM a
-                UNION ALL
-                SELECT 'Bezahltes Personal: 3. Quartil (VZÄ)', 3, count(paid_staff_fte),
-                       quantile_cont(paid_staff_fte, 0.75), NULL FROM a
-                UNION ALL
-                SELECT 'Bezahltes Personal: Summe (VZÄ)', 4, count(paid_staff_fte) FILTER (WHERE paid_staff_fte > 0),
-                       sum(paid_staff_fte), 100.0 * max(paid_staff_fte) / NULLIF(sum(paid_staff_fte), 0) FROM a
-                UNION ALL
-                SELECT 'Ehrenamtlich Mitwirkende: Median (Personen)', 5, count(volunteers),
-                       quantile_cont(volunteers, 0.5), NULL FROM a
-                UNION ALL
-                SELECT 'Ehrenamtlich Mitwirkende: Summe (Personen)', 6, count(volunteers) FILTER (WHERE volunteers > 0),
-                       sum(volunteers), 100.0 * max(volunteers) / NULLIF(sum(volunteers), 0) FROM a
-            )
-        ),
-        all_rows AS (
-            SELECT * FROM class_rows UNION ALL SELECT * FROM totals UNION ALL SELECT * FROM stats
-        )
-        SELECT r.section, r.label AS category, r.networks::BIGINT AS networks,
-               CASE WHEN r.s < 4 THEN ROUND(100.0 * r.networks / NULLIF(n.n, 0), 1) END::DOUBLE AS share_percent,
-               ROUND(r.value, 1)::DOUBLE AS value,
-               ROUND(r.top_share, 1)::DOUBLE AS top_share
-        FROM all_rows AS r CROSS JOIN n
-        ORDER BY r.s, r.position
-    """,
+    sql=load("06_koordination_personal"),
     columns=(
         Column("section", "Merkmal"),
         Column("category", "Ausprägung / Kennzahl"),
@@ -511,69 +307,10 @@ STAFF = Table(
                      top_share="top_share", additive=True),),
 )
 
-_SOURCES = ", ".join(f"('{k}', {i})" for i, (k, _) in enumerate(voc.FUNDING_SOURCES, start=1))
-
 FUNDING = Table(
     name="07_finanzierung",
     title="Finanzierung der MINT-Regionen {year}",
-    sql="""
-        WITH a AS (SELECT network_id, budget_eur FROM pub.network_answers
-                   WHERE census_year = $year AND budget_eur IS NOT NULL),
-        classes(label, position, lo, hi) AS (VALUES
-            ('unter 10.000 EUR', 1, 0, 10000), ('10.000 bis unter 50.000 EUR', 2, 10000, 50000),
-            ('50.000 bis unter 100.000 EUR', 3, 50000, 100000),
-            ('100.000 bis unter 200.000 EUR', 4, 100000, 200000),
-            ('200.000 EUR und mehr', 5, 200000, 1e12)),
-        budget_total AS (SELECT sum(budget_eur) AS amount, count(*) AS n, max(budget_eur) AS top FROM a),
-        budget_rows AS (
-            SELECT 'Jahresbudget nach Größenklasse' AS section, 1 AS s, c.label, c.position,
-                   count(a.network_id) AS networks, coalesce(sum(a.budget_eur), 0) AS amount,
-                   100.0 * max(a.budget_eur) / NULLIF(sum(a.budget_eur), 0) AS top_share,
-                   (SELECT amount FROM budget_total) AS base
-            FROM classes AS c LEFT JOIN a ON a.budget_eur >= c.lo AND a.budget_eur < c.hi
-            GROUP BY c.label, c.position
-            UNION ALL
-            SELECT 'Jahresbudget nach Größenklasse', 1, 'Insgesamt', 99, n, coalesce(amount, 0),
-                   100.0 * top / NULLIF(amount, 0), amount
-            FROM budget_total
-        ),
-        stat_rows AS (
-            SELECT 'Kennzahlen des Jahresbudgets' AS section, 2 AS s, label, position, networks, amount,
-                   NULL::DOUBLE AS top_share, NULL::DOUBLE AS base
-            FROM (
-                SELECT '1. Quartil' AS label, 1 AS position, count(*) AS networks,
-                       quantile_cont(budget_eur, 0.25) AS amount FROM a
-                UNION ALL SELECT 'Median', 2, count(*), quantile_cont(budget_eur, 0.5) FROM a
-                UNION ALL SELECT '3. Quartil', 3, count(*), quantile_cont(budget_eur, 0.75) FROM a
-                UNION ALL SELECT 'Mittelwert', 4, count(*), avg(budget_eur) FROM a
-            )
-        ),
-        f AS (SELECT * FROM pub.funding_long WHERE census_year = $year),
-        funding_total AS (
-            SELECT sum(amount_eur) AS amount,
-                   count(DISTINCT network_id) FILTER (WHERE amount_eur > 0) AS networks,
-                   (SELECT max(s) FROM (SELECT sum(amount_eur) AS s FROM f GROUP BY network_id)) AS top
-            FROM f
-        ),
-        source_rows AS (
-            SELECT 'Finanzierungsquellen' AS section, 3 AS s, label, position,
-                   count(*) FILTER (WHERE amount_eur > 0) AS networks, sum(amount_eur) AS amount,
-                   100.0 * max(amount_eur) / NULLIF(sum(amount_eur), 0) AS top_share,
-                   (SELECT amount FROM funding_total) AS base
-            FROM f GROUP BY label, position
-            UNION ALL
-            SELECT 'Finanzierungsquellen', 3, 'Insgesamt', 99, networks, amount,
-                   100.0 * top / NULLIF(amount, 0), amount
-            FROM funding_total WHERE amount IS NOT NULL
-        ),
-        all_rows AS (SELECT * FROM budget_rows UNION ALL SELECT * FROM stat_rows UNION ALL SELECT * FROM source_rows)
-        SELECT section, label AS category, networks::BIGINT AS networks,
-               ROUND(amount, 0)::DOUBLE AS amount_eur,
-               ROUND(100.0 * amount / NULLIF(base, 0), 1)::DOUBLE AS share_percent,
-               ROUND(top_share, 1)::DOUBLE AS top_share
-        FROM all_rows
-        ORDER BY s, position
-    """,
+    sql=load("07_finanzierung"),
     columns=(
         Column("section", "Merkmal"),
         Column("category", "Größenklasse / Kennzahl / Quelle"),
@@ -596,47 +333,10 @@ FUNDING = Table(
                      top_share="top_share", additive=True),),
 )
 
-_FORMATS = _values(voc.OFFER_FORMATS)
-_TARGETS = _values(voc.TARGET_GROUPS)
-
 OFFERS = Table(
     name="08_angebote",
     title="Angebote der MINT-Regionen {year} nach Format und Zielgruppe",
-    sql=f"""
-        WITH o AS (
-            SELECT o.network_id, o.offer_format, o.target_groups, coalesce(o.participants, 0) AS participants
-            FROM core.offers AS o
-            JOIN pub.network_years AS n ON n.network_id = o.network_id AND n.census_year = o.census_year
-            WHERE o.census_year = $year
-        ),
-        per_network AS (
-            SELECT 'Format' AS kind, offer_format AS label, network_id, count(*) AS offers,
-                   sum(participants) AS participants
-            FROM o GROUP BY ALL
-            UNION ALL
-            SELECT 'Format', 'Insgesamt', network_id, count(*), sum(participants) FROM o GROUP BY ALL
-            UNION ALL
-            SELECT 'Zielgruppe', g, network_id, count(*), sum(participants)
-            FROM (SELECT network_id, participants, unnest(target_groups) AS g FROM o) GROUP BY ALL
-        ),
-        items AS (
-            SELECT 'nach Format' AS section, 1 AS s, 'Format' AS kind, label, position
-            FROM (VALUES {_FORMATS}) t(label, position)
-            UNION ALL SELECT 'nach Format', 1, 'Format', 'Insgesamt', 99
-            UNION ALL
-            SELECT 'nach Zielgruppe (Mehrfachnennungen)', 2, 'Zielgruppe', label, position
-            FROM (VALUES {_TARGETS}) t(label, position)
-        )
-        SELECT i.section, i.label AS category,
-               count(p.network_id)::BIGINT AS networks,
-               coalesce(sum(p.offers), 0)::BIGINT AS offers,
-               coalesce(sum(p.participants), 0)::BIGINT AS participants,
-               ROUND(100.0 * max(p.participants) / NULLIF(sum(p.participants), 0), 1)::DOUBLE AS top_share
-        FROM items AS i
-        LEFT JOIN per_network AS p ON p.kind = i.kind AND p.label = i.label
-        GROUP BY i.section, i.s, i.label, i.position
-        ORDER BY i.s, i.position
-    """,
+    sql=load("08_angebote"),
     columns=(
         Column("section", "Gliederung"),
         Column("category", "Format / Zielgruppe"),
@@ -661,27 +361,7 @@ OFFERS = Table(
 COVERAGE = Table(
     name="09_abdeckung",
     title="Abdeckung und weiße Flecken {year} nach Bundesland",
-    sql="""
-        WITH land AS (
-            SELECT l.land_code, l.land_name, c.kreise, c.kreise - c.kreise_covered AS kreise_uncovered,
-                   c.population, c.population - c.population_covered AS population_uncovered
-            FROM ref.laender AS l
-            JOIN pub.land_coverage AS c ON c.land_code = l.land_code AND c.census_year = $year
-        ),
-        rows AS (
-            SELECT *, FALSE AS is_total FROM land
-            UNION ALL
-            SELECT NULL, 'Deutschland', SUM(kreise), SUM(kreise_uncovered), SUM(population),
-                   SUM(population_uncovered), TRUE FROM land HAVING count(*) > 0
-        )
-        SELECT land_code, land_name, kreise::BIGINT AS kreise, kreise_uncovered::BIGINT AS kreise_uncovered,
-               ROUND(100.0 * kreise_uncovered / NULLIF(kreise, 0), 1)::DOUBLE AS kreise_uncovered_percent,
-               population_uncovered::BIGINT AS population_uncovered,
-               ROUND(100.0 * population_uncovered / NULLIF(population, 0), 1)::DOUBLE
-                   AS population_uncovered_percent
-        FROM rows
-        ORDER BY is_total, land_code
-    """,
+    sql=load("09_abdeckung"),
     columns=(
         Column("land_code", "Land-Schlüssel"),
         Column("land_name", "Bundesland"),
@@ -705,14 +385,7 @@ COVERAGE = Table(
 UNCOVERED = Table(
     name="09a_weisse_flecken",
     title="Kreise ohne MINT-Region (weiße Flecken) {year}",
-    sql="""
-        SELECT l.land_name, c.kreis_code, c.kreis_name, k.kreis_typ, c.population::BIGINT AS population
-        FROM pub.kreis_coverage AS c
-        JOIN ref.laender AS l ON l.land_code = c.land_code
-        JOIN ref.kreise AS k ON k.kreis_code = c.kreis_code
-        WHERE c.census_year = $year AND c.networks = 0
-        ORDER BY c.kreis_code
-    """,
+    sql=load("09a_weisse_flecken"),
     columns=(
         Column("land_name", "Bundesland"),
         Column("kreis_code", "Kreisschlüssel"),
@@ -728,24 +401,7 @@ UNCOVERED = Table(
 RESPONSE = Table(
     name="10_ruecklauf",
     title="Rücklauf der Erhebung {year} nach Bundesland",
-    sql="""
-        WITH land AS (
-            SELECT land_code, land_name, asked, answered, accepted, FALSE AS is_total
-            FROM pub.response_by_land WHERE census_year = $year
-        ),
-        rows AS (
-            SELECT * FROM land
-            UNION ALL
-            SELECT NULL, 'Deutschland', SUM(asked), SUM(answered), SUM(accepted), TRUE
-            FROM land HAVING count(*) > 0
-        )
-        SELECT land_code, land_name, asked::BIGINT AS asked, answered::BIGINT AS answered,
-               accepted::BIGINT AS accepted,
-               ROUND(100.0 * answered / NULLIF(asked, 0), 1)::DOUBLE AS answered_percent,
-               ROUND(100.0 * accepted / NULLIF(asked, 0), 1)::DOUBLE AS accepted_percent
-        FROM rows
-        ORDER BY is_total, land_code
-    """,
+    sql=load("10_ruecklauf"),
     columns=(
         Column("land_code", "Land-Schlüssel"),
         Column("land_name", "Bundesland"),

@@ -162,3 +162,8 @@ KREIS_SUCCESSORS = {
 # the files; publications and the researchers' snapshot name these dates).
 GEBIETSSTAND = "31.12.2023"      # Kreise: territorial status
 POPULATION_DATE = "31.12.2023"   # population basis of per-capita figures (ref.kreise.population)
+REFERENCE_CREDITS = (
+    "Statistisches Bundesamt (Destatis), Gemeindeverzeichnis, Gebietsstand 31.12.2023 (dl-de/by-2-0)",
+    "© Statistische Ämter des Bundes und der Länder, Zensus 2022 (Daten verändert) (dl-de/by-2-0)",
+    "© GeoBasis-DE / BKG (2024) (Daten verändert) (dl-de/by-2-0)",
+)

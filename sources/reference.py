@@ -24,11 +24,7 @@ KREISE_GEOJSON = Path("bkg") / "kreise_vg2500_2023.geojson"
 LAENDER_GEOJSON = Path("bkg") / "laender_vg2500_2023.geojson"
 GEBIETSSTAND = voc.GEBIETSSTAND
 POPULATION_DATE = voc.POPULATION_DATE
-CREDITS = (
-    "Statistisches Bundesamt (Destatis), Gemeindeverzeichnis, Gebietsstand 31.12.2023 (dl-de/by-2-0)",
-    "© Statistische Ämter des Bundes und der Länder, Zensus 2022 (Daten verändert) (dl-de/by-2-0)",
-    "© GeoBasis-DE / BKG (2024) (Daten verändert) (dl-de/by-2-0)",
-)
+CREDITS = voc.REFERENCE_CREDITS
 
 
 @dataclass

@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from mint_census.flows.home import Home
 from mint_census.warehouse import dictionary
 from mint_census.warehouse.schema import init
 from mint_census.warehouse.snapshot import snapshot_path, write_snapshot
@@ -83,8 +84,8 @@ def test_research_doc_has_at_least_ten_examples():
 @pytest.fixture(scope="module")
 def snapshot_con(tmp_path_factory):
     home = census_home(tmp_path_factory.mktemp("docs"))
-    write_snapshot(home, 2025, parquet=False)
-    con = duckdb.connect(str(snapshot_path(home, 2025)), read_only=True)
+    write_snapshot(Home(home).warehouse, Home(home).published, 2025, parquet=False)
+    con = duckdb.connect(str(snapshot_path(Home(home).published, 2025)), read_only=True)
     yield con
     con.close()
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from mint_census.flows.home import Home
 from mint_census.warehouse import snapshot as snap
 from mint_census.warehouse.checks import personal_values, scan_published
 from mint_census.warehouse.snapshot import manifest_path, snapshot_path, write_snapshot
@@ -32,8 +33,8 @@ def _sha256(path: Path) -> str:
 
 def test_snapshot_holds_core_ref_pub_and_no_private_data(tmp_path):
     home = census_home(tmp_path)
-    m = write_snapshot(home, 2025)
-    db = snapshot_path(home, 2025)
+    m = write_snapshot(Home(home).warehouse, Home(home).published, 2025)
+    db = snapshot_path(Home(home).published, 2025)
     assert not (db.stat().st_mode & 0o222)  # read-only file
     con = duckdb.connect(str(db), read_only=True)
     try:
@@ -52,7 +53,7 @@ def test_snapshot_holds_core_ref_pub_and_no_private_data(tmp_path):
     finally:
         con.close()
     # every core/pub/ref table as Parquet, with the manifest's row counts and checksums
-    doc = json.loads(manifest_path(home, 2025).read_text(encoding="utf-8"))
+    doc = json.loads(manifest_path(Home(home).published, 2025).read_text(encoding="utf-8"))
     assert doc["census_year"] == 2025 and doc["storage_version"] == snap.STORAGE_VERSION
     assert doc["questionnaire_versions"] == {"2024": ["2024.1"], "2025": ["2025.1"]}
     assert doc["database_sha256"] == _sha256(db)
@@ -71,29 +72,29 @@ def test_snapshot_holds_core_ref_pub_and_no_private_data(tmp_path):
 
 def test_no_personal_data_anywhere_in_published(tmp_path):
     home = census_home(tmp_path)
-    write_snapshot(home, 2025)
-    write_snapshot(home, 2024)
-    values = personal_values(home)
+    write_snapshot(Home(home).warehouse, Home(home).published, 2025)
+    write_snapshot(Home(home).warehouse, Home(home).published, 2024)
+    values = personal_values(Home(home).warehouse)
     # every accepted workbook's contact, and the rejected workbook's contact is not even in private
     assert "Frieda Geheim12025" in values and "frieda.mr-006.2024@geheim.example" in values
     values |= {"Rita Abgelehnt2024", "rita.2025@abgelehnt.example"}
-    assert scan_published(home, values) == []
+    assert scan_published(Home(home).published, values) == []
     # the scan does find what it looks for
-    assert scan_published(home, {"zdi-Zentrum Leverkusen"})
+    assert scan_published(Home(home).published, {"zdi-Zentrum Leverkusen"})
 
 
 def test_storage_version_readable_by_duckdb_1x(tmp_path):
     home = census_home(tmp_path)
-    write_snapshot(home, 2025)
-    header = snapshot_path(home, 2025).read_bytes()[:20]
+    write_snapshot(Home(home).warehouse, Home(home).published, 2025)
+    header = snapshot_path(Home(home).published, 2025).read_bytes()[:20]
     assert header[8:12] == b"DUCK"
     assert struct.unpack("<Q", header[12:20])[0] == 64  # storage format of DuckDB 0.10 .. 1.1, read by all 1.x
 
 
 def test_snapshot_of_an_earlier_year_stops_at_that_year(tmp_path):
     home = census_home(tmp_path)
-    m = write_snapshot(home, 2024, parquet=False)
-    con = duckdb.connect(str(snapshot_path(home, 2024)), read_only=True)
+    m = write_snapshot(Home(home).warehouse, Home(home).published, 2024, parquet=False)
+    con = duckdb.connect(str(snapshot_path(Home(home).published, 2024)), read_only=True)
     try:
         assert con.execute("SELECT max(census_year) FROM core.networks").fetchone()[0] == 2024
         assert con.execute("SELECT max(census_year) FROM pub.growth").fetchone()[0] == 2024
@@ -101,21 +102,21 @@ def test_snapshot_of_an_earlier_year_stops_at_that_year(tmp_path):
         con.close()
     assert m.questionnaire_versions == {"2024": ["2024.1"]}
     with pytest.raises(snap.SnapshotError, match="census year 2031"):
-        write_snapshot(home, 2031)
+        write_snapshot(Home(home).warehouse, Home(home).published, 2031)
 
 
 def test_a_failed_snapshot_leaves_the_previous_one_valid(tmp_path, monkeypatch):
     home = census_home(tmp_path)
-    write_snapshot(home, 2025)
-    before = _sha256(snapshot_path(home, 2025))
+    write_snapshot(Home(home).warehouse, Home(home).published, 2025)
+    before = _sha256(snapshot_path(Home(home).published, 2025))
     pq_before = {p.name: _sha256(p) for p in (home / "published" / "parquet").glob("*.parquet")}
 
     def boom(con):
         raise RuntimeError("disk full")
     monkeypatch.setattr(snap, "_reference_info", boom)
     with pytest.raises(RuntimeError, match="disk full"):
-        write_snapshot(home, 2025)
-    assert _sha256(snapshot_path(home, 2025)) == before
+        write_snapshot(Home(home).warehouse, Home(home).published, 2025)
+    assert _sha256(snapshot_path(Home(home).published, 2025)) == before
     assert {p.name: _sha256(p) for p in (home / "published" / "parquet").glob("*.parquet")} == pq_before
     assert [p.name for p in (home / "published").rglob(".*")] == []
 
@@ -141,9 +142,9 @@ RESEARCHER = textwrap.dedent("""
 
 def test_researcher_keeps_reading_the_snapshot_while_staff_load_and_republish(tmp_path, reference):
     home = census_home(tmp_path)
-    write_snapshot(home, 2025)
+    write_snapshot(Home(home).warehouse, Home(home).published, 2025)
     ready, stop = tmp_path / "ready", tmp_path / "stop"
-    proc = subprocess.Popen([sys.executable, "-c", RESEARCHER, str(snapshot_path(home, 2025)), str(ready), str(stop)],
+    proc = subprocess.Popen([sys.executable, "-c", RESEARCHER, str(snapshot_path(Home(home).published, 2025)), str(ready), str(stop)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
     try:
         deadline = time.time() + 30
@@ -153,7 +154,7 @@ def test_researcher_keeps_reading_the_snapshot_while_staff_load_and_republish(tm
         # staff correct 2025 (writer on the private warehouse), then publish a new snapshot over the old one
         write_year(home, 2025, volunteers=99)
         process(home, 2025, reference)
-        write_snapshot(home, 2025)
+        write_snapshot(Home(home).warehouse, Home(home).published, 2025)
         stop.touch()
         out, err = proc.communicate(timeout=30)
     finally:
@@ -161,7 +162,7 @@ def test_researcher_keeps_reading_the_snapshot_while_staff_load_and_republish(tm
             proc.kill()
     assert proc.returncode == 0, err
     assert int(out.strip()) > 0
-    con = duckdb.connect(str(snapshot_path(home, 2025)), read_only=True)
+    con = duckdb.connect(str(snapshot_path(Home(home).published, 2025)), read_only=True)
     try:
         assert con.execute("SELECT DISTINCT volunteers FROM core.networks WHERE census_year = 2025").fetchall() == [(99,)]
     finally:
@@ -169,12 +170,12 @@ def test_researcher_keeps_reading_the_snapshot_while_staff_load_and_republish(tm
 
 
 def test_check_warehouse_finds_personal_data_that_reached_published(tmp_path):
-    from mint_census.warehouse.checks import check_warehouse
+    from mint_census.flows.steps import check
 
     home = census_home(tmp_path)
-    m = write_snapshot(home, 2025)
-    assert check_warehouse(home) == []
+    m = write_snapshot(Home(home).warehouse, Home(home).published, 2025)
+    assert check(Home(home)) == []
     assert "mint_census_2025.duckdb" in "\n".join(m.lines(home))
     leak = home / "published" / "notes.csv"
     leak.write_text("network;contact\nMR-001;Frieda Geheim12025\n", encoding="utf-8")
-    assert check_warehouse(home) == ["personal data in published/: published/notes.csv contains 'Frieda Geheim12025'"]
+    assert check(Home(home)) == ["personal data in published/: published/notes.csv contains 'Frieda Geheim12025'"]

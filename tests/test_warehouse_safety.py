@@ -14,8 +14,7 @@ import pytest
 
 from mint_census.schemas.template import write_workbook
 from mint_census.warehouse import lock
-from mint_census.warehouse.checks import check_warehouse
-from mint_census.flows.steps import open_warehouse, retention
+from mint_census.flows.steps import check, open_warehouse, retention
 from mint_census.flows.home import Home
 from mint_census.warehouse.lock import WarehouseBusy
 
@@ -65,7 +64,7 @@ def test_second_writer_gets_a_clear_message_and_a_killed_holder_frees_the_wareho
     # the OS released the lock of the killed process: the next run goes ahead
     con = open_warehouse(Home(home))
     con.close()
-    assert check_warehouse(home) == []
+    assert check(Home(home)) == []
 
 
 def test_writer_lock_is_reentrant_within_a_process_and_released_on_close(tmp_path):
@@ -130,16 +129,16 @@ def test_a_load_killed_in_the_middle_leaves_the_warehouse_as_before(tmp_path, re
         if proc.poll() is None:
             proc.kill()
     assert _state(home) == before
-    assert check_warehouse(home) == []
+    assert check(Home(home)) == []
     # the next run succeeds and loads the correction
     process(home, 2025, reference)
     assert query(home, "SELECT DISTINCT volunteers FROM core.networks WHERE census_year = 2025") == [(77,)]
-    assert check_warehouse(home) == []
+    assert check(Home(home)) == []
 
 
 def test_check_warehouse_reports_each_kind_of_breach(tmp_path):
     home = census_home(tmp_path)
-    assert check_warehouse(home) == []
+    assert check(Home(home)) == []
     # a tampered archive file, a core row without a source, a network twice in the register
     archived = sorted((home / "archive").rglob("*.xlsx"))[0]
     archived.write_bytes(archived.read_bytes() + b"x")
@@ -152,7 +151,7 @@ def test_check_warehouse_reports_each_kind_of_breach(tmp_path):
                     "SELECT * FROM core.register_old WHERE network_id = 'MR-002'")
     finally:
         con.close()
-    problems = "\n".join(check_warehouse(home))
+    problems = "\n".join(check(Home(home)))
     assert "content does not match its SHA-256 name" in problems
     assert "core.partners MR-005 2019: 1 row(s) without a core.networks row" in problems
     assert "core.networks MR-001 2024: source file f00 is not a loaded submission" in problems
@@ -184,6 +183,6 @@ def test_retention_removes_personal_data_and_keeps_the_statistics(tmp_path):
              if c.value is not None]
     assert not any("Geheim" in t or "geheim.example" in t for t in texts)
     assert any("MINT-Region Köln" in t for t in texts)  # the statistics stay
-    assert check_warehouse(home) == []   # core rows still trace (via meta.retention)
+    assert check(Home(home)) == []   # core rows still trace (via meta.retention)
     again = retention(Home(home), keep_years=1, current_year=2025)
     assert again.contacts_removed == 0 and again.archive_files_removed == []

@@ -11,11 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mint_census.schemas import questionnaire as q
+from mint_census.schemas import vocabularies as voc
+
+from .sqltext import quote_literal
 
 SCHEMAS = {
     "raw": "Cells as read from the survey workbooks, with file hash and cell address (no personal data).",
     "core": "Validated, typed census data: one row per network and census year, plus detail tables.",
-    "ref": "Official reference data: Länder and Kreise with population (Destatis, BKG).",
+    "ref": "Official reference data: Länder and Kreise with population (Destatis, BKG); the questionnaire's "
+           "vocabularies and former Kreis keys.",
     "pub": "Stable views for researchers and the overview publication.",
     "meta": "Runs, received files, findings and the data dictionary.",
     "private": "Personal data (coordinator contacts). Never exported, never in snapshots.",
@@ -47,10 +51,6 @@ class Table:
     @property
     def qualified(self) -> str:
         return f"{self.schema}.{self.name}"
-
-
-def _sql_str(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def field_comment(spec: q.FieldSpec) -> str:
@@ -158,6 +158,22 @@ FIXED_TABLES = (
         _c("population_zensus_2022", "BIGINT", "Population at the Zensus 2022 (15.05.2022).",
            "Bevölkerung Zensus 2022", unit="Personen"),
     ), ("kreis_code",)),
+    Table("ref", "vocabulary",
+          "One row per category of a controlled vocabulary of the questionnaire (schemas/vocabularies.py): "
+          "key, German label and position in the questionnaire.", (
+        _c("vocabulary", "VARCHAR", "Name of the vocabulary (partner_types, funding_sources, host_types, "
+           "legal_forms, offer_formats, target_groups, ...).", "Vokabular", not_null=True),
+        _c("key", "VARCHAR", "Key of the category: the column suffix for partner types (partners_<key>) and "
+           "funding sources (funding_<key>_eur), else the label itself.", "Schlüssel", not_null=True),
+        _c("label", "VARCHAR", "German label as in the questionnaire.", "Bezeichnung"),
+        _c("position", "INTEGER", "Position of the category in the questionnaire (1 = first).", "Position"),
+    ), ("vocabulary", "key")),
+    Table("ref", "kreis_successors",
+          "One row per former Kreis key and the Kreis of today's Gebietsstand (31.12.2023) that replaced it; "
+          "answers and register lists may still carry the former key.", (
+        _c("old_kreis_code", "VARCHAR", "Former five-digit Kreis key.", "Früherer Kreisschlüssel", not_null=True),
+        _c("kreis_code", "VARCHAR", "Five-digit key of the Kreis that replaced it.", "Kreisschlüssel"),
+    ), ("old_kreis_code",)),
     Table("raw", "cells", "One row per cell read from an accepted or rejected workbook (personal fields excluded).", (
         _c("census_year", "SMALLINT", "Census year of the workbook."),
         _c("network_id", "VARCHAR", "Network the workbook was issued for."),
@@ -253,8 +269,48 @@ def table_ddl(t: Table) -> list[str]:
     cols = ",\n  ".join(f"{c.name} {c.sql_type}" + (" NOT NULL" if c.not_null else "") for c in t.columns)
     pk = f",\n  PRIMARY KEY ({', '.join(t.primary_key)})" if t.primary_key else ""
     stmts = [f"CREATE TABLE IF NOT EXISTS {t.qualified} (\n  {cols}{pk}\n)",
-             f"COMMENT ON TABLE {t.qualified} IS {_sql_str(t.comment)}"]
-    stmts += [f"COMMENT ON COLUMN {t.qualified}.{c.name} IS {_sql_str(c.comment)}" for c in t.columns]
+             f"COMMENT ON TABLE {t.qualified} IS {quote_literal(t.comment)}"]
+    stmts += [f"COMMENT ON COLUMN {t.qualified}.{c.name} IS {quote_literal(c.comment)}" for c in t.columns]
+    return stmts
+
+
+# The questionnaire's controlled vocabularies in ref.vocabulary: name -> labels, or (key, label) pairs.
+VOCABULARIES = {
+    "network_types": voc.NETWORK_TYPES,
+    "host_types": voc.HOST_TYPES,
+    "legal_forms": voc.LEGAL_FORMS,
+    "land_programmes": voc.LAND_PROGRAMMES,
+    "coverage": voc.COVERAGE,
+    "offer_formats": voc.OFFER_FORMATS,
+    "target_groups": voc.TARGET_GROUPS,
+    "subjects": voc.SUBJECTS,
+    "partner_types": voc.PARTNER_TYPES,
+    "funding_sources": voc.FUNDING_SOURCES,
+}
+
+
+def code_reference_rows() -> dict[str, list[tuple]]:
+    """Rows of the ref tables defined by the code (not by official files): the vocabularies and
+    the Kreis successors."""
+    vocabulary = []
+    for name, items in VOCABULARIES.items():
+        for position, item in enumerate(items, start=1):
+            key, label = item if isinstance(item, tuple) else (item, item)
+            vocabulary.append((name, key, label, position))
+    return {"ref.vocabulary": vocabulary,
+            "ref.kreis_successors": sorted(voc.KREIS_SUCCESSORS.items())}
+
+
+def code_reference_ddl() -> list[str]:
+    """Statements that (re)fill the code-defined ref tables. Part of ddl(), so the schema
+    fingerprint changes, and the warehouse is rebuilt, when a vocabulary changes."""
+    stmts = []
+    for table, rows in code_reference_rows().items():
+        stmts.append(f"DELETE FROM {table}")
+        if rows:
+            values = ", ".join("(" + ", ".join(quote_literal(v) if isinstance(v, str) else str(int(v)) for v in row)
+                               + ")" for row in rows)
+            stmts.append(f"INSERT INTO {table} VALUES {values}")
     return stmts
 
 
@@ -262,7 +318,7 @@ def ddl() -> list[str]:
     stmts = [f"CREATE SCHEMA IF NOT EXISTS {s}" for s in SCHEMAS]
     for t in all_tables():
         stmts += table_ddl(t)
-    return stmts
+    return stmts + code_reference_ddl()
 
 
 DICTIONARY_SCHEMAS = ("core", "ref", "pub", "raw", "meta", "private")
@@ -281,7 +337,7 @@ def inherit_field_comments(con) -> list[str]:
             WHERE c.database_name = current_database() AND c.schema_name = 'pub'
               AND (c.comment IS NULL OR c.comment = '')""").fetchall():
         if col in by_key:
-            stmts.append(f"COMMENT ON COLUMN {schema}.{view}.{col} IS {_sql_str(by_key[col])}")
+            stmts.append(f"COMMENT ON COLUMN {schema}.{view}.{col} IS {quote_literal(by_key[col])}")
     for stmt in stmts:
         con.execute(stmt)
     return stmts
@@ -301,7 +357,7 @@ def catalog_dictionary_rows(con) -> list[tuple]:
     A view column named like a questionnaire field inherits that field's metadata."""
     declared = {(t.schema, t.name, c.name): c for t in all_tables() for c in t.columns}
     by_key = {f.key: field_col(f) for f in q.FIELDS}
-    schemas = ", ".join(f"'{s}'" for s in DICTIONARY_SCHEMAS)
+    schemas = ", ".join(quote_literal(s) for s in DICTIONARY_SCHEMAS)
     objs = con.execute(f"""
         SELECT schema_name, table_name, 'table', comment FROM duckdb_tables()
          WHERE database_name = current_database() AND schema_name IN ({schemas})

@@ -15,7 +15,7 @@ SCHEMA_ORDER = ("pub", "core", "ref", "meta", "raw", "private")
 INTRO = {
     "pub": "Stable views for researchers and the publication (in the snapshot: tables).",
     "core": "Validated census data, one row per network and census year (plus detail tables).",
-    "ref": "Official reference data.",
+    "ref": "Official reference data, the questionnaire's vocabularies and former Kreis keys.",
     "meta": "Runs, received files, findings, retention and this dictionary.",
     "raw": "Cells as read (private warehouse only; not in the snapshot).",
     "private": "Personal data (private warehouse only; never in the snapshot or any export).",

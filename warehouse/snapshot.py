@@ -1,6 +1,7 @@
 """The researchers' snapshot: a read-only copy of the warehouse without personal data.
 
-`write_snapshot(home, year)` writes, under `<home>/published/`:
+`write_snapshot(warehouse, out_dir, year)` writes, into the researchers' directory `out_dir`
+(`<home>/published/`):
 
 - `mint_census_<Y>.duckdb`: every table of `core` and `ref`, every view of `pub` (as a table,
   with the view's comments), `meta.data_dictionary` (without the private schema's rows),
@@ -37,11 +38,9 @@ from mint_census.schemas import questionnaire as q
 from mint_census.schemas import vocabularies as voc
 
 from . import lock
-from .archive import sha256_file as _file_sha256
-
-
-def warehouse_path(home: Path) -> Path:  # TEMP: replaced by explicit paths after the SQL re-cut merges
-    return Path(home) / "warehouse" / "mint_census.duckdb"
+from .archive import sha256_file
+from .sqltext import quote_ident as _ident
+from .sqltext import quote_literal as _q
 
 # Storage format of the snapshot file. v1.0.0 is DuckDB's storage format 64, read by every
 # DuckDB from 0.10 through 1.5 and 2.0 (CLI, Python, R, JDBC/DBeaver). A newer format would
@@ -85,9 +84,9 @@ class Manifest:
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=2)
 
-    def lines(self, home: Path | None = None) -> list[str]:
-        """What the CLI prints."""
-        where = published_dir(home) if home is not None else Path("published")
+    def lines(self, out_dir: Path | None = None) -> list[str]:
+        """What the CLI prints (paths in `out_dir`, the directory the snapshot was written to)."""
+        where = Path(out_dir) if out_dir is not None else Path("published")
         return [f"snapshot {self.census_year}: {where / self.database} ({self.database_bytes / 1e6:.1f} MB, "
                 f"{len(self.tables)} tables, storage {self.storage_version}: {self.readable_by}, "
                 f"{self.build_seconds:.1f} s)",
@@ -99,26 +98,13 @@ class Manifest:
         return {t.name: t.rows for t in self.tables}
 
 
-def published_dir(home: Path) -> Path:
-    return Path(home) / "published"
+def snapshot_path(out_dir: Path, year: int) -> Path:
+    return Path(out_dir) / f"mint_census_{year}.duckdb"
 
 
-def snapshot_path(home: Path, year: int) -> Path:
-    return published_dir(home) / f"mint_census_{year}.duckdb"
+def manifest_path(out_dir: Path, year: int) -> Path:
+    return Path(out_dir) / f"mint_census_{year}.manifest.json"
 
-
-def manifest_path(home: Path, year: int) -> Path:
-    return published_dir(home) / f"mint_census_{year}.manifest.json"
-
-
-
-
-def _q(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _replace(tmp: Path, final: Path) -> None:
@@ -171,30 +157,32 @@ def _personal_columns(con) -> set[str]:
     return keys
 
 
-def _row_filter(schema: str, table: str, cols: list[str], year: int) -> str:
+def _row_filter(schema: str, table: str, cols: list[str], year: int) -> tuple[str, list]:
+    """WHERE clause (with its parameters) keeping the rows up to census year `year`."""
     if "census_year" in cols:
-        return f" WHERE census_year <= {int(year)}"
+        return " WHERE census_year <= ?", [int(year)]
     if (schema, table) == ("core", "register"):
-        return f" WHERE first_census_year <= {int(year)}"
+        return " WHERE first_census_year <= ?", [int(year)]
     if (schema, table) == ("core", "register_history"):
-        return f" WHERE valid_from_year <= {int(year)}"
+        return " WHERE valid_from_year <= ?", [int(year)]
     if (schema, table) == ("meta", "data_dictionary"):
-        return " WHERE table_schema IN ('core', 'ref', 'pub', 'meta') AND NOT is_personal"
-    return ""
+        return " WHERE table_schema IN ('core', 'ref', 'pub', 'meta') AND NOT is_personal", []
+    return "", []
 
 
-def write_snapshot(home: Path, year: int, *, storage_version: str = STORAGE_VERSION,
-                   parquet: bool = True) -> Manifest:
-    """Build the researchers' snapshot of census year `year`; return its manifest."""
+def write_snapshot(warehouse: Path, out_dir: Path, year: int, *, lock_file: Path | None = None,
+                   storage_version: str = STORAGE_VERSION, parquet: bool = True) -> Manifest:
+    """Build the researchers' snapshot of census year `year` from the private `warehouse`
+    into `out_dir`; return its manifest. `lock_file` names the writer lock (for the message
+    when a writer holds the warehouse)."""
     t0 = time.perf_counter()
-    home = Path(home)
-    src = warehouse_path(home)
+    src = Path(warehouse)
     if not src.is_file():
         raise SnapshotError(f"no warehouse at {src}: run `mint-census ingest` first")
-    out = published_dir(home)
+    out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     _remove_stale_temporaries(out)
-    final = snapshot_path(home, year)
+    final = snapshot_path(out, year)
     tmp = out / f".{final.name}.{uuid.uuid4().hex}.tmp"
     pq_dir = out / "parquet"
     pq_tmp: dict[Path, Path] = {}
@@ -204,7 +192,8 @@ def write_snapshot(home: Path, year: int, *, storage_version: str = STORAGE_VERS
             con.execute(f"ATTACH {_q(str(src))} AS w (READ_ONLY)")
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
-                raise lock.WarehouseBusy(lock.busy_message(Path(home) / "warehouse" / "writer.lock")) from None
+                raise lock.WarehouseBusy(lock.busy_message(lock_file) if lock_file else
+                                         "another run holds the warehouse; try again when it has finished") from None
             raise
         years = {r[0] for r in con.execute("SELECT census_year FROM w.pub.census_years").fetchall()}
         if year not in years:
@@ -222,14 +211,15 @@ def write_snapshot(home: Path, year: int, *, storage_version: str = STORAGE_VERS
                 "AND table_name = ? ORDER BY column_index", [schema, name]).fetchall()
             keep = [(c, cm) for c, cm in cols if c not in personal]
             dropped += [f"{schema}.{name}.{c}" for c, _ in cols if c in personal]
-            select = ", ".join(_ident(c) for c, _ in keep)
-            where = _row_filter(schema, name, [c for c, _ in keep], year)
-            con.execute(f"CREATE TABLE snap.{schema}.{name} AS SELECT {select} FROM w.{schema}.{name}{where}")
+            select = ", ".join(_ident((c,)) for c, _ in keep)
+            where, params = _row_filter(schema, name, [c for c, _ in keep], year)
+            con.execute(f"CREATE TABLE snap.{schema}.{name} AS SELECT {select} FROM w.{schema}.{name}{where}",
+                        params)
             if comment:
                 con.execute(f"COMMENT ON TABLE snap.{schema}.{name} IS {_q(comment)}")
             for c, cm in keep:
                 if cm:
-                    con.execute(f"COMMENT ON COLUMN snap.{schema}.{name}.{_ident(c)} IS {_q(cm)}")
+                    con.execute(f"COMMENT ON COLUMN snap.{schema}.{name}.{_ident((c,))} IS {_q(cm)}")
             rows = con.execute(f"SELECT count(*) FROM snap.{schema}.{name}").fetchone()[0]
             info = TableInfo(f"{schema}.{name}", kind, rows, len(keep))
             if parquet and schema in EXPORT_SCHEMAS:
@@ -239,7 +229,7 @@ def write_snapshot(home: Path, year: int, *, storage_version: str = STORAGE_VERS
                 con.execute(f"COPY snap.{schema}.{name} TO {_q(str(t))} (FORMAT parquet, COMPRESSION zstd)")
                 pq_tmp[t] = target
                 info.parquet = f"parquet/{target.name}"
-                info.parquet_sha256 = _file_sha256(t)
+                info.parquet_sha256 = sha256_file(t)
             tables.append(info)
         versions = {str(y): sorted(v) for y, v in con.execute(
             "SELECT census_year, list(DISTINCT template_version) FROM snap.core.networks GROUP BY 1 ORDER BY 1"
@@ -282,12 +272,12 @@ def write_snapshot(home: Path, year: int, *, storage_version: str = STORAGE_VERS
                 if os.name == "nt":  # pragma: no cover
                     os.chmod(old, stat.S_IWRITE | stat.S_IREAD)
                 old.unlink()
-    manifest.database_sha256 = _file_sha256(final)
+    manifest.database_sha256 = sha256_file(final)
     manifest.database_bytes = final.stat().st_size
     manifest.build_seconds = round(time.perf_counter() - t0, 2)
-    mtmp = out / f".{manifest_path(home, year).name}.{uuid.uuid4().hex}.tmp"
+    mtmp = out / f".{manifest_path(out, year).name}.{uuid.uuid4().hex}.tmp"
     mtmp.write_text(manifest.to_json() + "\n", encoding="utf-8")
-    _replace(mtmp, manifest_path(home, year))
+    _replace(mtmp, manifest_path(out, year))
     return manifest
 
 
@@ -297,7 +287,7 @@ def _reference_info(con) -> dict[str, str]:
     if kreise:
         info.update({"kreise": f"{kreise} Kreise, Gebietsstand {voc.GEBIETSSTAND}",
                      "population": f"Destatis, {voc.POPULATION_DATE}; Zensus 2022 (15.05.2022)",
-                     "credits": "; ".join(ref.CREDITS)})
+                     "credits": "; ".join(voc.REFERENCE_CREDITS)})
     else:
         info["kreise"] = "not loaded (no reference data at ingest)"
     return info

@@ -13,9 +13,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from mint_census.schemas.formulas import neutralise
+
 from .files import atomic_path
 from .queries import QueryResult
-from .safe import neutralise
 
 
 def csv_value(value: Any) -> str:

@@ -21,9 +21,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
+from mint_census.schemas.formulas import neutralise
+
 from .files import atomic_path
 from .german import MISSING, MISSING_LEGEND, Edition, format_number
-from .safe import neutralise
 from .tables import FilledTable
 
 CONTENTS_SHEET = "Inhalt"

@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 
 from mint_census.publications.publish import headline, publish
-from mint_census.publications.safe import neutralise
+from mint_census.schemas.formulas import neutralise
 from mint_census.publications.tables import TABLES, Column, Table, fill
 from mint_census.warehouse import ddl
 from mint_census.warehouse.views import view_ddl

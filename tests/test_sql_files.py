@@ -1,9 +1,9 @@
-"""The SQL lives in .sql files: each one says what it answers, is shipped as package data, the
-publication reads only `pub` views, and the counting rule is written once."""
+"""The SQL lives in .sql files: each one says what it answers, is shipped as package data, and
+the counting rule is written once. (That publication SQL reads only `pub` views and that
+publications import no sources is checked in test_conventions.py.)"""
 
 from __future__ import annotations
 
-import ast
 import fnmatch
 import re
 import tomllib
@@ -42,25 +42,7 @@ def test_every_pub_view_has_its_sql_file_and_no_file_is_left_over():
     assert names == files
 
 
-def test_publication_sql_reads_only_pub_views():
-    for path in (ROOT / "publications" / "sql").glob("*.sql"):
-        code = re.sub(r"--[^\n]*", "", path.read_text(encoding="utf-8"))
-        assert not re.findall(r"\b(?:core|ref|meta|raw|private)\.\w+", code), path.name
-
-
 def test_counting_rule_is_written_once_in_sql():
     hits = [p.name for p in sql_files()
             if "first_census_year <=" in re.sub(r"--[^\n]*", "", p.read_text(encoding="utf-8"))]
     assert hits == ["network_years.sql"]
-
-
-def test_publish_does_not_import_sources():
-    # checkreport_xlsx inspects received files with sources.safety; the publication itself does not.
-    for path in (ROOT / "publications").glob("*.py"):
-        if path.name == "checkreport_xlsx.py":
-            continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom):
-                assert not (node.module or "").startswith("mint_census.sources"), path.name
-            elif isinstance(node, ast.Import):
-                assert not any(a.name.startswith("mint_census.sources") for a in node.names), path.name

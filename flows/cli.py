@@ -29,8 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--home", default=default_home(),
                         help="working directory of the census (default: $MINT_CENSUS_HOME, else ./data)")
     common.add_argument("--reference", default=None,
-                        help="directory with the official reference data (default: $MINT_CENSUS_REFERENCE, "
-                             "else ../shared/reference where it exists)")
+                        help="directory with newer official reference data (default: $MINT_CENSUS_REFERENCE, "
+                             "else the copy packaged with mint-census)")
     common.add_argument("-v", "--verbose", action="store_true", help="show Prefect's and the pipeline's info logs")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

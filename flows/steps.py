@@ -28,7 +28,7 @@ from mint_census.schemas.frames import Context, SheetFrames
 from mint_census.schemas.rules import missing_since_last_year
 from mint_census.schemas.validation import validate
 from mint_census.sources import batch
-from mint_census.sources.reference import Reference, load_reference, resolve_reference_dir
+from mint_census.sources.reference import Reference, boundaries, load_reference, resolve_reference_dir
 from mint_census.sources.register import read_register
 from mint_census.sources.safety import assert_defusedxml_active, inspect_file
 from mint_census.warehouse import load as loading
@@ -37,7 +37,7 @@ from mint_census.warehouse.archive import archived
 from mint_census.warehouse.checks import check_warehouse
 from mint_census.warehouse.connection import WarehouseConnection, connect
 from mint_census.warehouse.retention import RetentionReport, apply_retention
-from mint_census.warehouse.snapshot import write_snapshot
+from mint_census.warehouse.release import write_release
 
 from .home import Home
 
@@ -200,10 +200,12 @@ def publish_year(home: Home, year: int, reference: str | Path | None = None) -> 
     return Published(year, [str(p) for p in files], list(files.messages), line)
 
 
-def snapshot_year(home: Home, year: int) -> list[str]:
-    """The researchers' snapshot (no personal data), written atomically; returns its manifest lines."""
-    manifest = write_snapshot(home.warehouse, home.published, year, lock_file=home.writer_lock)
-    return manifest.lines(home.published)
+def snapshot_year(home: Home, year: int, reference: str | Path | None = None) -> list[str]:
+    """The research release `published/<year>.<n>/` (no personal data), written atomically; returns
+    what the command prints. Boundaries come from the reference directory (default: the packaged one)."""
+    release = write_release(home.warehouse, home.published, year, fictitious=home.is_demo,
+                            lock_file=home.writer_lock, geometries=boundaries(resolve_reference_dir(reference)))
+    return release.lines()
 
 
 def check(home: Home, published: bool = True) -> list[str]:

@@ -1,9 +1,11 @@
-"""Official reference data (Destatis, BKG), read from a directory, never copied into the repo.
+"""Official reference data (Destatis, BKG): Kreise, Länder, population, boundaries.
 
-The directory comes from `--reference DIR`, else $MINT_CENSUS_REFERENCE, else
-`../shared/reference` next to the working directory or the project checkout.
-Without it the pipeline still runs: Länder come from the built-in code list, and
-every check or output that needs Kreise says that it was skipped.
+The project carries its own copy as package data (`sources/reference_data/`, with the
+credits and the licence text), so a fresh clone or `pip install` runs the full pipeline.
+The directory comes from `--reference DIR`, else $MINT_CENSUS_REFERENCE (newer official
+files of the same layout, e.g. `../shared/reference/`), else the packaged copy.
+`load_reference(None)` still runs without Kreise: Länder come from the built-in code list,
+and every check or output that needs Kreise says that it was skipped.
 """
 
 from __future__ import annotations
@@ -49,9 +51,13 @@ class Reference:
         return p if p.is_file() else None
 
 
-def candidate_dirs() -> list[Path]:
-    here = Path(__file__).resolve().parent.parent
-    return [Path.cwd().parent / "shared" / "reference", here.parent / "shared" / "reference"]
+PACKAGED_DIR = Path(__file__).resolve().parent / "reference_data"
+LICENCE_FILE = "LICENSE-dl-de-by-2-0.txt"
+
+
+def packaged_dir() -> Path:
+    """The reference data shipped inside the package (package data of mint_census.sources)."""
+    return PACKAGED_DIR
 
 
 def resolve_reference_dir(explicit: str | os.PathLike | None = None) -> Path | None:
@@ -67,10 +73,17 @@ def resolve_reference_dir(explicit: str | os.PathLike | None = None) -> Path | N
         if not (p / KREISE_FILE).is_file():
             raise FileNotFoundError(f"MINT_CENSUS_REFERENCE={env} has no {KREISE_FILE}")
         return p
-    for p in candidate_dirs():
-        if (p / KREISE_FILE).is_file():
-            return p
-    return None
+    if (PACKAGED_DIR / KREISE_FILE).is_file():
+        return PACKAGED_DIR
+    return None  # pragma: no cover - only when the package data was stripped
+
+
+def boundaries(directory: Path | None) -> dict[str, Path]:
+    """The boundary files (GeoJSON, EPSG:4326) of a reference directory: {"kreise": …, "laender": …}."""
+    if directory is None:
+        return {}
+    found = {"kreise": Path(directory) / KREISE_GEOJSON, "laender": Path(directory) / LAENDER_GEOJSON}
+    return {k: p for k, p in found.items() if p.is_file()}
 
 
 def builtin_laender() -> pd.DataFrame:

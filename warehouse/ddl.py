@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from mint_census.schemas import questionnaire as q
 from mint_census.schemas import vocabularies as voc
 
+from . import units
 from .sqltext import quote_literal
 
 SCHEMAS = {
@@ -257,6 +258,7 @@ FIXED_TABLES = (
         _c("source_field", "VARCHAR", "Questionnaire sheet/field."),
         _c("first_year", "SMALLINT", "First survey year the field was asked."),
         _c("is_personal", "BOOLEAN", "Whether the column holds personal data."),
+        _c("null_meaning", "VARCHAR", "What NULL means in this column (pub views; 'nie NULL' = never empty)."),
     )),
 )
 
@@ -346,7 +348,7 @@ def inherit_field_comments(con) -> list[str]:
 def dictionary_rows() -> list[tuple]:
     """Declared metadata of every column of every table (views: see catalog_dictionary_rows)."""
     return [(t.schema, t.name, "table", t.comment, i, c.name, c.sql_type, c.label_de or None, c.comment, c.unit,
-             c.allowed, c.source, c.first_year, c.personal)
+             c.allowed, c.source, c.first_year, c.personal, None)
             for t in all_tables() for i, c in enumerate(t.columns, 1)]
 
 
@@ -377,9 +379,13 @@ def catalog_dictionary_rows(con) -> list[tuple]:
             continue
         kind, tcomment = kinds[(schema, table)]
         meta = declared.get((schema, table, name)) or (by_key.get(name) if kind == "view" else None)
+        unit = meta.unit if meta else None
+        null = None
+        if schema == "pub":  # every pub column: a unit (or kind of value) and what NULL means
+            unit, null = units.unit(table, name, dtype, unit), units.null_meaning(table, name)
         rows.append((schema, table, kind, tcomment, idx, name, dtype,
                      (meta.label_de or None) if meta else None, comment,
-                     meta.unit if meta else None, meta.allowed if meta else None,
+                     unit, meta.allowed if meta else None,
                      meta.source if meta else None, meta.first_year if meta else None,
-                     bool(meta.personal) if meta else False))
+                     bool(meta.personal) if meta else False, null))
     return rows

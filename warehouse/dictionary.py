@@ -31,7 +31,7 @@ def fresh_dictionary() -> list[tuple]:
         init(con)
         return con.execute(
             "SELECT table_schema, table_name, object_type, table_comment, column_index, column_name, data_type, "
-            "label_de, description, unit, allowed_values, source_field, first_year, is_personal "
+            "label_de, description, unit, allowed_values, source_field, first_year, is_personal, null_meaning "
             "FROM meta.data_dictionary").fetchall()
     finally:
         con.close()
@@ -71,12 +71,12 @@ def render(rows: list[tuple]) -> str:
                 continue
             kind, comment = cols[0][2], cols[0][3]
             out += [f"### `{s}.{t}`", "", f"*{kind}* — {_cell(comment)}", "",
-                    "| column | type | meaning | label (de) | unit | allowed values | source field | since |",
-                    "|---|---|---|---|---|---|---|---|"]
+                    "| column | type | meaning | label (de) | unit | NULL means | allowed values | source field | since |",
+                    "|---|---|---|---|---|---|---|---|---|"]
             for r in cols:
                 name = f"`{r[5]}`" + (" (personal)" if r[13] else "")
                 out.append("| " + " | ".join(_cell(v) for v in (
-                    name, r[6], r[8], r[7], r[9], r[10], r[11], r[12])) + " |")
+                    name, r[6], r[8], r[7], r[9], r[14] if len(r) > 14 else None, r[10], r[11], r[12])) + " |")
             out.append("")
     return "\n".join(out).rstrip() + "\n"
 

@@ -43,12 +43,15 @@ from .sqltext import quote_ident as _ident
 from .sqltext import quote_literal as _q
 
 # Storage format of the snapshot file. v1.0.0 is DuckDB's storage format 64, read by every
-# DuckDB from 0.10 through 1.5 and 2.0 (CLI, Python, R, JDBC/DBeaver). A newer format would
-# compress a little better but lock out researchers on an older DuckDB.
+# DuckDB from 0.10.3 through 1.5 and 2.0 (CLI, Python, R, JDBC/DBeaver). 0.10.0-0.10.2 use the
+# same storage format but cannot read the column comments ("Failed to deserialize: field id
+# mismatch"; tests/test_release.py opens a release with 0.10.3). A newer format would compress
+# a little better but lock out researchers on an older DuckDB.
 STORAGE_VERSION = "v1.0.0"
-READABLE_BY = "DuckDB 0.10.0 or newer (every 1.x release, and 2.x)"
+READABLE_BY = "DuckDB 0.10.3 or newer (every 1.x release, and 2.x)"
 EXPORT_SCHEMAS = ("core", "ref", "pub")
 META_TABLES = ("data_dictionary", "runs")
+FICTITIOUS_NOTICE = "Beispieldaten — fiktiv"
 
 
 class SnapshotError(ValueError):
@@ -80,6 +83,9 @@ class Manifest:
     reference: dict[str, str]
     dropped_personal_columns: list[str]
     tables: list[TableInfo] = field(default_factory=list)
+    release: str | None = None     # release id <census year>.<edition> (warehouse/release.py)
+    fictitious: bool = False       # the demo census: every value invented
+    notice: str = ""               # "Beispieldaten — fiktiv" for the demo
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=2)
@@ -170,11 +176,24 @@ def _row_filter(schema: str, table: str, cols: list[str], year: int) -> tuple[st
     return "", []
 
 
+def _parquet_metadata(schema: str, name: str, comment: str | None, cols: list[tuple[str, str | None]],
+                      year: int, release: str | None, notice: str) -> str:
+    """KV_METADATA of a Parquet file: table and column descriptions, release, the demo notice."""
+    kv = {"mint_census.table": f"{schema}.{name}", "mint_census.description": comment or "",
+          "mint_census.columns": json.dumps({c: cm or "" for c, cm in cols}, ensure_ascii=False),
+          "mint_census.census_year": str(year), "mint_census.release": release or "",
+          "mint_census.notice": notice}
+    return "{" + ", ".join(f"{_q(k)}: {_q(v)}" for k, v in kv.items()) + "}"
+
+
 def write_snapshot(warehouse: Path, out_dir: Path, year: int, *, lock_file: Path | None = None,
-                   storage_version: str = STORAGE_VERSION, parquet: bool = True) -> Manifest:
+                   storage_version: str = STORAGE_VERSION, parquet: bool = True,
+                   release: str | None = None, fictitious: bool = False) -> Manifest:
     """Build the researchers' snapshot of census year `year` from the private `warehouse`
     into `out_dir`; return its manifest. `lock_file` names the writer lock (for the message
-    when a writer holds the warehouse)."""
+    when a writer holds the warehouse). `release` is the release id, `fictitious` marks the
+    demo census ("Beispieldaten — fiktiv" in the manifest, meta.snapshot and every Parquet file)."""
+    notice = FICTITIOUS_NOTICE if fictitious else ""
     t0 = time.perf_counter()
     src = Path(warehouse)
     if not src.is_file():
@@ -226,7 +245,9 @@ def write_snapshot(warehouse: Path, out_dir: Path, year: int, *, lock_file: Path
                 pq_dir.mkdir(exist_ok=True)
                 target = pq_dir / f"{schema}.{name}.parquet"
                 t = pq_dir / f".{target.name}.{uuid.uuid4().hex}.tmp"
-                con.execute(f"COPY snap.{schema}.{name} TO {_q(str(t))} (FORMAT parquet, COMPRESSION zstd)")
+                kv = _parquet_metadata(schema, name, comment, keep, year, release, notice)
+                con.execute(f"COPY snap.{schema}.{name} TO {_q(str(t))} "
+                            f"(FORMAT parquet, COMPRESSION zstd, KV_METADATA {kv})")
                 pq_tmp[t] = target
                 info.parquet = f"parquet/{target.name}"
                 info.parquet_sha256 = sha256_file(t)
@@ -240,7 +261,8 @@ def write_snapshot(warehouse: Path, out_dir: Path, year: int, *, lock_file: Path
             storage_version=storage_version, readable_by=READABLE_BY,
             built_at=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), build_seconds=0.0,
             duckdb_version=duckdb.__version__, questionnaire_versions=versions, reference=reference,
-            dropped_personal_columns=sorted(set(dropped)), tables=tables)
+            dropped_personal_columns=sorted(set(dropped)), tables=tables,
+            release=release, fictitious=fictitious, notice=notice)
         con.execute("CREATE TABLE snap.meta.snapshot (key VARCHAR, value VARCHAR)")
         con.execute("COMMENT ON TABLE snap.meta.snapshot IS "
                     "'One row per manifest entry of this snapshot (census year, build time, versions, tables).'")

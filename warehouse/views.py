@@ -128,6 +128,18 @@ VIEWS = (
      view_sql("offers"),
      {"census_year": "Census year.", "network_id": "Network identifier.",
       "row_no": "Sheet row of the offer in the workbook (unique per network and year)."}),
+    ("quality_flags",
+     "One row per value accepted with a warning (hint) in the loaded workbook of a network and census year: "
+     "the value, the rule and the German text. Filter on it to find or exclude doubtful values.",
+     view_sql("quality_flags"),
+     {"census_year": "Census year.", "network_id": "Network identifier.",
+      "field_key": "Questionnaire field of the flagged value (column name in core/pub).",
+      "field_label": "German label of the field.", "sheet": "Sheet of the workbook.",
+      "cell": "A1 address of the cell in the workbook.",
+      "value_found": "The value as found in the workbook (text; NULL when the rule is about missing values).",
+      "rule": "Code of the rule that warned (see docs/method.md).",
+      "message_de": "The warning as the coordinator read it (German).",
+      "expected_de": "What the rule expects (German)."}),
 )
 
 

@@ -60,7 +60,8 @@ def test_run_flow_end_to_end(prefect, home, make_workbook, capsys):
     everything = json.dumps([a.data for a in table + _artifacts("ingest-summary-2025")], default=str)
     assert "Anna Beispiel" not in everything and "anna.beispiel@example.org" not in everything
     # run = ingest + publish + snapshot: the researchers' copy exists and the invariants hold
-    assert (home / "published" / "mint_census_2025.duckdb").is_file()
+    assert (home / "published" / "2025.1" / "mint_census_2025.duckdb").is_file()
+    assert (home / "published" / "LATEST").read_text(encoding="utf-8").strip() == "2025.1"
     assert main(["check-warehouse", "--home", str(home)]) == 0
     assert "all invariants hold" in capsys.readouterr().out
     log = (home / "logs" / "mint-census.log").read_text(encoding="utf-8")

@@ -369,7 +369,8 @@ die Abdeckung der Kreise und Länder („weiße Flecken“) und die Referenzdate
 Gebietsstand {voc.GEBIETSSTAND}; Bevölkerung {voc.POPULATION_DATE}). Keine personenbezogenen Daten.
 
 **Wie gezählt wird.** Ein Netzwerk zählt im Jahr Y, wenn es im Register mit erstem Erhebungsjahr ≤ Y
-steht und nicht vor Y beendet wurde (`pub.network_years`). Die Jahre vor {q.FIRST_SURVEY_YEAR} beruhen nur
+steht und sein `end_year` (das erste Jahr, in dem es nicht mehr zählt) leer oder größer als Y ist
+(`pub.network_years`). Die Jahre vor {q.FIRST_SURVEY_YEAR} beruhen nur
 auf dem Register. Alle Regeln: `method.md`.
 
 **Dateien.** `{db}` (DuckDB, Schemas `core`, `ref`, `pub`, `meta`), `parquet/` (jede Tabelle, mit
@@ -407,7 +408,8 @@ Kreise and Länder ("weiße Flecken", districts without a network); and the refe
 territorial status {voc.GEBIETSSTAND}; population {voc.POPULATION_DATE}). No personal data.
 
 **How networks are counted.** A network counts in year Y when the register lists it with first census
-year ≤ Y and it did not end before Y (`pub.network_years`). Years before {q.FIRST_SURVEY_YEAR} rest on the
+year ≤ Y and its `end_year` (the first year it is no longer counted) is empty or after Y
+(`pub.network_years`). Years before {q.FIRST_SURVEY_YEAR} rest on the
 register alone. Every rule: `method.md`. German category labels; `ref.vocabulary` has the keys.
 
 **Opening it.** Needs DuckDB {OLDEST_DUCKDB} or newer ({READABLE_BY}).

@@ -33,6 +33,7 @@ NULLS = {  # (view or "*", column) -> what NULL means; anything not listed is ne
     ("network_history", "land_changed"): "erstes gezähltes Jahr (kein Vorjahr zum Vergleich)",
     ("network_history", "name_changed"): "erstes gezähltes Jahr (kein Vorjahr zum Vergleich)",
     ("network_history", "kreise"): "keine Kreise bekannt (weder Erhebungsbogen noch Register)",
+    ("partners_long", "partners"): UNANSWERED,
     ("offers", "offer_kreis_code"): "kein Kreis angegeben (Angebot im ganzen Netzwerkgebiet)",
     ("offers", "participants"): "nicht angegeben",
     ("offers", "offer_format"): "nicht angegeben",

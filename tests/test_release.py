@@ -250,3 +250,22 @@ def test_every_pub_column_has_a_unit_and_a_null_meaning_that_holds(release_home)
         assert broken == []
     finally:
         con.close()
+
+
+def test_data_dictionary_states_sources_codes_and_years_correctly(release_home):
+    con = duckdb.connect(str(release_home / "published" / "2025.1" / "mint_census_2025.duckdb"), read_only=True)
+    try:
+        def row(schema, table, column):
+            return con.execute("SELECT source_field, first_year, allowed_values FROM meta.data_dictionary "
+                               "WHERE table_schema = ? AND table_name = ? AND column_name = ?",
+                               [schema, table, column]).fetchone()
+        assert row("core", "offers", "participants")[:2] == ("Angebote/participants", 2024)  # offers since 2024
+        assert row("pub", "kreis_coverage", "kreis_name") == (None, None, None)      # from ref.kreise
+        assert row("pub", "networks_by_land", "land_code") == (None, None, None)
+        assert row("core", "register", "end_year")[0] == "Register (register.csv)/end_year"
+        allowed = row("core", "networks", "land_code")[2]
+        assert allowed.startswith("01 = Schleswig-Holstein; 02 = Hamburg;") and allowed.endswith("16 = Thüringen")
+        assert con.execute("SELECT count(*) FROM meta.data_dictionary WHERE table_schema = 'meta' "
+                           "AND table_name = 'snapshot'").fetchone()[0] == 2
+    finally:
+        con.close()

@@ -54,6 +54,19 @@ class Table:
         return f"{self.schema}.{self.name}"
 
 
+def first_year(spec: q.FieldSpec) -> int:
+    """First survey year the field was asked: its own `since`, or its sheet's when that is later."""
+    return max(spec.since, q.SHEET_BY_NAME[spec.sheet].since)
+
+
+def allowed_text(spec: q.FieldSpec) -> str | None:
+    """Allowed values as stored: the Land as its two-digit key (with the name for reading)."""
+    if spec.kind == "land":
+        return "; ".join(f"{code} = {name}" for code, _, name in voc.LAENDER)
+    allowed = spec.allowed_values()
+    return "; ".join(allowed) if allowed else None
+
+
 def field_comment(spec: q.FieldSpec) -> str:
     parts = [f"{spec.label} — {spec.description}"]
     if spec.unit:
@@ -63,16 +76,14 @@ def field_comment(spec: q.FieldSpec) -> str:
         parts.append("Allowed: " + "; ".join(allowed) + ".")
     if spec.kind == "land":
         parts.append("Two-digit Land key 01..16.")
-    parts.append(f"Source: Erhebungsbogen, sheet '{spec.sheet}', field '{spec.key}', asked since {spec.since}"
+    parts.append(f"Source: Erhebungsbogen, sheet '{spec.sheet}', field '{spec.key}', asked since {first_year(spec)}"
                  + (f" until {spec.until}" if spec.until else "") + ".")
     return " ".join(parts)
 
 
 def field_col(spec: q.FieldSpec) -> Col:
-    allowed = spec.allowed_values()
     return Col(spec.key, spec.sql_type, field_comment(spec), spec.label, spec.unit,
-               "; ".join(allowed) if allowed else None, f"{spec.sheet}/{spec.key}", spec.since,
-               spec.personal)
+               allowed_text(spec), f"{spec.sheet}/{spec.key}", first_year(spec), spec.personal)
 
 
 KEY_COLS = (
@@ -352,6 +363,11 @@ def dictionary_rows() -> list[tuple]:
             for t in all_tables() for i, c in enumerate(t.columns, 1)]
 
 
+SURVEY_VIEWS = ("network_answers", "offers")
+REGISTER_FILE_COLUMNS = ("network_id", "network_name", "network_type", "land_code", "founded_year",
+                         "first_census_year", "end_year", "end_reason", "successor_id", "kreise")
+
+
 def catalog_dictionary_rows(con) -> list[tuple]:
     """One row per column of every table and view, read from the catalog (so the comments
     in the dictionary are exactly the COMMENT ON of the database), enriched with the
@@ -378,14 +394,21 @@ def catalog_dictionary_rows(con) -> list[tuple]:
         if (schema, table) not in kinds:
             continue
         kind, tcomment = kinds[(schema, table)]
-        meta = declared.get((schema, table, name)) or (by_key.get(name) if kind == "view" else None)
+        # a view column inherits a questionnaire field's metadata only where it shows survey answers
+        # (pub.network_answers, pub.offers); elsewhere e.g. land_code or kreis_name come from the
+        # register or ref.kreise, not from the workbook
+        meta = declared.get((schema, table, name)) or (
+            by_key.get(name) if kind == "view" and table in SURVEY_VIEWS else None)
         unit = meta.unit if meta else None
         null = None
         if schema == "pub":  # every pub column: a unit (or kind of value) and what NULL means
             unit, null = units.unit(table, name, dtype, unit), units.null_meaning(table, name)
+        source = meta.source if meta else None
+        if schema == "core" and table in ("register", "register_history") and name in REGISTER_FILE_COLUMNS:
+            source = f"Register (register.csv)/{name}"
         rows.append((schema, table, kind, tcomment, idx, name, dtype,
                      (meta.label_de or None) if meta else None, comment,
                      unit, meta.allowed if meta else None,
-                     meta.source if meta else None, meta.first_year if meta else None,
+                     source, meta.first_year if meta else None,
                      bool(meta.personal) if meta else False, null))
     return rows

@@ -270,6 +270,12 @@ def write_snapshot(warehouse: Path, out_dir: Path, year: int, *, lock_file: Path
         con.execute("COMMENT ON COLUMN snap.meta.snapshot.value IS 'Its value (JSON for lists and objects).'")
         entries = {k: v for k, v in asdict(manifest).items() if k not in ("database_sha256", "database_bytes",
                                                                          "build_seconds")}
+        n_dict = len(con.execute("SELECT * FROM snap.meta.data_dictionary LIMIT 0").description)
+        con.executemany(f"INSERT INTO snap.meta.data_dictionary VALUES ({', '.join('?' * n_dict)})", [
+            ("meta", "snapshot", "table", "One row per manifest entry of this snapshot.", i, c, "VARCHAR", None, d,
+             None, None, None, None, False, "nie NULL")[:n_dict]
+            for i, (c, d) in enumerate((("key", "Manifest entry (census_year, release, notice, tables, …)."),
+                                        ("value", "Its value (JSON for lists and objects).")), 1)])
         con.executemany("INSERT INTO snap.meta.snapshot VALUES (?, ?)",
                         [(k, v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))
                          for k, v in entries.items()])

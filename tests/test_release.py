@@ -269,3 +269,28 @@ def test_data_dictionary_states_sources_codes_and_years_correctly(release_home):
                            "AND table_name = 'snapshot'").fetchone()[0] == 2
     finally:
         con.close()
+
+
+# --- 5. codes and labels ------------------------------------------------------------------------
+
+def test_vocabularies_carry_codes_german_and_english_labels_and_offers_come_in_long_form(release_home):
+    con = duckdb.connect(str(release_home / "published" / "2025.1" / "mint_census_2025.duckdb"), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM ref.vocabulary WHERE label_en IS NULL OR label_en = ''"
+                           ).fetchone()[0] == 0
+        assert con.execute("SELECT key, label, label_en, position FROM pub.vocabulary WHERE vocabulary = "
+                           "'funding_sources' AND key = 'eigenmittel'").fetchone() == (
+            "eigenmittel", "Eigenmittel", "own funds", 8)
+        # 9 accepted workbooks with offers (5 in 2024, 4 in 2025), 2 offers each: 2+2 and 1+1 answers
+        assert con.execute("SELECT count(*) FROM pub.offers").fetchone()[0] == 18
+        assert con.execute("SELECT count(*) FROM pub.offers_long").fetchone()[0] == 54
+        rows = con.execute("SELECT vocabulary, key, label_en, position FROM pub.offers_long "
+                           "WHERE census_year = 2025 AND network_id = 'MR-001' ORDER BY row_no, vocabulary, position"
+                           ).fetchall()
+        assert rows == [("subjects", "Informatik", "computer science", 2), ("subjects", "Technik", "technology", 7),
+                        ("target_groups", "Primarstufe", "primary level", 2),
+                        ("target_groups", "Sekundarstufe I", "lower secondary level", 3),
+                        ("subjects", "Naturwissenschaften", "natural sciences", 8),
+                        ("target_groups", "Primarstufe", "primary level", 2)]
+    finally:
+        con.close()

@@ -172,13 +172,14 @@ FIXED_TABLES = (
     ), ("kreis_code",)),
     Table("ref", "vocabulary",
           "One row per category of a controlled vocabulary of the questionnaire (schemas/vocabularies.py): "
-          "key, German label and position in the questionnaire.", (
+          "key (the code), German label, position in the questionnaire and English label.", (
         _c("vocabulary", "VARCHAR", "Name of the vocabulary (partner_types, funding_sources, host_types, "
            "legal_forms, offer_formats, target_groups, ...).", "Vokabular", not_null=True),
         _c("key", "VARCHAR", "Key of the category: the column suffix for partner types (partners_<key>) and "
            "funding sources (funding_<key>_eur), else the label itself.", "Schlüssel", not_null=True),
         _c("label", "VARCHAR", "German label as in the questionnaire.", "Bezeichnung"),
         _c("position", "INTEGER", "Position of the category in the questionnaire (1 = first).", "Position"),
+        _c("label_en", "VARCHAR", "English label.", "Bezeichnung (englisch)"),
     ), ("vocabulary", "key")),
     Table("ref", "kreis_successors",
           "One row per former Kreis key and the Kreis of today's Gebietsstand (31.12.2023) that replaced it; "
@@ -309,7 +310,7 @@ def code_reference_rows() -> dict[str, list[tuple]]:
     for name, items in VOCABULARIES.items():
         for position, item in enumerate(items, start=1):
             key, label = item if isinstance(item, tuple) else (item, item)
-            vocabulary.append((name, key, label, position))
+            vocabulary.append((name, key, label, position, voc.LABELS_EN[name][label]))
     return {"ref.vocabulary": vocabulary,
             "ref.kreis_successors": sorted(voc.KREIS_SUCCESSORS.items())}
 

@@ -95,3 +95,21 @@ def test_the_wheel_installs_only_mint_census_and_survives_a_dummy_distribution(v
     assert again.returncode == 0, again.stderr[-2000:]
     imported = run([python, "-c", "import mint_census.schemas.questionnaire as q; print(q.__file__)"], cwd=cwd)
     assert imported.returncode == 0 and str(site) in imported.stdout, imported.stderr
+
+
+def test_the_wheel_carries_the_reference_data(venv, tmp_path):
+    """The official reference data ship inside the wheel: an installed mint-census finds the 400
+    Kreise and the boundaries without any ../shared or MINT_CENSUS_REFERENCE."""
+    names = set(zipfile.ZipFile(venv["wheel"]).namelist())
+    base = "mint_census/sources/reference_data/"
+    assert {base + n for n in ("kreise_2023.csv", "zensus2022_bevoelkerung_kreise.csv", "bundeslaender.csv",
+                               "README.md", "LICENSE-dl-de-by-2-0.txt", "bkg/kreise_vg2500_2023.geojson",
+                               "bkg/laender_vg2500_2023.geojson")} <= names
+    env = {k: v for k, v in os.environ.items() if k != "MINT_CENSUS_REFERENCE"}
+    done = run([venv["python"], "-m", "pip", "install", "--no-deps", "--no-index", "-q", venv["wheel"]])
+    assert done.returncode == 0, done.stderr[-2000:]
+    found = run([venv["python"], "-c", "from mint_census.sources.reference import resolve_reference_dir as r, "
+                 "load_reference as l; d = r(); print(d); print(len(l(d).kreise))"], cwd=tmp_path, env=env)
+    assert found.returncode == 0, found.stderr[-2000:]
+    where, count = found.stdout.split()
+    assert where.startswith(str(venv["site"])) and count == "400"

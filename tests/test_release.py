@@ -294,3 +294,21 @@ def test_vocabularies_carry_codes_german_and_english_labels_and_offers_come_in_l
                         ("target_groups", "Primarstufe", "primary level", 2)]
     finally:
         con.close()
+
+
+def test_the_quality_flag_query_of_research_md_runs_on_the_release(tmp_path):
+    text = (ROOT / "docs" / "research.md").read_text(encoding="utf-8")
+    section = text.split("## Quality flags", 1)[1]
+    sql = section.split("```sql", 1)[1].split("```", 1)[0]
+    home = census_home(tmp_path)
+    write_workbook(home / "inbox" / "2025" / "Erhebungsbogen_2025_MR-003.xlsx", 2025, "MR-003",
+                   answers_for("MR-003", 2025, "MINT-Region Bonn", funding_land_eur=900000.0))
+    process(home, 2025, load_reference(resolve_reference_dir()))
+    steps.snapshot_year(Home(home), 2025)
+    con = duckdb.connect(str(Home(home).published / "2025.1" / "mint_census_2025.duckdb"), read_only=True)
+    try:
+        rows = con.execute(sql).fetchall()
+    finally:
+        con.close()
+    assert len(rows) == 9  # every network answer of 2024 and 2025
+    assert [r[:2] for r in rows if r[3]] == [(2025, "MR-003")]

@@ -19,6 +19,7 @@ import duckdb
 from .german import POPULATION_DATE
 from .queries import BASE_YEAR, QueryResult, fetch, headline, parameters
 from .sdc import Protect, Rule, suppress
+from .signs import Blocked, is_empty, legend, sign_of
 from .sqlfiles import load
 
 # Excel number formats. They are locale independent: Excel shows "1.234,5" in a German
@@ -66,6 +67,12 @@ class Table:
     keys: tuple[str, ...] | None = None
     # "a" for a table that belongs to the previous number ("Tabelle 9a").
     suffix: str = ""
+    # Where an empty cell is "x" (Tabellenfach gesperrt, weil Aussage nicht sinnvoll); a filled
+    # cell prints its number.
+    blocked: tuple[Blocked, ...] = ()
+    # Column with the number of networks (or Kreise) a row rests on: an empty cell of a row
+    # resting on none is "–" (nichts vorhanden). None: the table has no such column.
+    count: str | None = "networks"
 
     @property
     def visible(self) -> tuple[Column, ...]:
@@ -88,10 +95,18 @@ class FilledTable:
     result: QueryResult  # everything the query returned, incl. hidden columns (never written)
     published: QueryResult  # visible columns, suppressed cells as None (+ "suppressed" column)
     suppressed: dict[tuple[int, str], str]  # (row, column) -> "primary" | "secondary"
+    # (row, column) -> official sign ("–", ".", "x") for every visible numeric cell that does not
+    # print its number; see publications.signs.
+    signs: dict[tuple[int, str], str] = None  # type: ignore[assignment]
 
     @property
     def label(self) -> str:
         return f"Tabelle {self.number}"
+
+    @property
+    def legend(self) -> tuple[str, ...]:
+        """The legend lines of the signs this table uses (empty when it uses none)."""
+        return legend(set((self.signs or {}).values()))
 
 
 def text_fields(year: int) -> dict[str, Any]:
@@ -101,19 +116,39 @@ def text_fields(year: int) -> dict[str, Any]:
 
 
 SUPPRESSED_COLUMN = "suppressed"
+SIGNS_COLUMN = "signs"
 
 
-def published_result(table: Table, result: QueryResult, hidden: dict[tuple[int, str], str]) -> QueryResult:
-    """The visible columns with suppressed cells set to None; protected tables get a last column
-    ``suppressed`` naming the suppressed columns of each row (";"-separated)."""
+def cell_signs(table: Table, result: QueryResult, hidden: dict[tuple[int, str], str]) -> dict[tuple[int, str], str]:
+    """The official sign of every visible numeric cell that does not print a number."""
+    signs: dict[tuple[int, str], str] = {}
+    for i, record in enumerate(result.records()):
+        for column in table.visible:
+            value = record[column.key]
+            sign = sign_of(value, column.key, record, is_text=column.is_text, is_percent=column.unit == "%",
+                           secret=(i, column.key) in hidden, blocked=table.blocked, count=table.count)
+            if sign is not None:
+                signs[(i, column.key)] = sign
+    return signs
+
+
+def published_result(table: Table, result: QueryResult, hidden: dict[tuple[int, str], str],
+                     signs: dict[tuple[int, str], str] | None = None) -> QueryResult:
+    """The visible columns with suppressed cells set to None; protected tables get a column
+    ``suppressed`` naming the suppressed columns of each row (";"-separated); every table gets a
+    last column ``signs`` with the official sign of each empty cell (``column=sign``,
+    ";"-separated, e.g. ``share_percent=x;value=.``)."""
     visible = [c.key for c in table.visible]
+    signs = cell_signs(table, result, hidden) if signs is None else signs
     rows = []
     for i, record in enumerate(result.records()):
         row = [None if (i, key) in hidden else record[key] for key in visible]
         if table.protect:
             row.append(";".join(key for key in visible if (i, key) in hidden))
+        row.append(";".join(f"{key}={signs[(i, key)]}" for key in visible
+                            if (i, key) in signs and (is_empty(record[key]) or (i, key) in hidden)))
         rows.append(tuple(row))
-    columns = tuple(visible) + ((SUPPRESSED_COLUMN,) if table.protect else ())
+    columns = tuple(visible) + ((SUPPRESSED_COLUMN,) if table.protect else ()) + (SIGNS_COLUMN,)
     return QueryResult(columns=columns, rows=rows)
 
 
@@ -133,6 +168,7 @@ def fill(table: Table, number: int | str, con: duckdb.DuckDBPyConnection, year: 
     footnotes = tuple(note.format(**fields) for note in table.footnotes)
     if hidden:
         footnotes += (rule.footnote,)
+    signs = cell_signs(table, result, hidden)
     return FilledTable(
         number=number,
         table=table,
@@ -140,8 +176,9 @@ def fill(table: Table, number: int | str, con: duckdb.DuckDBPyConnection, year: 
         subtitle=table.subtitle(con, year) if table.subtitle else None,
         footnotes=footnotes,
         result=result,
-        published=published_result(table, result, hidden),
+        published=published_result(table, result, hidden, signs),
         suppressed=hidden,
+        signs=signs,
     )
 
 
@@ -223,6 +260,8 @@ BY_LAND = Table(
     ),
     is_total=lambda row: row["land_code"] is None,
     keys=("land_name",),
+    # No previous year in the first census year.
+    blocked=(Blocked(("change_previous_year",), why="first census year has no previous year"),),
 )
 
 FOUNDING = Table(
@@ -241,6 +280,9 @@ FOUNDING = Table(
         "(Register); Zeiträume von je drei Jahren ab 2006, dem Gründungsjahr der ersten MINT-Region.",
     ),
     is_total=_total,
+    # Cumulating "ohne Angabe" or the total makes no sense.
+    blocked=(Blocked(("networks_cumulative", "share_cumulative_percent"),
+                     lambda row: row["category"] in ("ohne Angabe", "Insgesamt")),),
 )
 
 HOSTS = Table(
@@ -305,6 +347,9 @@ STAFF = Table(
     section="section",
     protect=(Protect(columns=("networks", "share_percent", "value"), networks="networks",
                      top_share="top_share", additive=True),),
+    # Size classes have no value; quartiles and sums have no share.
+    blocked=(Blocked(("value",), lambda row: row["section"] != "Kennzahlen"),
+             Blocked(("share_percent",), lambda row: row["section"] == "Kennzahlen")),
 )
 
 FUNDING = Table(
@@ -331,6 +376,8 @@ FUNDING = Table(
     section="section",
     protect=(Protect(columns=("networks", "amount_eur", "share_percent"), networks="networks",
                      top_share="top_share", additive=True),),
+    # Quartiles and the mean are no part of a sum.
+    blocked=(Blocked(("share_percent",), lambda row: row["section"] == "Kennzahlen des Jahresbudgets"),),
 )
 
 OFFERS = Table(
@@ -380,6 +427,7 @@ COVERAGE = Table(
     ),
     is_total=lambda row: row["land_code"] is None,
     keys=("land_name",),
+    count="kreise",
 )
 
 UNCOVERED = Table(
@@ -396,6 +444,7 @@ UNCOVERED = Table(
     footnotes=(f"Kreise: Gebietsstand 31.12.2023; Bevölkerung am {POPULATION_DATE}.",),
     keys=("kreis_code",),
     suffix="a",
+    count=None,
 )
 
 RESPONSE = Table(
@@ -418,6 +467,7 @@ RESPONSE = Table(
     ),
     is_total=lambda row: row["land_code"] is None,
     keys=("land_name",),
+    count="asked",
 )
 
 # The publication's tables in the order of their numbers.

@@ -122,7 +122,7 @@ def publish(
 
     written = Published([write_workbook(outdir / workbook_name(year), filled, edition, portraits,
                                         method_notes(rule))])
-    written += [write_csv(outdir / TABLES_DIR / f"{t.table.name}.csv", t.published) for t in filled]
+    written += [write_csv(outdir / TABLES_DIR / f"{t.table.name}.csv", t.machine) for t in filled]
     written.append(write_csv(outdir / TABLES_DIR / PORTRAITS_CSV, portraits))
     published_tables = {t.table.name: t.published for t in filled}
     figure_files: list[dict] = []

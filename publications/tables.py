@@ -104,6 +104,11 @@ class FilledTable:
         return f"Tabelle {self.number}"
 
     @property
+    def machine(self) -> QueryResult:
+        """What the CSV file holds: the published values plus the ``signs`` column."""
+        return with_signs(self.published, self.signs or {})
+
+    @property
     def legend(self) -> tuple[str, ...]:
         """The legend lines of the signs this table uses (empty when it uses none)."""
         return legend(set((self.signs or {}).values()))
@@ -132,24 +137,30 @@ def cell_signs(table: Table, result: QueryResult, hidden: dict[tuple[int, str], 
     return signs
 
 
-def published_result(table: Table, result: QueryResult, hidden: dict[tuple[int, str], str],
-                     signs: dict[tuple[int, str], str] | None = None) -> QueryResult:
-    """The visible columns with suppressed cells set to None; protected tables get a column
-    ``suppressed`` naming the suppressed columns of each row (";"-separated); every table gets a
-    last column ``signs`` with the official sign of each empty cell (``column=sign``,
-    ";"-separated, e.g. ``share_percent=x;value=.``)."""
+def published_result(table: Table, result: QueryResult, hidden: dict[tuple[int, str], str]) -> QueryResult:
+    """The visible columns with suppressed cells set to None; protected tables get a last column
+    ``suppressed`` naming the suppressed columns of each row (";"-separated)."""
     visible = [c.key for c in table.visible]
-    signs = cell_signs(table, result, hidden) if signs is None else signs
     rows = []
     for i, record in enumerate(result.records()):
         row = [None if (i, key) in hidden else record[key] for key in visible]
         if table.protect:
             row.append(";".join(key for key in visible if (i, key) in hidden))
-        row.append(";".join(f"{key}={signs[(i, key)]}" for key in visible
-                            if (i, key) in signs and (is_empty(record[key]) or (i, key) in hidden)))
         rows.append(tuple(row))
-    columns = tuple(visible) + ((SUPPRESSED_COLUMN,) if table.protect else ()) + (SIGNS_COLUMN,)
+    columns = tuple(visible) + ((SUPPRESSED_COLUMN,) if table.protect else ())
     return QueryResult(columns=columns, rows=rows)
+
+
+def with_signs(published: QueryResult, signs: dict[tuple[int, str], str]) -> QueryResult:
+    """The published result plus a last column ``signs``: the official sign of each empty cell of
+    the row as ``column=sign``, ";"-separated (e.g. ``share_percent=x;value=.``); zeros keep
+    their number and are not listed."""
+    rows = []
+    for i, row in enumerate(published.rows):
+        record = dict(zip(published.columns, row))
+        rows.append(tuple(row) + (";".join(f"{key}={sign}" for (r, key), sign in sorted(
+            signs.items(), key=lambda item: published.columns.index(item[0][1])) if r == i and is_empty(record[key])),))
+    return QueryResult(columns=published.columns + (SIGNS_COLUMN,), rows=rows)
 
 
 def fill(table: Table, number: int | str, con: duckdb.DuckDBPyConnection, year: int,
@@ -176,7 +187,7 @@ def fill(table: Table, number: int | str, con: duckdb.DuckDBPyConnection, year: 
         subtitle=table.subtitle(con, year) if table.subtitle else None,
         footnotes=footnotes,
         result=result,
-        published=published_result(table, result, hidden, signs),
+        published=published_result(table, result, hidden),
         suppressed=hidden,
         signs=signs,
     )
@@ -262,6 +273,7 @@ BY_LAND = Table(
     keys=("land_name",),
     # No previous year in the first census year.
     blocked=(Blocked(("change_previous_year",), why="first census year has no previous year"),),
+    count=None,  # coverage columns do not rest on the networks of the row
 )
 
 FOUNDING = Table(

@@ -128,7 +128,9 @@ def test_publish_writes_all_files(published):
         "abbildungen/wachstum.png",
         "abbildungen/wachstum.svg",
         "bericht.html",
+        "bericht.pdf",
         "vergleich_vorjahr.csv",
+        "tabellen/portraets.csv",
     ] + [f"tabellen/{t.name}.csv" for t in TABLES])  # no map: no reference data given
     assert all(p.is_file() and p.stat().st_size > 0 for p in files)
     assert not list(outdir.rglob(".*tmp*"))  # no temporary files left behind
@@ -138,10 +140,10 @@ def test_growth_csv(published):
     outdir, _ = published
     raw = (outdir / "tabellen/01_entwicklung.csv").read_bytes()
     assert raw == (
-        b"census_year,networks,new_networks,ended_networks,index_2013\n"
-        b"2013,3,3,0,100.0\n"
-        b"2014,5,2,0,166.7\n"  # 5 / 3 * 100 = 166.67
-        b"2015,6,2,1,200.0\n"  # 2016 lies after the census year and is left out
+        b"census_year,networks,new_networks,ended_networks,index_2013,signs\n"
+        b"2013,3,3,0,100.0,\n"
+        b"2014,5,2,0,166.7,\n"  # 5 / 3 * 100 = 166.67
+        b"2015,6,2,1,200.0,\n"  # 2016 lies after the census year and is left out
     )
 
 
@@ -150,8 +152,11 @@ def test_bundeslaender_csv(published):
     rows = read_csv(outdir / "tabellen/02_bundeslaender.csv")
     assert rows[0] == ["land_code", "land_name", "networks", "share_percent", "networks_per_million",
                        "kreise", "kreise_covered", "kreise_covered_percent", "population_covered_percent",
-                       "change_previous_year"]
-    rows = [r[:4] + r[-1:] for r in rows]  # no reference data here: the coverage columns are empty
+                       "change_previous_year", "signs"]
+    # No reference data here: the coverage columns are empty and unknown (".").
+    assert rows[1][-1] == ("networks_per_million=.;kreise=.;kreise_covered=.;kreise_covered_percent=.;"
+                           "population_covered_percent=.")
+    rows = [r[:4] + r[-2:-1] for r in rows]  # no reference data here: the coverage columns are empty
     body = rows[1:]
     assert len(body) == 17  # 16 Länder + Deutschland
     assert [r[0] for r in body[:16]] == [code for code, _ in LAENDER]
@@ -169,7 +174,7 @@ def test_publish_is_reproducible(published, warehouse, tmp_path):
     outdir, files = published
     again = publish(warehouse, YEAR, tmp_path / str(YEAR), stand=STAND, reference=None)
     for first, second in zip(files, again):
-        if first.suffix in {".csv", ".svg", ".png"}:
+        if first.suffix in {".csv", ".svg", ".png", ".pdf"}:
             assert first.read_bytes() == second.read_bytes(), first.name
 
 
@@ -192,7 +197,7 @@ def test_workbook_layout(published):
     outdir, _ = published
     wb = openpyxl.load_workbook(outdir / "MINT-Regionen_2015_Tabellen.xlsx")
     assert wb.sheetnames[:3] == ["Inhalt", "Tabelle 1", "Tabelle 2"]
-    assert len(wb.sheetnames) == 1 + len(TABLES)
+    assert len(wb.sheetnames) == 1 + len(TABLES) + 2  # + Porträts, Methodik
 
     contents = sheet_texts(wb["Inhalt"])
     assert "Entwicklung der MINT-Regionen 2013–2015" in contents
@@ -234,7 +239,9 @@ def test_workbook_layout(published):
         assert row[0].data_type == "s" or row[0].row == total  # Deutschland has no code
         assert row[2].data_type == row[3].data_type == "n"  # 0.0 reads back as 0
         assert isinstance(row[2].value, int) and isinstance(row[3].value, (int, float))
-        assert row[3].number_format == "#,##0.0"
+        # A true zero (Hamburg: no network) keeps its number and shows the sign "–".
+        expected = '#,##0.0;-#,##0.0;"–"' if row[2].value == 0 else "#,##0.0"
+        assert row[3].number_format == expected
 
 
 def test_workbook_neutralises_formulas(published):

@@ -143,7 +143,7 @@ def write_table_sheet(ws: Worksheet, filled: FilledTable, edition: Edition) -> N
 
     end = write_footer(ws, row + 1, edition, filled.footnotes + filled.legend)
     back_link(ws, end)
-    print_setup(ws, landscape=len(columns) > 5)
+    print_setup(ws, landscape=len(columns) > 5, pages_tall=2)  # every table on at most 2 pages
     for index, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = min(MAX_WIDTH, max(MIN_WIDTH, width + 2))
 
@@ -183,13 +183,14 @@ def back_link(ws: Worksheet, row: int) -> None:
     cell.style = "Hyperlink"
 
 
-def print_setup(ws: Worksheet, landscape: bool = False) -> None:
-    """A4, fit to one page wide, page numbers in the footer (header rows repeat where set)."""
+def print_setup(ws: Worksheet, landscape: bool = False, pages_tall: int = 0) -> None:
+    """A4, fit to one page wide (and at most ``pages_tall`` pages tall, 0 = as many as needed), page
+    numbers in the footer (header rows repeat where set)."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
+    ws.page_setup.fitToHeight = pages_tall
     ws.print_options.horizontalCentered = False
     ws.page_margins.left = ws.page_margins.right = 0.5
     ws.oddFooter.left.text = "&A"
@@ -235,7 +236,7 @@ def write_method_sheet(ws: Worksheet, notes: list[tuple[str, str]], edition: Edi
         put_text(ws, row, 1, title, BOLD)
         cell = put_text(ws, row + 1, 1, text)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.row_dimensions[row + 1].height = 15 * (len(text) // 95 + 1)
+        ws.row_dimensions[row + 1].height = 13 * (len(text) // 105 + 1)
         row += 3
     back_link(ws, write_footer(ws, row, edition))
     print_setup(ws)

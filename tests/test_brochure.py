@@ -232,3 +232,72 @@ def test_html_is_a_template_render_with_contents_and_escaping(demo_publication):
     for target in targets:
         assert f'id="{target}"' in page, target
     assert page.count('<article id="portrait-') == 150
+
+
+# --- a real browser at 400 px ----------------------------------------------------------------
+
+def chromium_driver():
+    """Headless system Chromium through Selenium, or a skip with the reason."""
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        pytest.skip("selenium not installed (pip install -e '.[test]')")
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver = shutil.which("chromedriver")
+    if browser is None or driver is None:
+        pytest.skip("no system Chromium with chromedriver (Debian: chromium, chromium-driver)")
+    options = webdriver.ChromeOptions()
+    options.binary_location = browser
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
+        options.add_argument(arg)
+    return webdriver.Chrome(service=Service(driver), options=options)
+
+
+def test_report_reflows_at_400_px_in_chromium(demo_publication):
+    outdir, _ = demo_publication
+    browser = chromium_driver()
+    try:
+        browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                {"width": 400, "height": 900, "deviceScaleFactor": 1, "mobile": False})
+        browser.get((outdir / "bericht.html").as_uri())
+        client, scroll = browser.execute_script(
+            "return [document.documentElement.clientWidth, document.documentElement.scrollWidth]")
+        assert client <= 400 and scroll <= client  # no horizontal overflow of the page
+        missing = browser.execute_script(
+            "return Array.from(document.querySelectorAll('nav a[href^=\"#\"]'))"
+            ".map(a => a.getAttribute('href').slice(1)).filter(id => !document.getElementById(id))")
+        assert missing == []
+        links = browser.execute_script("return document.querySelectorAll('nav a').length")
+        assert links == 9 + 11  # sections + tables
+        smallest = browser.execute_script(
+            "return Math.min(...Array.from(document.querySelectorAll('p, li, td, dd'))"
+            ".map(e => parseFloat(getComputedStyle(e).fontSize)))")
+        assert smallest >= 13.3  # 10 pt
+    finally:
+        browser.quit()
+
+
+# --- the workbook printed through LibreOffice ------------------------------------------------
+
+@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+                    reason="LibreOffice (soffice) or pdftotext not installed")
+def test_workbook_prints_every_table_on_at_most_two_pages(demo_publication, tmp_path):
+    outdir, _ = demo_publication
+    workbook = outdir / "MINT-Regionen_2025_Tabellen.xlsx"
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(workbook)],
+                   capture_output=True, check=True, timeout=180)
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / (workbook.stem + ".pdf")), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    pages: dict[str, int] = {}
+    for page in text.split("\f"):
+        footer = [line.split() for line in page.splitlines() if "Seite" in line]
+        if footer:  # the footer: sheet name left, "Seite n von N" right
+            words = footer[-1]
+            sheet = " ".join(words[:words.index("Seite")])
+            pages[sheet] = pages.get(sheet, 0) + 1
+    tables = {k: v for k, v in pages.items() if k.startswith("Tabelle")}
+    assert len(tables) == 11
+    assert max(tables.values()) <= 2, tables
+    assert pages["Inhalt"] == 1 and pages["Methodik"] == 1

@@ -24,7 +24,7 @@ from .sdc import Rule
 from .sqlfiles import load
 from .tables import TABLES, fill, number_tables
 from .texts import method_notes
-from .workbook import write_workbook
+from .workbook import write_comparison_workbook, write_workbook
 
 __all__ = ["publish", "headline", "workbook_name", "Published", "Rule"]
 
@@ -34,6 +34,7 @@ TABLES_DIR = "tabellen"
 FIGURES_DIR = "abbildungen"
 COMPARISON_NAME = "vergleich_vorjahr.csv"
 PORTRAITS_CSV = "portraets.csv"
+COMPARISON_XLSX = "vergleich_vorjahr.xlsx"
 
 
 class Published(list):
@@ -127,7 +128,8 @@ def publish(
     published_tables = {t.table.name: t.published for t in filled}
     figure_files: list[dict] = []
     for figure in FIGURES:
-        paths = draw_figure(figure, con, edition, outdir / FIGURES_DIR, published_tables)
+        basis = tuple(t.subtitle for t in filled if figure.table and t.table.name == figure.table and t.subtitle)
+        paths = draw_figure(figure, con, edition, outdir / FIGURES_DIR, published_tables, basis)
         written += paths
         title = figure.title.format(year=year, base_year=BASE_YEAR, period=f"{BASE_YEAR}–{year}")
         figure_files.append(figure_entry(figure.name, paths[1], outdir, title,
@@ -144,7 +146,9 @@ def publish(
         figure_files.insert(1, figure_entry("karte_kreise", map_paths[0], outdir, caption,
                                             alt_text("karte_kreise", caption, filled, key, year), "map"))
     if previous is not None:
-        written.append(write_csv(outdir / COMPARISON_NAME, compare(filled, previous)))
+        comparison = compare(filled, previous)
+        written.append(write_csv(outdir / COMPARISON_NAME, comparison))
+        written.append(write_comparison_workbook(outdir / COMPARISON_XLSX, comparison, edition))
     else:
         messages.append(f"Kein Vorjahresvergleich: {year} ist das erste Erhebungsjahr.")
     data = report_data(edition=edition, headline_text=headline_text, key=key, numbers=numbers, tables=filled,

@@ -263,3 +263,70 @@ def write_workbook(path: Path, tables: list[FilledTable], edition: Edition,
     with atomic_path(path) as tmp:
         workbook.save(tmp)
     return path
+
+
+COMPARISON_HEADERS = (
+    ("table_title", "Tabelle", 40), ("row_key", "Zeile", 34), ("column_header", "Spalte", 34),
+    ("previous", "Vorjahr", 12), ("current", "Berichtsjahr", 12), ("change", "Veränderung", 12),
+    ("change_percent", "Veränderung in %", 12), ("status", "Status", 11),
+)
+DEFAULT_THRESHOLD_PERCENT = 10.0
+
+
+def _as_number(text: Any) -> Any:
+    """The comparison keeps cells as text ("." for suppressed); numbers go back as numbers."""
+    if text is None:
+        return None
+    try:
+        return float(text) if "." in str(text) or "e" in str(text).lower() else int(text)
+    except (TypeError, ValueError):
+        return text
+
+
+def write_comparison_workbook(path: Path, comparison: QueryResult, edition: Edition,
+                              threshold_percent: float = DEFAULT_THRESHOLD_PERCENT) -> Path:
+    """The year-on-year check for staff: German formats, largest relative changes first, and a flag
+    column that marks changes at or above a threshold staff can change in cell B4."""
+    workbook = Workbook()
+    ws = workbook.active
+    ws.title = "Vergleich"
+    put_text(ws, 1, 1, f"Vergleich mit dem Vorjahr: Erhebung {edition.year} gegen {edition.year - 1}", TITLE_FONT)
+    put_text(ws, 2, 1, "Jede Tabellenzelle, die sich gegenüber dem Vorjahr geändert hat (beide Ausgaben aus "
+                       "demselben Warehouse, mit derselben Geheimhaltung). Nur zur Prüfung vor der Freigabe.",
+             NOTE_FONT)
+    put_text(ws, 4, 1, "Schwelle für „prüfen“ (Veränderung in %, Betrag):", BOLD)
+    ws.cell(row=4, column=2, value=threshold_percent).number_format = "0.0"
+    header_row = 6
+    flag_col = len(COMPARISON_HEADERS) + 1
+    for index, (_, header, width) in enumerate(COMPARISON_HEADERS + (("", "prüfen?", 9),), start=1):
+        cell = put_text(ws, header_row, index, header, BOLD)
+        cell.fill = HEADER_FILL
+        cell.alignment = HEADER_ALIGNMENT
+        ws.column_dimensions[get_column_letter(index)].width = width
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    records = comparison.records()
+    records.sort(key=lambda r: (r["change_percent"] is None, -abs(r["change_percent"] or 0),
+                                -abs(r["change"] or 0)))
+    pct_col = get_column_letter(7)
+    for row, record in enumerate(records, start=header_row + 1):
+        for index, (key, _, _) in enumerate(COMPARISON_HEADERS, start=1):
+            value = record[key]
+            if key in ("previous", "current"):
+                value = _as_number(value)
+            if is_number(value):
+                cell = ws.cell(row=row, column=index, value=value)
+                cell.number_format = "#,##0.0" if key == "change_percent" else "#,##0.##"
+            elif value is not None:
+                cell = put_text(ws, row, index, value)
+                if key in ("previous", "current"):
+                    cell.alignment = Alignment(horizontal="right")
+        flag = ws.cell(row=row, column=flag_col,
+                       value=f'=IF(AND(ISNUMBER({pct_col}{row}),ABS({pct_col}{row})>=$B$4),"prüfen","")')
+        flag.font = WARNING_FONT
+    ws.auto_filter.ref = f"A{header_row}:{get_column_letter(flag_col)}{max(header_row, header_row + len(records))}"
+    print_setup(ws, landscape=True)
+    write_footer(ws, header_row + len(records) + 2, edition)
+    with atomic_path(path) as tmp:
+        workbook.save(tmp)
+    return path

@@ -130,6 +130,7 @@ def test_publish_writes_all_files(published):
         "bericht.html",
         "bericht.pdf",
         "vergleich_vorjahr.csv",
+        "vergleich_vorjahr.xlsx",
         "tabellen/portraets.csv",
     ] + [f"tabellen/{t.name}.csv" for t in TABLES])  # no map: no reference data given
     assert all(p.is_file() and p.stat().st_size > 0 for p in files)
@@ -269,3 +270,22 @@ def test_figure_files(published):
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     svg = (outdir / "abbildungen/wachstum.svg").read_text(encoding="utf-8")
     assert "<svg" in svg and "<dc:date>" not in svg
+
+
+def test_comparison_workbook_for_staff(published):
+    """vergleich_vorjahr.xlsx: numbers as numbers, largest relative change first, a flag formula that
+    reads the threshold staff can set in B4."""
+    outdir, _ = published
+    ws = openpyxl.load_workbook(outdir / "vergleich_vorjahr.xlsx")["Vergleich"]
+    assert ws["B4"].value == 10.0
+    header = [c.value for c in ws[6]]
+    assert header == ["Tabelle", "Zeile", "Spalte", "Vorjahr", "Berichtsjahr", "Veränderung",
+                      "Veränderung in %", "Status", "prüfen?"]
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=7, max_col=9) if r[0].value]
+    nrw = [r for r in rows if r[0] == "MINT-Regionen nach Bundesland 2015" and r[1] == "Nordrhein-Westfalen"
+           and r[2] == "MINT-Regionen"]
+    assert len(nrw) == 1
+    assert nrw[0][3:8] == [5, 2, -3, -60.0, "geändert"]  # 5 networks in 2014, 2 in 2015
+    assert nrw[0][8].startswith("=IF(AND(ISNUMBER(G") and "$B$4" in nrw[0][8]
+    percents = [abs(r[6]) for r in rows if isinstance(r[6], (int, float))]
+    assert percents == sorted(percents, reverse=True) and percents

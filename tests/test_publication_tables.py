@@ -361,6 +361,11 @@ def test_map_draws_all_400_kreise(published):
     assert len(files.kreise_drawn) == 400
     svg = (outdir / "abbildungen/karte_kreise.svg").read_text(encoding="utf-8")
     assert svg.count('id="kreis-') == 400
+    # Every Kreis of ref.kreise (4 here) carries a tooltip with its name and the networks covering it.
+    assert svg.count('">\n   <title>') == 4
+    assert ('<g id="kreis-05315">\n   <title>Köln, Stadt: 2 MINT-Regionen: Netz MR-001, Netz MR-006</title>'
+            in svg)
+    assert '<g id="kreis-01002">\n   <title>Kiel, Landeshauptstadt: keine MINT-Region (weißer Fleck)</title>' in svg
     assert svg.count('id="land-') == 16
     assert files.messages == []
 

@@ -13,7 +13,8 @@ dates in the metadata. Running twice gives byte-identical SVG and PNG files.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from xml.sax.saxutils import escape
 from pathlib import Path
 
 import duckdb
@@ -35,7 +36,7 @@ BAR_COLOUR = "#1F5A96"
 WARNING_COLOUR = "#C00000"
 RC = {
     "svg.hashsalt": "mint-census",  # stable ids inside the SVG
-    "svg.fonttype": "path",  # glyphs as paths: looks the same without the font installed
+    "svg.fonttype": "none",  # text stays text: selectable, restylable, read by screen readers
     "font.family": "DejaVu Sans",  # shipped with matplotlib, has the German characters
     "font.size": 10,
 }
@@ -112,9 +113,18 @@ def hbar_chart(label: str, value: str, xlabel: str, decimals: int = 0, limit: fl
     return draw
 
 
-def render(figure: Figure, result: QueryResult, edition: Edition, outdir: Path) -> list[Path]:
+def add_title_desc(svg: str, title: str, desc: str) -> str:
+    """Put ``<title>`` and ``<desc>`` first inside the root ``<svg>`` element (for screen readers)."""
+    start = svg.index("<svg")
+    end = svg.index(">", start) + 1
+    return f"{svg[:end]}\n <title>{escape(title)}</title>\n <desc>{escape(desc)}</desc>{svg[end:]}"
+
+
+def render(figure: Figure, result: QueryResult, edition: Edition, outdir: Path,
+           extra_notes: tuple[str, ...] = ()) -> list[Path]:
     """Draw ``figure`` and write ``<outdir>/<name>.png`` and ``.svg``; return both paths."""
     title = figure.title.format(**text_fields(edition.year))
+    figure = replace(figure, notes=tuple(extra_notes) + figure.notes)
     width, height = figure.size
     inch = 1.0 / height  # one inch in figure coordinates (vertical)
     with matplotlib.rc_context(RC):
@@ -140,12 +150,15 @@ def render(figure: Figure, result: QueryResult, edition: Edition, outdir: Path) 
             path = outdir / f"{figure.name}.{suffix}"
             with atomic_path(path) as tmp:
                 fig.savefig(tmp, format=suffix, **options)
+                if suffix == "svg":
+                    desc = " ".join(figure.notes + (edition.source_line,))
+                    tmp.write_text(add_title_desc(tmp.read_text(encoding="utf-8"), title, desc), encoding="utf-8")
             paths.append(path)
     return paths
 
 
 def draw_figure(figure: Figure, con: duckdb.DuckDBPyConnection, edition: Edition, outdir: Path,
-                tables: dict[str, QueryResult] | None = None) -> list[Path]:
+                tables: dict[str, QueryResult] | None = None, extra_notes: tuple[str, ...] = ()) -> list[Path]:
     """Query the warehouse for ``figure`` (or take its table's published result) and render it."""
     if figure.table is not None:
         if not tables or figure.table not in tables:
@@ -153,7 +166,7 @@ def draw_figure(figure: Figure, con: duckdb.DuckDBPyConnection, edition: Edition
         result = tables[figure.table]
     else:
         result = fetch(con, figure.sql, parameters(edition.year))
-    return render(figure, result, edition, outdir)
+    return render(figure, result, edition, outdir, extra_notes)
 
 
 # --- The figures ------------------------------------------------------------------------
@@ -171,7 +184,9 @@ BY_LAND = Figure(
     name="bundeslaender",
     title="MINT-Regionen nach Bundesland {year}",
     sql=load("abbildung_bundeslaender"),
-    draw=bar_chart(x="land_kurz", y="networks", xlabel="Bundesland", ylabel="Anzahl MINT-Regionen"),
+    # Land names, most networks on top.
+    draw=hbar_chart(label="land_name", value="networks", xlabel="Anzahl MINT-Regionen"),
+    left=0.25,
 )
 
 

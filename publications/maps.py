@@ -25,6 +25,7 @@ from matplotlib.path import Path as MplPath
 
 from .figures import Figure, render
 from .german import Edition
+from .files import atomic_path
 from .queries import QueryResult, fetch, parameters
 from .sqlfiles import load
 
@@ -146,5 +147,23 @@ def draw_map(con: duckdb.DuckDBPyConnection, edition: Edition, outdir: Path,
         notes=(f"Kartengrundlage: {BKG_CREDIT}; Kreise: Gebietsstand 31.12.2023",),
     )
     paths = render(figure, result, edition, outdir)
+    add_tooltips(paths[1], result)
     # draw() ran once per render; both files show the same Kreise.
     return paths, sorted(set(drawn)), None
+
+
+def add_tooltips(svg_path: Path, result: QueryResult) -> None:
+    """Give every Kreis of the SVG map a ``<title>`` (tooltip): its name and the networks covering it."""
+    from xml.sax.saxutils import escape
+
+    titles = {}
+    for r in result.records():
+        n = r["networks"] or 0
+        who = f": {r['network_names']}" if r.get("network_names") else ""
+        count = "keine MINT-Region (weißer Fleck)" if n == 0 else ("1 MINT-Region" if n == 1 else f"{n} MINT-Regionen")
+        titles[r["kreis_code"]] = f"{r['kreis_name'] or r['kreis_code']}: {count}{who}"
+    text = svg_path.read_text(encoding="utf-8")
+    for code, title in titles.items():
+        text = text.replace(f'<g id="kreis-{code}">', f'<g id="kreis-{code}">\n   <title>{escape(title)}</title>', 1)
+    with atomic_path(svg_path) as tmp:
+        tmp.write_text(text, encoding="utf-8")

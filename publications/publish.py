@@ -16,13 +16,15 @@ import duckdb
 from .compare import compare
 from .csvfiles import write_csv
 from .figures import FIGURES, draw_figure
-from .german import Edition
+from .german import Edition, format_number
 from .maps import BKG_CREDIT, draw_map
-from .queries import BASE_YEAR, headline, key_figures, require_census_year
-from .report import REPORT_NAME, write_report
+from .queries import BASE_YEAR, fetch, headline, key_figures, parameters, require_census_year
+from .report import PDF_NAME, REPORT_NAME, report_data, write_pdf, write_report
 from .sdc import Rule
+from .sqlfiles import load
 from .tables import TABLES, fill, number_tables
-from .workbook import write_workbook
+from .texts import method_notes
+from .workbook import write_comparison_workbook, write_workbook
 
 __all__ = ["publish", "headline", "workbook_name", "Published", "Rule"]
 
@@ -31,6 +33,8 @@ log = logging.getLogger(__name__)
 TABLES_DIR = "tabellen"
 FIGURES_DIR = "abbildungen"
 COMPARISON_NAME = "vergleich_vorjahr.csv"
+PORTRAITS_CSV = "portraets.csv"
+COMPARISON_XLSX = "vergleich_vorjahr.xlsx"
 
 
 class Published(list):
@@ -112,17 +116,24 @@ def publish(
         previous = [fill(table, number, con, year - 1, rule) for number, table in zip(numbers, TABLES)]
     headline_text = headline(con, year)
     key = key_figures(con, year)
+    numbers = fetch(con, load("kernaussagen"), parameters(year)).records()[0]
+    chronology = fetch(con, load("chronologie"), parameters(year))
+    portraits = fetch(con, load("portraits"), parameters(year))
     messages: list[str] = []
 
-    written = Published([write_workbook(outdir / workbook_name(year), filled, edition)])
-    written += [write_csv(outdir / TABLES_DIR / f"{t.table.name}.csv", t.published) for t in filled]
+    written = Published([write_workbook(outdir / workbook_name(year), filled, edition, portraits,
+                                        method_notes(rule))])
+    written += [write_csv(outdir / TABLES_DIR / f"{t.table.name}.csv", t.machine) for t in filled]
+    written.append(write_csv(outdir / TABLES_DIR / PORTRAITS_CSV, portraits))
     published_tables = {t.table.name: t.published for t in filled}
-    figure_files: list[tuple[Path, str, str]] = []
+    figure_files: list[dict] = []
     for figure in FIGURES:
-        paths = draw_figure(figure, con, edition, outdir / FIGURES_DIR, published_tables)
+        basis = tuple(t.subtitle for t in filled if figure.table and t.table.name == figure.table and t.subtitle)
+        paths = draw_figure(figure, con, edition, outdir / FIGURES_DIR, published_tables, basis)
         written += paths
-        figure_files.append((paths[1], figure.title.format(year=year, base_year=BASE_YEAR,
-                                                           period=f"{BASE_YEAR}–{year}"), ""))
+        title = figure.title.format(year=year, base_year=BASE_YEAR, period=f"{BASE_YEAR}–{year}")
+        figure_files.append(figure_entry(figure.name, paths[1], outdir, title,
+                                         alt_text(figure.name, title, filled, key, year)))
     map_paths, drawn, skipped = draw_map(con, edition, outdir / FIGURES_DIR, reference_dir)
     if skipped:
         messages.append(skipped)
@@ -130,15 +141,56 @@ def publish(
     else:
         written += map_paths
         # The map as PNG in the report: its SVG (400 detailed Kreise) is several MB.
-        figure_files.insert(1, (map_paths[0], f"MINT-Regionen je Kreis {year}; weiß: Kreise ohne MINT-Region. "
-                                              f"Kartengrundlage: {BKG_CREDIT}",
-                                "map"))
+        caption = (f"MINT-Regionen je Kreis {year}; weiß: Kreise ohne MINT-Region. "
+                   f"Kartengrundlage: {BKG_CREDIT}")
+        figure_files.insert(1, figure_entry("karte_kreise", map_paths[0], outdir, caption,
+                                            alt_text("karte_kreise", caption, filled, key, year), "map"))
     if previous is not None:
-        written.append(write_csv(outdir / COMPARISON_NAME, compare(filled, previous)))
+        comparison = compare(filled, previous)
+        written.append(write_csv(outdir / COMPARISON_NAME, comparison))
+        written.append(write_comparison_workbook(outdir / COMPARISON_XLSX, comparison, edition))
     else:
         messages.append(f"Kein Vorjahresvergleich: {year} ist das erste Erhebungsjahr.")
-    written.append(write_report(outdir / REPORT_NAME, edition=edition, headline_text=headline_text, key=key,
-                                tables=filled, figures=figure_files, messages=messages, rule=rule))
+    data = report_data(edition=edition, headline_text=headline_text, key=key, numbers=numbers, tables=filled,
+                       figures=figure_files, chronology=chronology, portraits=portraits, messages=messages,
+                       rule=rule, base_year=BASE_YEAR)
+    written.append(write_report(outdir / REPORT_NAME, data))
+    written.append(write_pdf(outdir / PDF_NAME, data))
     written.messages = messages
     written.kreise_drawn = drawn
     return written
+
+
+def figure_entry(name: str, path: Path, outdir: Path, caption: str, alt: str, css: str = "") -> dict:
+    """A figure as the report templates see it (paths relative to the publication folder)."""
+    relative = path.relative_to(outdir).as_posix()
+    return {"name": name, "html_src": relative, "pdf_src": "/" + relative, "caption": caption,
+            "alt": alt, "css": css}
+
+
+def alt_text(name: str, title: str, filled: list, key: dict, year: int) -> str:
+    """Alt text stating the figure's main numbers (from the published tables)."""
+    def fmt(value, decimals=0):
+        return "." if value is None else format_number(value, decimals)
+
+    tables = {t.table.name: t for t in filled}
+    if name == "wachstum":
+        rows = tables["01_entwicklung"].published.records()
+        if rows:
+            return (f"{title}. Säulendiagramm: {fmt(rows[0]['networks'])} MINT-Regionen im Jahr "
+                    f"{rows[0]['census_year']}, {fmt(rows[-1]['networks'])} im Jahr {rows[-1]['census_year']}.")
+    if name == "bundeslaender":
+        rows = [r for r in tables["02_bundeslaender"].published.records() if r["land_code"] is not None]
+        rows.sort(key=lambda r: (-(r["networks"] or 0), r["land_name"]))
+        top = ", ".join(f"{r['land_name']} {fmt(r['networks'])}" for r in rows[:3])
+        return f"{title}. Die meisten MINT-Regionen: {top}."
+    if name == "partnerstruktur":
+        rows = [r for r in tables["05_partnerstruktur"].published.records() if r["share_percent"] is not None]
+        rows.sort(key=lambda r: -r["share_percent"])
+        top = ", ".join(f"{r['partner_type']} {fmt(r['share_percent'], 1)} %" for r in rows[:3])
+        basis = tables["05_partnerstruktur"].subtitle or ""
+        return f"{title} ({basis}). Anteil der MINT-Regionen mit solchen Partnern: {top}."
+    if name == "karte_kreise":
+        return (f"Karte der 400 Kreise {year}: {fmt(key.get('kreise_covered_percent'), 1)} % von einer MINT-Region "
+                f"abgedeckt, {fmt(key.get('kreise_uncovered'))} Kreise ohne MINT-Region (weiße Flecken).")
+    return title

@@ -1,188 +1,230 @@
-"""bericht.html: the whole publication on one self-contained, printable page.
+"""The report: bericht.html (Jinja2 template) and bericht.pdf (Typst template), from one set of data.
 
-Key figures ("Auf einen Blick"), every table (as published, after disclosure control), every
-figure (embedded as base64 SVG, so the file needs nothing else and prints sharply), the
-method notes and the sources and credits. Numbers are only formatted here, never computed:
-they come from the filled tables and from ``queries.key_figures`` (SQL). Every text from
-the warehouse is HTML-escaped. Print to PDF from any browser (A4, tables do not split rows).
+``report_data`` gathers what both print: key messages, figures, every table as published (cell
+texts with the official signs, legend), the chronology, the portraits, the method notes and the
+imprint. Numbers are only formatted here, never computed: they come from the filled tables and
+from the publication's SQL (``queries``). The layout lives in ``templates/bericht.html.j2``
+(Jinja2 with autoescape: every text from the warehouse is escaped) and ``templates/bericht.typ``
+(Typst reads the data as JSON, so no text is ever spliced into Typst markup).
 """
 
 from __future__ import annotations
 
 import base64
-import html
+import json
 import math
+import shutil
+import tempfile
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from .files import atomic_path
-from .german import MISSING_LEGEND, POPULATION_DATE, Edition, format_number
-from .maps import BKG_CREDIT
+from .german import POPULATION_DATE, Edition, format_number
+from .queries import QueryResult
 from .sdc import Rule
+from .signs import LEGEND, ORDER, is_empty
 from .tables import DECIMAL_1, DECIMAL_2, YEAR, Column, FilledTable
+from . import texts
 
 REPORT_NAME = "bericht.html"
-
-CSS = """
-body { font-family: "DejaVu Sans", Arial, Helvetica, sans-serif; font-size: 10pt; color: #111;
-       max-width: 60em; margin: 1.5em auto; padding: 0 1em; line-height: 1.35; }
-h1 { font-size: 18pt; margin-bottom: 0.2em; } h2 { font-size: 13pt; margin-top: 1.6em; }
-.warning { color: #C00000; font-weight: bold; }
-.meta { color: #444; }
-.glance { display: grid; grid-template-columns: repeat(auto-fit, minmax(12em, 1fr)); gap: 0.6em; }
-.glance div { border: 1px solid #BBB; padding: 0.5em; }
-.glance b { display: block; font-size: 15pt; color: #1F5A96; }
-table { border-collapse: collapse; margin: 0.5em 0; font-size: 8.5pt; width: 100%; }
-th { background: #DDEBF7; border: 1px solid #999; padding: 2px 4px; vertical-align: bottom; }
-td { border: 1px solid #CCC; padding: 2px 4px; }
-td.n { text-align: right; white-space: nowrap; }
-tr.total td { font-weight: bold; border-top: 1.5px solid #555; }
-th.unit { font-weight: normal; font-style: italic; background: #EEF4FB; }
-caption { text-align: left; font-weight: bold; font-size: 10.5pt; padding-bottom: 0.3em; }
-.notes { font-size: 8pt; color: #333; margin: 0.2em 0 1em; }
-figure { margin: 1em 0; } figure img { width: 100%; height: auto; border: 0; }
-figure.map img { width: 75%; }
-section.table, figure { page-break-inside: avoid; break-inside: avoid; }
-@page { size: A4; margin: 15mm; }
-@media print { body { max-width: none; margin: 0; } h2 { page-break-before: always; break-before: page; }
-               h2.first { page-break-before: avoid; break-before: avoid; } tr { break-inside: avoid; } }
-"""
+PDF_NAME = "bericht.pdf"
+TEMPLATES = "templates"
 
 
-def esc(value: Any) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def cell_text(value: Any, column: Column) -> str:
-    """A value as printed: German number format per column, "." for suppressed or missing."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "." if not column.is_text else ""
+def cell_text(value: Any, column: Column, sign: str | None = None) -> str:
+    """A value as printed: German number format per column, or its official sign."""
     if column.is_text:
-        return str(value)
+        return "" if is_empty(value) else str(value)
+    if sign is not None:
+        return sign
+    if is_empty(value):
+        return "."
     if column.number_format == YEAR:
         return str(int(value))
     decimals = 2 if column.number_format == DECIMAL_2 else 1 if column.number_format == DECIMAL_1 else 0
     return format_number(value, decimals)
 
 
-def table_html(filled: FilledTable, edition: Edition) -> str:
+def table_data(filled: FilledTable, edition: Edition) -> dict[str, Any]:
     columns = filled.table.visible
-    parts = [f'<section class="table" id="{esc(filled.table.name)}"><table>',
-             f"<caption>{esc(filled.label)}: {esc(filled.title)}"]
-    if filled.subtitle:
-        parts.append(f"<br><span style='font-weight:normal'>{esc(filled.subtitle)}</span>")
-    parts.append("</caption><thead><tr>")
-    parts += [f"<th>{esc(c.header)}</th>" for c in columns]
-    parts.append("</tr><tr>")
-    parts += [f'<th class="unit">{esc(c.unit)}</th>' for c in columns]
-    parts.append("</tr></thead><tbody>")
-    records = filled.published.records()
-    if not records:
-        parts.append(f'<tr><td colspan="{len(columns)}">Keine Angaben für {edition.year}.</td></tr>')
-    for record in records:
-        total = bool(filled.table.is_total and filled.table.is_total(record))
-        parts.append('<tr class="total">' if total else "<tr>")
-        for c in columns:
-            css = "" if c.is_text else ' class="n"'
-            parts.append(f"<td{css}>{esc(cell_text(record[c.key], c))}</td>")
-        parts.append("</tr>")
-    parts.append("</tbody></table><div class='notes'>")
-    for note in filled.footnotes:
-        parts.append(f"{esc(note)}<br>")
-    parts.append(f"{esc(edition.source_line)}<br>{esc(edition.stand_line)}</div></section>")
-    return "".join(parts)
+    signs = filled.signs or {}
+    rows = []
+    for i, record in enumerate(filled.published.records()):
+        rows.append({
+            "total": bool(filled.table.is_total and filled.table.is_total(record)),
+            "cells": [cell_text(record[c.key], c, signs.get((i, c.key))) for c in columns],
+        })
+    return {
+        "id": filled.table.name,
+        "label": filled.label,
+        "title": filled.title,
+        "subtitle": filled.subtitle,
+        "headers": [c.header for c in columns],
+        "units": [c.unit for c in columns],
+        "numeric": [not c.is_text for c in columns],
+        "rows": rows,
+        "empty": f"Keine Angaben für {edition.year}.",
+        "notes": list(filled.footnotes),
+        "legend": list(filled.legend),
+        "source": edition.source_line,
+        "stand": edition.stand_line,
+    }
 
 
-def figure_html(image: Path, caption: str, css_class: str = "") -> str:
-    mime = "image/svg+xml" if image.suffix == ".svg" else "image/png"
-    data = base64.b64encode(image.read_bytes()).decode("ascii")
-    cls = f' class="{css_class}"' if css_class else ""
-    return (f'<figure{cls}><img alt="{esc(caption)}" src="data:{mime};base64,{data}">'
-            f"<figcaption class='notes'>{esc(caption)}</figcaption></figure>")
+def _n(value: Any, decimals: int = 0) -> str:
+    return "." if value is None else format_number(value, decimals)
 
 
-def glance_html(key: dict[str, Any], headline_text: str, edition: Edition) -> str:
-    def n(value: Any, decimals: int = 0, suffix: str = "") -> str:
-        return "." if value is None else format_number(value, decimals) + suffix
+def key_messages(numbers: dict[str, Any], tables: list[FilledTable], year: int, base_year: int) -> list[str]:
+    """German sentences with the edition's main numbers (from ``kernaussagen.sql`` and Table 5)."""
+    messages = []
+    base, now, before = numbers.get("base_networks"), numbers.get("networks"), numbers.get("previous_networks")
+    if base and now:
+        messages.append(f"Die Zahl der MINT-Regionen ist von {_n(base)} im Jahr {base_year} auf {_n(now)} im Jahr "
+                        f"{year} gestiegen; das ist das {format_number(now / base, 1)}-Fache.")
+    if before is not None and now is not None and year > base_year:
+        diff = now - before
+        change = (f"{_n(abs(diff))} mehr als" if diff > 0 else f"{_n(abs(diff))} weniger als" if diff < 0
+                  else "ebenso viele wie")
+        messages.append(f"{_n(numbers.get('new_networks'))} MINT-Regionen kamen {year} neu hinzu; insgesamt "
+                        f"sind es {change} im Vorjahr.")
+    if numbers.get("laender_with_networks") is not None:
+        messages.append(f"MINT-Regionen gibt es in {_n(numbers['laender_with_networks'])} von 16 Ländern; die "
+                        f"meisten in {numbers['top_land']} ({_n(numbers['top_land_networks'])}).")
+    if numbers.get("change_land") and numbers.get("change_land_networks"):
+        d = numbers["change_land_networks"]
+        messages.append(f"Die größte Veränderung gegenüber dem Vorjahr hat {numbers['change_land']}: "
+                        f"{'+' if d > 0 else '−'}{_n(abs(d))} MINT-Regionen.")
+    if numbers.get("kreise"):
+        messages.append(f"{_n(numbers['covered_percent'], 1)} % der {_n(numbers['kreise'])} Kreise sind von "
+                        f"mindestens einer MINT-Region abgedeckt; {_n(numbers['uncovered'])} Kreise sind weiße "
+                        "Flecken ohne MINT-Region.")
+    partners = next((t for t in tables if t.table.name == "05_partnerstruktur"), None)
+    if partners is not None:
+        shares = [(r["share_percent"], r["partner_type"]) for r in partners.published.records()
+                  if r.get("share_percent") is not None]
+        if shares:
+            share, kind = max(shares, key=lambda s: (s[0], s[1]))
+            messages.append(f"{kind} sind bei {format_number(share, 0)} % der MINT-Regionen mit Angaben in der "
+                            f"Erhebung {year} beteiligt – häufiger als jede andere Art von Partnern.")
+    return messages
 
-    items = [
-        (n(key["networks"]), f"MINT-Regionen im Jahr {edition.year}"),
-        (f"{n(key['laender_with_networks'])} von {n(key['laender'])}", "Ländern mit mindestens einer MINT-Region"),
-        (n(key["kreise_covered_percent"], 1, " %"), "der 400 Kreise sind von einer MINT-Region abgedeckt"),
-        (n(key["kreise_uncovered"]), "Kreise ohne MINT-Region (weiße Flecken)"),
-        (n(key["population_covered_percent"], 1, " %"),
+
+def chronology_data(result: QueryResult) -> list[dict[str, Any]]:
+    return [{"year": r["census_year"], "networks": _n(r["networks"]), "new": _n(r["new_networks"]),
+             "ended": _n(r["ended_networks"]), "names": r["new_names"] or ""} for r in result.records()]
+
+
+def portrait_data(result: QueryResult) -> list[dict[str, Any]]:
+    """The portraits grouped by Land (in the query's order)."""
+    groups: list[dict[str, Any]] = []
+    for r in result.records():
+        land = r["land_name"] or r["land_code"] or "ohne Land"
+        if not groups or groups[-1]["land"] != land:
+            groups.append({"land": land, "networks": []})
+        facts = [("Art", r["network_type"]), ("Gegründet", "" if r["founded_year"] is None else str(r["founded_year"])),
+                 ("Kreise", r["kreise"] or "")]
+        if r["consent"]:
+            facts += [("Träger", r["host_type"] or ""), ("Internetseite", r["website"] or ""),
+                      ("Partner", f"{_n(r['partners_total'])} ({r['partners_by_type']})" if r["partners_total"]
+                       else "–"),
+                      ("Angebote", f"{_n(r['offers'])}" + (f" mit {_n(r['participants'])} Teilnehmenden"
+                                                           if r["participants"] else ""))]
+        groups[-1]["networks"].append({"id": r["network_id"], "name": r["network_name"], "consent": bool(r["consent"]),
+                                       "facts": [{"label": k, "value": v} for k, v in facts if v != ""]})
+    return groups
+
+
+def report_data(*, edition: Edition, headline_text: str, key: dict[str, Any], numbers: dict[str, Any],
+                tables: list[FilledTable], figures: list[dict[str, Any]], chronology: QueryResult,
+                portraits: QueryResult, messages: list[str], rule: Rule, base_year: int) -> dict[str, Any]:
+    glance = [
+        (_n(key["networks"]), f"MINT-Regionen im Jahr {edition.year}"),
+        (f"{_n(key['laender_with_networks'])} von {_n(key['laender'])}", "Ländern mit mindestens einer MINT-Region"),
+        (_n(key["kreise_covered_percent"], 1) + " %", "der 400 Kreise sind von einer MINT-Region abgedeckt"),
+        (_n(key["kreise_uncovered"]), "Kreise ohne MINT-Region (weiße Flecken)"),
+        (_n(key["population_covered_percent"], 1) + " %",
          f"der Bevölkerung (Stand {POPULATION_DATE}) leben in einem abgedeckten Kreis"),
-        (n(key["response_percent"], 1, " %"), f"Rücklauf der Erhebung {edition.year}"),
+        (_n(key["response_percent"], 1) + " %", f"Rücklauf der Erhebung {edition.year}"),
     ]
-    boxes = "".join(f"<div><b>{esc(v)}</b>{esc(t)}</div>" for v, t in items)
-    return f"<p><strong>{esc(headline_text)}.</strong></p><div class='glance'>{boxes}</div>"
-
-
-def method_html(rule: Rule) -> str:
-    return f"""
-<h2 id="methode">Methodische Hinweise</h2>
-<p><b>Wer gezählt wird.</b> Grundlage ist das von der Geschäftsstelle geführte Register der
-MINT-Regionen. Ein Netzwerk wird im Erhebungsjahr Y gezählt, wenn es spätestens in Y in das Register
-aufgenommen wurde und nicht vor Y geendet hat. zdi-Netzwerke (Nordrhein-Westfalen), MINT-Cluster (BMBF)
-und andere regionale Netzwerke werden gezählt, wenn sie nach den Kriterien einer MINT-Region (echtes
-Netzwerk, abgegrenztes Gebiet, gemeinsame Ziele, Koordinierungsstelle) in das Register aufgenommen
-wurden; ein MINT-Cluster, das nicht im Register steht, wird nicht gezählt. Umbenennungen sind keine
-neuen Netzwerke; bei Zusammenschlüssen endet das aufgenommene Netzwerk, das fortgeführte zählt weiter.
-Zahlen bis 2022 beruhen allein auf dem Register, seit 2023 zusätzlich auf dem Erhebungsbogen.</p>
-<p><b>Bundesland.</b> Ein Netzwerk zählt in dem Land, in dem seine Koordinierungsstelle sitzt (Register).</p>
-<p><b>Abdeckung und weiße Flecken.</b> Ein Kreis gilt im Jahr Y als abgedeckt, wenn mindestens ein in Y
-gezähltes Netzwerk ihn ganz oder teilweise umfasst. Maßgeblich sind die Kreise, die das Netzwerk im
-Erhebungsbogen des Jahres Y angegeben hat; hat es keine angegeben (oder vor 2023), die Kreise laut
-Register. Alte Kreisschlüssel werden dem heutigen Kreis zugeordnet. Gebietsstand: 31.12.2023, 400 Kreise.</p>
-<p><b>Bevölkerung.</b> Alle Angaben je Einwohner und zur Bevölkerung beruhen auf der Fortschreibung des
-Bevölkerungsstandes des Statistischen Bundesamtes zum {POPULATION_DATE} (nicht auf dem Zensus 2022,
-dessen Zahlen rund 2 % niedriger liegen).</p>
-<p><b>Angaben aus dem Erhebungsbogen</b> (Tabellen 4 bis 8) beruhen auf den MINT-Regionen, deren
-Erhebungsbogen fehlerfrei geprüft und übernommen wurde (Tabelle 10).</p>
-<p><b>Geheimhaltung.</b> Ein Tabellenfeld mit Angaben aus dem Erhebungsbogen wird nicht veröffentlicht
-(Zeichen „.“), wenn es auf weniger als {rule.min_networks} Netzwerken beruht oder – bei Beträgen und
-Summen (Budget, Finanzierung, Personal, Teilnehmende) – ein einzelnes Netzwerk mehr als
-{format_number(rule.dominance_percent, 0)} % des Wertes beiträgt (primäre Sperrung). Damit kein gesperrter
-Wert aus einer Summe errechnet werden kann, wird in jeder Summenzeile mit genau einem gesperrten Feld ein
-weiteres Feld gesperrt (sekundäre Sperrung: das Feld mit den wenigsten beitragenden Netzwerken).
-Zählungen aus dem öffentlichen Register (Zahl der MINT-Regionen, Länder, Gründungsjahre, Gebiete) und der
-Rücklauf werden nicht gesperrt. {esc(MISSING_LEGEND)}.</p>
-"""
-
-
-def sources_html(edition: Edition) -> str:
-    credits = [
-        edition.source_line,
-        "Kreise und Bevölkerung: Statistisches Bundesamt (Destatis), Gemeindeverzeichnis, Gebietsstand "
-        "31.12.2023, Datenlizenz Deutschland – Namensnennung – Version 2.0 (dl-de/by-2-0)",
-        f"Karte: {BKG_CREDIT}, VG2500, Stand 31.12.2023, dl-de/by-2-0",
-        "Länderschlüssel: XRepository, Codeliste Bundesland (Destatis), dl-de/zero-2-0",
-    ]
-    return "<h2 id='quellen'>Quellen und Nachweise</h2><ul>" + "".join(f"<li>{esc(c)}</li>" for c in credits) + "</ul>"
-
-
-def write_report(path: Path, *, edition: Edition, headline_text: str, key: dict[str, Any],
-                 tables: list[FilledTable], figures: list[tuple[Path, str, str]], messages: list[str],
-                 rule: Rule) -> Path:
-    """Write bericht.html; ``figures`` are (svg path, caption, css class)."""
     title = f"MINT-Regionen in Deutschland {edition.year}"
-    body = [f"<h1>{esc(title)}</h1>",
-            f"<p class='meta'>Ergebnisse der Erhebung MINT-Regionen {edition.year} · {esc(edition.stand_line)}</p>"]
-    if edition.fictitious_note:
-        body.append(f"<p class='warning'>{esc(edition.fictitious_note)}</p>")
-    for message in messages:
-        body.append(f"<p class='warning'>{esc(message)}</p>")
-    body.append("<h2 class='first' id='auf-einen-blick'>Auf einen Blick</h2>")
-    body.append(glance_html(key, headline_text, edition))
-    body.append("<h2 id='abbildungen'>Abbildungen</h2>")
-    body += [figure_html(svg, caption, css) for svg, caption, css in figures]
-    body.append("<h2 id='tabellen'>Tabellen</h2>")
-    body += [table_html(t, edition) for t in tables]
-    body.append(method_html(rule))
-    body.append(sources_html(edition))
-    page = ("<!DOCTYPE html>\n<html lang='de'><head><meta charset='utf-8'>"
-            f"<title>{esc(title)}</title><style>{CSS}</style></head><body>\n"
-            + "\n".join(body) + "\n</body></html>\n")
+    return {
+        "lang": "de",
+        "title": title,
+        "subtitle": f"Ergebnisse der Erhebung MINT-Regionen {edition.year}",
+        "headline": headline_text,
+        "stand_line": edition.stand_line,
+        "stand": {"year": edition.stand.year, "month": edition.stand.month, "day": edition.stand.day},
+        "fictitious": edition.fictitious_note,
+        "footer": f"{title} · {edition.stand_line}" + (" · Beispieldaten" if edition.fictitious else ""),
+        "publisher": texts.PUBLISHER,
+        "imprint": [{"label": k, "text": v} for k, v in texts.imprint(edition)],
+        "warnings": list(messages),
+        "glance": [{"value": v, "text": t} for v, t in glance],
+        "key_messages": key_messages(numbers, tables, edition.year, base_year),
+        "figures": figures,
+        "tables": [table_data(t, edition) for t in tables],
+        "legend": [LEGEND[s] for s in ORDER],
+        "chronology": chronology_data(chronology),
+        "portraits": portrait_data(portraits),
+        "portrait_count": len(portraits.rows),
+        "methods": [{"title": k, "text": v} for k, v in texts.method_notes(rule)],
+        "sources": texts.sources(edition),
+    }
+
+
+def _template_text(name: str) -> str:
+    return resources.files(__package__).joinpath(TEMPLATES, name).read_text(encoding="utf-8")
+
+
+def render_html(data: dict[str, Any], outdir: Path) -> str:
+    """bericht.html from ``templates/bericht.html.j2`` (autoescape on)."""
+    import jinja2
+
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
+                             lstrip_blocks=True, keep_trailing_newline=True)
+
+    def embed(path: str) -> str:
+        file = outdir / path
+        mime = "image/svg+xml" if file.suffix == ".svg" else "image/png"
+        return f"data:{mime};base64," + base64.b64encode(file.read_bytes()).decode("ascii")
+
+    env.filters["embed"] = embed
+    return env.from_string(_template_text("bericht.html.j2")).render(**data)
+
+
+def write_report(path: Path, data: dict[str, Any]) -> Path:
+    """Write bericht.html next to the figures it embeds; return ``path``."""
+    page = render_html(data, path.parent)
     with atomic_path(path) as tmp:
         tmp.write_text(page, encoding="utf-8")
     return path
+
+
+def write_pdf(path: Path, data: dict[str, Any]) -> Path:
+    """Typeset bericht.pdf with Typst from ``templates/bericht.typ`` and the data as JSON.
+
+    The figures are read from the publication folder (Typst's root); the document date is the
+    edition's Stand, so the same data gives the same PDF.
+    """
+    import typst
+
+    outdir = path.parent
+    build = Path(tempfile.mkdtemp(prefix=".bericht-", dir=outdir))
+    try:
+        (build / "bericht.typ").write_text(_template_text("bericht.typ"), encoding="utf-8")
+        (build / "data.json").write_text(json.dumps(data, ensure_ascii=False, default=_json_default),
+                                         encoding="utf-8")
+        pdf = typst.compile(str(build / "bericht.typ"), root=str(outdir))
+    finally:
+        shutil.rmtree(build, ignore_errors=True)
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(pdf)
+    return path
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return str(value)

@@ -19,6 +19,7 @@ import duckdb
 from .german import POPULATION_DATE
 from .queries import BASE_YEAR, QueryResult, fetch, headline, parameters
 from .sdc import Protect, Rule, suppress
+from .signs import Blocked, is_empty, legend, sign_of
 from .sqlfiles import load
 
 # Excel number formats. They are locale independent: Excel shows "1.234,5" in a German
@@ -66,6 +67,12 @@ class Table:
     keys: tuple[str, ...] | None = None
     # "a" for a table that belongs to the previous number ("Tabelle 9a").
     suffix: str = ""
+    # Where an empty cell is "x" (Tabellenfach gesperrt, weil Aussage nicht sinnvoll); a filled
+    # cell prints its number.
+    blocked: tuple[Blocked, ...] = ()
+    # Column with the number of networks (or Kreise) a row rests on: an empty cell of a row
+    # resting on none is "–" (nichts vorhanden). None: the table has no such column.
+    count: str | None = "networks"
 
     @property
     def visible(self) -> tuple[Column, ...]:
@@ -88,10 +95,23 @@ class FilledTable:
     result: QueryResult  # everything the query returned, incl. hidden columns (never written)
     published: QueryResult  # visible columns, suppressed cells as None (+ "suppressed" column)
     suppressed: dict[tuple[int, str], str]  # (row, column) -> "primary" | "secondary"
+    # (row, column) -> official sign ("–", ".", "x") for every visible numeric cell that does not
+    # print its number; see publications.signs.
+    signs: dict[tuple[int, str], str] = None  # type: ignore[assignment]
 
     @property
     def label(self) -> str:
         return f"Tabelle {self.number}"
+
+    @property
+    def machine(self) -> QueryResult:
+        """What the CSV file holds: the published values plus the ``signs`` column."""
+        return with_signs(self.published, self.signs or {})
+
+    @property
+    def legend(self) -> tuple[str, ...]:
+        """The legend lines of the signs this table uses (empty when it uses none)."""
+        return legend(set((self.signs or {}).values()))
 
 
 def text_fields(year: int) -> dict[str, Any]:
@@ -101,6 +121,20 @@ def text_fields(year: int) -> dict[str, Any]:
 
 
 SUPPRESSED_COLUMN = "suppressed"
+SIGNS_COLUMN = "signs"
+
+
+def cell_signs(table: Table, result: QueryResult, hidden: dict[tuple[int, str], str]) -> dict[tuple[int, str], str]:
+    """The official sign of every visible numeric cell that does not print a number."""
+    signs: dict[tuple[int, str], str] = {}
+    for i, record in enumerate(result.records()):
+        for column in table.visible:
+            value = record[column.key]
+            sign = sign_of(value, column.key, record, is_text=column.is_text, is_percent=column.unit == "%",
+                           secret=(i, column.key) in hidden, blocked=table.blocked, count=table.count)
+            if sign is not None:
+                signs[(i, column.key)] = sign
+    return signs
 
 
 def published_result(table: Table, result: QueryResult, hidden: dict[tuple[int, str], str]) -> QueryResult:
@@ -115,6 +149,18 @@ def published_result(table: Table, result: QueryResult, hidden: dict[tuple[int, 
         rows.append(tuple(row))
     columns = tuple(visible) + ((SUPPRESSED_COLUMN,) if table.protect else ())
     return QueryResult(columns=columns, rows=rows)
+
+
+def with_signs(published: QueryResult, signs: dict[tuple[int, str], str]) -> QueryResult:
+    """The published result plus a last column ``signs``: the official sign of each empty cell of
+    the row as ``column=sign``, ";"-separated (e.g. ``share_percent=x;value=.``); zeros keep
+    their number and are not listed."""
+    rows = []
+    for i, row in enumerate(published.rows):
+        record = dict(zip(published.columns, row))
+        rows.append(tuple(row) + (";".join(f"{key}={sign}" for (r, key), sign in sorted(
+            signs.items(), key=lambda item: published.columns.index(item[0][1])) if r == i and is_empty(record[key])),))
+    return QueryResult(columns=published.columns + (SIGNS_COLUMN,), rows=rows)
 
 
 def fill(table: Table, number: int | str, con: duckdb.DuckDBPyConnection, year: int,
@@ -133,6 +179,7 @@ def fill(table: Table, number: int | str, con: duckdb.DuckDBPyConnection, year: 
     footnotes = tuple(note.format(**fields) for note in table.footnotes)
     if hidden:
         footnotes += (rule.footnote,)
+    signs = cell_signs(table, result, hidden)
     return FilledTable(
         number=number,
         table=table,
@@ -142,6 +189,7 @@ def fill(table: Table, number: int | str, con: duckdb.DuckDBPyConnection, year: 
         result=result,
         published=published_result(table, result, hidden),
         suppressed=hidden,
+        signs=signs,
     )
 
 
@@ -223,6 +271,9 @@ BY_LAND = Table(
     ),
     is_total=lambda row: row["land_code"] is None,
     keys=("land_name",),
+    # No previous year in the first census year.
+    blocked=(Blocked(("change_previous_year",), why="first census year has no previous year"),),
+    count=None,  # coverage columns do not rest on the networks of the row
 )
 
 FOUNDING = Table(
@@ -241,6 +292,9 @@ FOUNDING = Table(
         "(Register); Zeiträume von je drei Jahren ab 2006, dem Gründungsjahr der ersten MINT-Region.",
     ),
     is_total=_total,
+    # Cumulating "ohne Angabe" or the total makes no sense.
+    blocked=(Blocked(("networks_cumulative", "share_cumulative_percent"),
+                     lambda row: row["category"] in ("ohne Angabe", "Insgesamt")),),
 )
 
 HOSTS = Table(
@@ -305,6 +359,9 @@ STAFF = Table(
     section="section",
     protect=(Protect(columns=("networks", "share_percent", "value"), networks="networks",
                      top_share="top_share", additive=True),),
+    # Size classes have no value; quartiles and sums have no share.
+    blocked=(Blocked(("value",), lambda row: row["section"] != "Kennzahlen"),
+             Blocked(("share_percent",), lambda row: row["section"] == "Kennzahlen")),
 )
 
 FUNDING = Table(
@@ -331,6 +388,8 @@ FUNDING = Table(
     section="section",
     protect=(Protect(columns=("networks", "amount_eur", "share_percent"), networks="networks",
                      top_share="top_share", additive=True),),
+    # Quartiles and the mean are no part of a sum.
+    blocked=(Blocked(("share_percent",), lambda row: row["section"] == "Kennzahlen des Jahresbudgets"),),
 )
 
 OFFERS = Table(
@@ -380,6 +439,7 @@ COVERAGE = Table(
     ),
     is_total=lambda row: row["land_code"] is None,
     keys=("land_name",),
+    count="kreise",
 )
 
 UNCOVERED = Table(
@@ -396,6 +456,7 @@ UNCOVERED = Table(
     footnotes=(f"Kreise: Gebietsstand 31.12.2023; Bevölkerung am {POPULATION_DATE}.",),
     keys=("kreis_code",),
     suffix="a",
+    count=None,
 )
 
 RESPONSE = Table(
@@ -418,6 +479,7 @@ RESPONSE = Table(
     ),
     is_total=lambda row: row["land_code"] is None,
     keys=("land_name",),
+    count="asked",
 )
 
 # The publication's tables in the order of their numbers.

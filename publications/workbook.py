@@ -24,10 +24,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 from mint_census.schemas.formulas import neutralise
 
 from .files import atomic_path
-from .german import MISSING, MISSING_LEGEND, Edition, format_number
+from .german import MISSING, Edition, format_number
+from .signs import LEGEND, NOTHING, ORDER
+from .queries import QueryResult
 from .tables import FilledTable
 
 CONTENTS_SHEET = "Inhalt"
+PORTRAITS_SHEET = "Porträts"
+METHOD_SHEET = "Methodik"
+BACK_LINK = "zurück zum Inhalt"
 
 TITLE_FONT = Font(bold=True, size=12)
 BOLD = Font(bold=True)
@@ -111,17 +116,21 @@ def write_table_sheet(ws: Worksheet, filled: FilledTable, edition: Edition) -> N
 
     widths = [len(column.header) for column in columns]
     row = first_data_row
-    for record in filled.published.records():
+    signs = filled.signs or {}
+    for i, record in enumerate(filled.published.records()):
         total = bool(filled.table.is_total and filled.table.is_total(record))
         for index, column in enumerate(columns, start=1):
             value = record[column.key]
             if isinstance(value, float) and math.isnan(value):
                 value = None
+            sign = signs.get((i, column.key))
             if is_number(value) and not column.is_text:
                 cell = ws.cell(row=row, column=index, value=value)
-                cell.number_format = column.number_format
+                # A true zero keeps its number and shows "–" (third section of the format).
+                fmt = column.number_format
+                cell.number_format = f'{fmt};-{fmt};"{NOTHING}"' if sign == NOTHING else fmt
             elif value is None and not column.is_text:
-                cell = put_text(ws, row, index, MISSING)
+                cell = put_text(ws, row, index, sign or MISSING)
                 cell.alignment = Alignment(horizontal="right")
             else:
                 cell = put_text(ws, row, index, "" if value is None else value)
@@ -132,12 +141,15 @@ def write_table_sheet(ws: Worksheet, filled: FilledTable, edition: Edition) -> N
             widths[index - 1] = max(widths[index - 1], display_width(value, column.number_format))
         row += 1
 
-    write_footer(ws, row + 1, edition, filled.footnotes)
+    end = write_footer(ws, row + 1, edition, filled.footnotes + filled.legend)
+    back_link(ws, end)
+    print_setup(ws, landscape=len(columns) > 5, pages_tall=2)  # every table on at most 2 pages
     for index, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = min(MAX_WIDTH, max(MIN_WIDTH, width + 2))
 
 
-def write_contents_sheet(ws: Worksheet, tables: list[FilledTable], edition: Edition) -> None:
+def write_contents_sheet(ws: Worksheet, tables: list[FilledTable], edition: Edition,
+                         extra: list[str] = ()) -> None:
     row = write_heading(ws, f"Erhebung MINT-Regionen {edition.year}: Tabellen", edition, None)
     for index, header in enumerate(("Tabelle", "Titel"), start=1):
         cell = put_text(ws, row, index, header, BOLD)
@@ -150,25 +162,171 @@ def write_contents_sheet(ws: Worksheet, tables: list[FilledTable], edition: Edit
         cell.style = "Hyperlink"
         put_text(ws, row, 2, filled.title)
         row += 1
+    for sheet in extra:
+        cell = put_text(ws, row, 1, sheet)
+        cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{sheet}'!A1")
+        cell.style = "Hyperlink"
+        put_text(ws, row, 2, "Die MINT-Regionen im Porträt" if sheet == PORTRAITS_SHEET else "Methodische Hinweise")
+        row += 1
     row += 1
     put_text(ws, row, 1, "Zeichenerklärung", BOLD)
-    put_text(ws, row + 1, 1, MISSING_LEGEND, NOTE_FONT)
-    write_footer(ws, row + 3, edition)
+    for offset, sign in enumerate(ORDER, start=1):
+        put_text(ws, row + offset, 1, LEGEND[sign], NOTE_FONT)
+    write_footer(ws, row + len(ORDER) + 2, edition)
     ws.column_dimensions["A"].width = 12
     ws.column_dimensions["B"].width = min(MAX_WIDTH * 2, max([len(t.title) for t in tables] + [20]) + 2)
 
 
-def write_workbook(path: Path, tables: list[FilledTable], edition: Edition) -> Path:
+def back_link(ws: Worksheet, row: int) -> None:
+    cell = put_text(ws, row, 1, BACK_LINK)
+    cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{CONTENTS_SHEET}'!A1")
+    cell.style = "Hyperlink"
+
+
+def print_setup(ws: Worksheet, landscape: bool = False, pages_tall: int = 0) -> None:
+    """A4, fit to one page wide (and at most ``pages_tall`` pages tall, 0 = as many as needed), page
+    numbers in the footer (header rows repeat where set)."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = pages_tall
+    ws.print_options.horizontalCentered = False
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.oddFooter.left.text = "&A"
+    ws.oddFooter.right.text = "Seite &P von &N"
+
+
+PORTRAIT_COLUMNS = (
+    ("land_name", "Bundesland", 18), ("network_id", "Netzwerk-ID", 11), ("network_name", "Name", 40),
+    ("network_type", "Art", 16), ("founded_year", "Gründungsjahr", 10), ("kreise", "Kreise", 40),
+    ("host_type", "Träger", 22), ("website", "Internetseite", 30), ("partners_total", "Partner", 9),
+    ("offers", "Angebote", 9),
+)
+
+
+def write_portraits_sheet(ws: Worksheet, portraits: QueryResult, edition: Edition) -> None:
+    row = write_heading(ws, f"Die MINT-Regionen im Porträt {edition.year}", edition,
+                        f"{len(portraits.rows)} MINT-Regionen, nach Ländern")
+    for index, (_, header, width) in enumerate(PORTRAIT_COLUMNS, start=1):
+        cell = put_text(ws, row, index, header, BOLD)
+        cell.fill = HEADER_FILL
+        cell.alignment = HEADER_ALIGNMENT
+        ws.column_dimensions[get_column_letter(index)].width = width
+    ws.print_title_rows = f"{row}:{row}"
+    ws.freeze_panes = ws.cell(row=row + 1, column=1)
+    for record in portraits.records():
+        row += 1
+        for index, (key, _, _) in enumerate(PORTRAIT_COLUMNS, start=1):
+            value = record.get(key)
+            if is_number(value):
+                ws.cell(row=row, column=index, value=value).number_format = "0" if key == "founded_year" else "#,##0"
+            elif value is not None:
+                put_text(ws, row, index, value).alignment = Alignment(wrap_text=True, vertical="top")
+    notes = ("Träger, Internetseite, Partner und Angebote aus dem Erhebungsbogen nur, wenn das Netzwerk der "
+             "Veröffentlichung im Porträt zugestimmt hat; sonst leer (nur Angaben des Registers).",)
+    back_link(ws, write_footer(ws, row + 2, edition, notes))
+    print_setup(ws, landscape=True)
+
+
+def write_method_sheet(ws: Worksheet, notes: list[tuple[str, str]], edition: Edition) -> None:
+    row = write_heading(ws, f"Methodische Hinweise zur Erhebung MINT-Regionen {edition.year}", edition, None)
+    ws.column_dimensions["A"].width = 110
+    for title, text in notes:
+        put_text(ws, row, 1, title, BOLD)
+        cell = put_text(ws, row + 1, 1, text)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[row + 1].height = 13 * (len(text) // 105 + 1)
+        row += 3
+    back_link(ws, write_footer(ws, row, edition))
+    print_setup(ws)
+
+
+def write_workbook(path: Path, tables: list[FilledTable], edition: Edition,
+                   portraits: QueryResult | None = None, method: list[tuple[str, str]] | None = None) -> Path:
     """Write the publication workbook to ``path`` (atomically) and return ``path``."""
     workbook = Workbook()
     contents = workbook.active
     contents.title = CONTENTS_SHEET
-    write_contents_sheet(contents, tables, edition)
+    extra = ([PORTRAITS_SHEET] if portraits is not None else []) + ([METHOD_SHEET] if method else [])
+    write_contents_sheet(contents, tables, edition, extra)
+    print_setup(contents)
     for filled in tables:
         write_table_sheet(workbook.create_sheet(filled.label), filled, edition)
+    if portraits is not None:
+        write_portraits_sheet(workbook.create_sheet(PORTRAITS_SHEET), portraits, edition)
+    if method:
+        write_method_sheet(workbook.create_sheet(METHOD_SHEET), method, edition)
 
     workbook.properties.creator = "mint-census"
     workbook.properties.title = f"MINT-Regionen {edition.year}: Tabellen"
+    with atomic_path(path) as tmp:
+        workbook.save(tmp)
+    return path
+
+
+COMPARISON_HEADERS = (
+    ("table_title", "Tabelle", 40), ("row_key", "Zeile", 34), ("column_header", "Spalte", 34),
+    ("previous", "Vorjahr", 12), ("current", "Berichtsjahr", 12), ("change", "Veränderung", 12),
+    ("change_percent", "Veränderung in %", 12), ("status", "Status", 11),
+)
+DEFAULT_THRESHOLD_PERCENT = 10.0
+
+
+def _as_number(text: Any) -> Any:
+    """The comparison keeps cells as text ("." for suppressed); numbers go back as numbers."""
+    if text is None:
+        return None
+    try:
+        return float(text) if "." in str(text) or "e" in str(text).lower() else int(text)
+    except (TypeError, ValueError):
+        return text
+
+
+def write_comparison_workbook(path: Path, comparison: QueryResult, edition: Edition,
+                              threshold_percent: float = DEFAULT_THRESHOLD_PERCENT) -> Path:
+    """The year-on-year check for staff: German formats, largest relative changes first, and a flag
+    column that marks changes at or above a threshold staff can change in cell B4."""
+    workbook = Workbook()
+    ws = workbook.active
+    ws.title = "Vergleich"
+    put_text(ws, 1, 1, f"Vergleich mit dem Vorjahr: Erhebung {edition.year} gegen {edition.year - 1}", TITLE_FONT)
+    put_text(ws, 2, 1, "Jede Tabellenzelle, die sich gegenüber dem Vorjahr geändert hat (beide Ausgaben aus "
+                       "demselben Warehouse, mit derselben Geheimhaltung). Nur zur Prüfung vor der Freigabe.",
+             NOTE_FONT)
+    put_text(ws, 4, 1, "Schwelle für „prüfen“ (Veränderung in %, Betrag):", BOLD)
+    ws.cell(row=4, column=2, value=threshold_percent).number_format = "0.0"
+    header_row = 6
+    flag_col = len(COMPARISON_HEADERS) + 1
+    for index, (_, header, width) in enumerate(COMPARISON_HEADERS + (("", "prüfen?", 9),), start=1):
+        cell = put_text(ws, header_row, index, header, BOLD)
+        cell.fill = HEADER_FILL
+        cell.alignment = HEADER_ALIGNMENT
+        ws.column_dimensions[get_column_letter(index)].width = width
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    records = comparison.records()
+    records.sort(key=lambda r: (r["change_percent"] is None, -abs(r["change_percent"] or 0),
+                                -abs(r["change"] or 0)))
+    pct_col = get_column_letter(7)
+    for row, record in enumerate(records, start=header_row + 1):
+        for index, (key, _, _) in enumerate(COMPARISON_HEADERS, start=1):
+            value = record[key]
+            if key in ("previous", "current"):
+                value = _as_number(value)
+            if is_number(value):
+                cell = ws.cell(row=row, column=index, value=value)
+                cell.number_format = "#,##0.0" if key == "change_percent" else "#,##0.##"
+            elif value is not None:
+                cell = put_text(ws, row, index, value)
+                if key in ("previous", "current"):
+                    cell.alignment = Alignment(horizontal="right")
+        flag = ws.cell(row=row, column=flag_col,
+                       value=f'=IF(AND(ISNUMBER({pct_col}{row}),ABS({pct_col}{row})>=$B$4),"prüfen","")')
+        flag.font = WARNING_FONT
+    ws.auto_filter.ref = f"A{header_row}:{get_column_letter(flag_col)}{max(header_row, header_row + len(records))}"
+    print_setup(ws, landscape=True)
+    write_footer(ws, header_row + len(records) + 2, edition)
     with atomic_path(path) as tmp:
         workbook.save(tmp)
     return path

@@ -183,6 +183,12 @@ NETWORK_FIELDS = (
        "Whether the network is also a federally funded MINT-Cluster (asked since 2025).",
        since=2025, required=True,
        help="Neu 2025: ja, wenn das Netzwerk zugleich ein vom BMBF geförderter MINT-Cluster ist."),
+    _f("portrait_consent", "Angaben dürfen im Porträt veröffentlicht werden", "bool", S_NET,
+       "Whether the network agrees that its survey answers (host, website, partners, offers) are "
+       "shown in its portrait in the publication (asked since 2026; empty = no).",
+       since=2026,
+       help="Neu 2026: ja, wenn Träger, Internetseite, Partner und Angebote im Porträt Ihres "
+            "Netzwerks in der Veröffentlichung erscheinen dürfen; sonst nur die Angaben des Registers."),
 )
 
 AREA_FIELDS = (
@@ -306,7 +312,7 @@ class Layout:
 
 
 # Template versions: version string -> survey year whose questionnaire it carries.
-TEMPLATE_VERSIONS = {"2023.1": 2023, "2024.1": 2024, "2025.1": 2025}
+TEMPLATE_VERSIONS = {"2023.1": 2023, "2024.1": 2024, "2025.1": 2025, "2026.1": 2026}
 CURRENT_VERSION_BY_YEAR = {year: v for v, year in TEMPLATE_VERSIONS.items()}
 
 
@@ -347,6 +353,7 @@ RELEASED_LAYOUTS = {
     "2023.1": "ccd2d0fafe9c388f",
     "2024.1": "2513fc83122e6ad0",
     "2025.1": "9ea2bb07ae2856a5",
+    "2026.1": "5d563ffa2e490d8b",
 }
 
 

@@ -318,7 +318,8 @@ def published(con, tmp_path_factory):
 def test_workbook_sheets_and_headers(published):
     outdir, _ = published
     wb = openpyxl.load_workbook(outdir / "MINT-Regionen_2025_Tabellen.xlsx")
-    assert wb.sheetnames == ["Inhalt"] + [f"Tabelle {n}" for n in (1, 2, 3, 4, 5, 6, 7, 8, 9, "9a", 10)]
+    assert wb.sheetnames == (["Inhalt"] + [f"Tabelle {n}" for n in (1, 2, 3, 4, 5, 6, 7, 8, 9, "9a", 10)]
+                             + ["Porträts", "Methodik"])
     ws = wb["Tabelle 7"]
     assert ws["A1"].value == "Tabelle 7: Finanzierung der MINT-Regionen 2025"
     texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
@@ -337,8 +338,8 @@ def test_csv_marks_suppressed_cells(published):
     outdir, _ = published
     with open(outdir / "tabellen/04_traeger_rechtsform.csv", encoding="utf-8", newline="") as handle:
         data = list(csv.reader(handle))
-    assert data[0] == ["section", "category", "networks", "share_percent", "suppressed"]
-    assert ["Art des Trägers", "Stiftung", "", "", "networks;share_percent"] in data
+    assert data[0] == ["section", "category", "networks", "share_percent", "suppressed", "signs"]
+    assert ["Art des Trägers", "Stiftung", "", "", "networks;share_percent", "networks=.;share_percent=."] in data
 
 
 def test_report_and_comparison(published):
@@ -347,7 +348,7 @@ def test_report_and_comparison(published):
     assert "Auf einen Blick" in page and "Von 2 MINT-Regionen im Jahr 2013 auf 5 im Jahr 2025" in page
     assert "Beispieldaten" in page and "Methodische Hinweise" in page and "31.12.2023" in page
     assert "src=\"http" not in page and "<script" not in page  # self-contained
-    assert page.count("<table>") == len(TABLES)
+    assert page.count("<table>") == len(TABLES) + 1  # + the chronology
     comparison = (outdir / "vergleich_vorjahr.csv").read_text(encoding="utf-8")
     # Nordrhein-Westfalen 2024 -> 2025: 3 -> 3 networks (B ended, D new); Bremen unchanged.
     assert comparison.startswith("table_name,table_title,row_key,column_key,column_header,previous,current")
@@ -360,6 +361,11 @@ def test_map_draws_all_400_kreise(published):
     assert len(files.kreise_drawn) == 400
     svg = (outdir / "abbildungen/karte_kreise.svg").read_text(encoding="utf-8")
     assert svg.count('id="kreis-') == 400
+    # Every Kreis of ref.kreise (4 here) carries a tooltip with its name and the networks covering it.
+    assert svg.count('">\n   <title>') == 4
+    assert ('<g id="kreis-05315">\n   <title>Köln, Stadt: 2 MINT-Regionen: Netz MR-001, Netz MR-006</title>'
+            in svg)
+    assert '<g id="kreis-01002">\n   <title>Kiel, Landeshauptstadt: keine MINT-Region (weißer Fleck)</title>' in svg
     assert svg.count('id="land-') == 16
     assert files.messages == []
 
@@ -376,5 +382,5 @@ def test_reproducible(con, published, tmp_path):
     again = publish(con, YEAR, tmp_path, fictitious=True, stand=STAND, reference=REFERENCE_DIR)
     assert [p.relative_to(tmp_path) for p in again] == [p.relative_to(outdir) for p in files]
     for first, second in zip(files, again):
-        if first.suffix in {".csv", ".svg", ".html"}:
+        if first.suffix in {".csv", ".svg", ".html", ".pdf"}:
             assert first.read_bytes() == second.read_bytes(), first.name

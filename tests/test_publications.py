@@ -128,7 +128,10 @@ def test_publish_writes_all_files(published):
         "abbildungen/wachstum.png",
         "abbildungen/wachstum.svg",
         "bericht.html",
+        "bericht.pdf",
         "vergleich_vorjahr.csv",
+        "vergleich_vorjahr.xlsx",
+        "tabellen/portraets.csv",
     ] + [f"tabellen/{t.name}.csv" for t in TABLES])  # no map: no reference data given
     assert all(p.is_file() and p.stat().st_size > 0 for p in files)
     assert not list(outdir.rglob(".*tmp*"))  # no temporary files left behind
@@ -138,10 +141,10 @@ def test_growth_csv(published):
     outdir, _ = published
     raw = (outdir / "tabellen/01_entwicklung.csv").read_bytes()
     assert raw == (
-        b"census_year,networks,new_networks,ended_networks,index_2013\n"
-        b"2013,3,3,0,100.0\n"
-        b"2014,5,2,0,166.7\n"  # 5 / 3 * 100 = 166.67
-        b"2015,6,2,1,200.0\n"  # 2016 lies after the census year and is left out
+        b"census_year,networks,new_networks,ended_networks,index_2013,signs\n"
+        b"2013,3,3,0,100.0,\n"
+        b"2014,5,2,0,166.7,\n"  # 5 / 3 * 100 = 166.67
+        b"2015,6,2,1,200.0,\n"  # 2016 lies after the census year and is left out
     )
 
 
@@ -150,8 +153,11 @@ def test_bundeslaender_csv(published):
     rows = read_csv(outdir / "tabellen/02_bundeslaender.csv")
     assert rows[0] == ["land_code", "land_name", "networks", "share_percent", "networks_per_million",
                        "kreise", "kreise_covered", "kreise_covered_percent", "population_covered_percent",
-                       "change_previous_year"]
-    rows = [r[:4] + r[-1:] for r in rows]  # no reference data here: the coverage columns are empty
+                       "change_previous_year", "signs"]
+    # No reference data here: the coverage columns are empty and unknown (".").
+    assert rows[1][-1] == ("networks_per_million=.;kreise=.;kreise_covered=.;kreise_covered_percent=.;"
+                           "population_covered_percent=.")
+    rows = [r[:4] + r[-2:-1] for r in rows]  # no reference data here: the coverage columns are empty
     body = rows[1:]
     assert len(body) == 17  # 16 Länder + Deutschland
     assert [r[0] for r in body[:16]] == [code for code, _ in LAENDER]
@@ -169,7 +175,7 @@ def test_publish_is_reproducible(published, warehouse, tmp_path):
     outdir, files = published
     again = publish(warehouse, YEAR, tmp_path / str(YEAR), stand=STAND, reference=None)
     for first, second in zip(files, again):
-        if first.suffix in {".csv", ".svg", ".png"}:
+        if first.suffix in {".csv", ".svg", ".png", ".pdf"}:
             assert first.read_bytes() == second.read_bytes(), first.name
 
 
@@ -192,7 +198,7 @@ def test_workbook_layout(published):
     outdir, _ = published
     wb = openpyxl.load_workbook(outdir / "MINT-Regionen_2015_Tabellen.xlsx")
     assert wb.sheetnames[:3] == ["Inhalt", "Tabelle 1", "Tabelle 2"]
-    assert len(wb.sheetnames) == 1 + len(TABLES)
+    assert len(wb.sheetnames) == 1 + len(TABLES) + 2  # + Porträts, Methodik
 
     contents = sheet_texts(wb["Inhalt"])
     assert "Entwicklung der MINT-Regionen 2013–2015" in contents
@@ -234,7 +240,9 @@ def test_workbook_layout(published):
         assert row[0].data_type == "s" or row[0].row == total  # Deutschland has no code
         assert row[2].data_type == row[3].data_type == "n"  # 0.0 reads back as 0
         assert isinstance(row[2].value, int) and isinstance(row[3].value, (int, float))
-        assert row[3].number_format == "#,##0.0"
+        # A true zero (Hamburg: no network) keeps its number and shows the sign "–".
+        expected = '#,##0.0;-#,##0.0;"–"' if row[2].value == 0 else "#,##0.0"
+        assert row[3].number_format == expected
 
 
 def test_workbook_neutralises_formulas(published):
@@ -262,3 +270,22 @@ def test_figure_files(published):
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     svg = (outdir / "abbildungen/wachstum.svg").read_text(encoding="utf-8")
     assert "<svg" in svg and "<dc:date>" not in svg
+
+
+def test_comparison_workbook_for_staff(published):
+    """vergleich_vorjahr.xlsx: numbers as numbers, largest relative change first, a flag formula that
+    reads the threshold staff can set in B4."""
+    outdir, _ = published
+    ws = openpyxl.load_workbook(outdir / "vergleich_vorjahr.xlsx")["Vergleich"]
+    assert ws["B4"].value == 10.0
+    header = [c.value for c in ws[6]]
+    assert header == ["Tabelle", "Zeile", "Spalte", "Vorjahr", "Berichtsjahr", "Veränderung",
+                      "Veränderung in %", "Status", "prüfen?"]
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=7, max_col=9) if r[0].value]
+    nrw = [r for r in rows if r[0] == "MINT-Regionen nach Bundesland 2015" and r[1] == "Nordrhein-Westfalen"
+           and r[2] == "MINT-Regionen"]
+    assert len(nrw) == 1
+    assert nrw[0][3:8] == [5, 2, -3, -60.0, "geändert"]  # 5 networks in 2014, 2 in 2015
+    assert nrw[0][8].startswith("=IF(AND(ISNUMBER(G") and "$B$4" in nrw[0][8]
+    percents = [abs(r[6]) for r in rows if isinstance(r[6], (int, float))]
+    assert percents == sorted(percents, reverse=True) and percents

@@ -183,10 +183,13 @@ def diff_releases(con, old: str, new: str, until_year: int) -> list[dict]:
 
 # --- documents ---------------------------------------------------------------------------------
 
-def questionnaire_rows() -> list[dict]:
-    """Every field of every template version: where it is asked, its wording and allowed values."""
+def questionnaire_rows(until_year: int | None = None) -> list[dict]:
+    """Every field of every template version (of survey years up to `until_year`): where it is
+    asked, its wording and allowed values."""
     rows = []
     for version, year in sorted(q.TEMPLATE_VERSIONS.items()):
+        if until_year is not None and year > until_year:
+            continue
         lay = q.layout(version)
         for key, place in lay.places.items():
             f = place.field
@@ -556,7 +559,7 @@ def _complete(tmp: Path, rid: str, year: int, fictitious: bool, manifest: Manife
         _write_csv(tmp / "data_dictionary.csv", [dict(zip(names, r)) for r in dict_rows])
         (tmp / "data_dictionary.md").write_text(render_dictionary(dict_rows), encoding="utf-8")
         units = {(r[0], r[1], r[5]): unit_of(r[5], r[9]) for r in dict_rows}
-        _write_csv(tmp / "questionnaire.csv", questionnaire_rows())
+        _write_csv(tmp / "questionnaire.csv", questionnaire_rows(until_year=year))
         _write_csv(tmp / "changes.csv", changes or [])
         # geometries
         if geometries:

@@ -1,4 +1,8 @@
-"""What each command does: check the configuration, call a flow, print what happened."""
+"""What each command does: check the configuration, call a flow, print what happened.
+
+Prefect is imported only by the commands that run a flow (`_flows()`): template,
+check-warehouse and retention start no Prefect server and do not even load Prefect.
+"""
 
 from __future__ import annotations
 
@@ -18,9 +22,16 @@ from mint_census.warehouse.snapshot import SnapshotError
 
 from .errors import EXIT_FAILURE, EXIT_OK, EXIT_REJECTED, UsageError
 from .home import Home
-from .pipeline import ingest_flow, publish_flow, run_flow, snapshot_flow
-from . import steps
+from . import progress, steps
 from .steps import IngestSummary, Published, open_warehouse
+
+
+def _flows():
+    """The Prefect flows (imports Prefect; a temporary local server starts with the first flow
+    run unless PREFECT_API_URL names a server)."""
+    from . import pipeline
+    return pipeline
+
 
 def dispatch(args, home: Home) -> int:
     reference = _reference_dir(args.reference)
@@ -92,7 +103,8 @@ def _ingest_inbox(home: Home, year: int, inbox: str | None) -> Path:
 def ingest(home: Home, year: int, inbox: str | None, reference: str | None) -> IngestSummary:
     box = _ingest_inbox(home, year, inbox)
     t0 = time.perf_counter()
-    summary = ingest_flow(year, str(home.root), str(box), reference)
+    with progress.console():
+        summary = _flows().ingest_flow(year, str(home.root), str(box), reference)
     _print_ingest(home, summary, time.perf_counter() - t0)
     return summary
 
@@ -105,7 +117,7 @@ def _print_ingest(home: Home, summary: IngestSummary, seconds: float) -> None:
     for row in summary.rows:
         if row["Status"] == "rejected":
             print(f"  rejected: {row['Datei']} ({row['Netzwerk-ID'] or 'no network ID'}): "
-                  f"{row['Fehler']} error(s)")
+                  f"{row['Fehler']} error(s), first: {row['Erster Fehler']}")
     if summary.missing:
         print(f"  answered last year, nothing received yet: {', '.join(summary.missing)}")
     if summary.reports:
@@ -117,7 +129,8 @@ def run(home: Home, year: int, inbox: str | None, reference: str | None) -> int:
     box = _ingest_inbox(home, year, inbox)
     t0 = time.perf_counter()
     with hold(home.writer_lock, f"run --year {year}"):
-        summary, published, snap = run_flow(year, str(home.root), str(box), reference)
+        with progress.console():
+            summary, published, snap = _flows().run_flow(year, str(home.root), str(box), reference)
     _print_ingest(home, summary, time.perf_counter() - t0)
     _print_published(home, year, published)
     _print_snapshot(year, snap)
@@ -138,7 +151,7 @@ def _print_snapshot(year: int, lines: list[str]) -> None:
 def snapshot(home: Home, year: int) -> list[str]:
     _check_year(year)
     try:
-        lines = snapshot_flow(year, str(home.root))
+        lines = _flows().snapshot_flow(year, str(home.root))
     except SnapshotError as exc:
         raise UsageError(str(exc)) from None
     _print_snapshot(year, lines)
@@ -150,7 +163,7 @@ def publish(home: Home, year: int, reference: str | None) -> list[str]:
     if not home.warehouse.is_file():
         raise UsageError(f"no warehouse at {home.warehouse}: run `mint-census ingest` first")
     try:
-        published = publish_flow(year, str(home.root), reference)
+        published = _flows().publish_flow(year, str(home.root), reference)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     _print_published(home, year, published)
@@ -176,22 +189,26 @@ def template(home: Home, year: int, out: Path, networks: list[str], blank: bool,
         if unknown:
             raise UsageError(f"--network: not in the register: {', '.join(unknown)}")
         chosen = register[register["network_id"].isin(networks)]
+    print(f"template {year}: writing {len(chosen)} workbooks into {out} …", flush=True)
     con = open_warehouse(home, read_only=True) if home.warehouse.is_file() else None
     written = prefilled = 0
     try:
-        for row in chosen.itertuples(index=False):
-            answers = last_answers(con, row.network_id, year) if con is not None else None
-            if answers is not None:
-                prefilled += 1
-            else:
-                answers = Answers(form={
-                    "network_name": row.network_name, "network_type": row.network_type,
-                    "land_code": row.land_code,
-                    "founded_year": None if pd.isna(row.founded_year) else int(row.founded_year)},
-                    tables={q.S_AREA: [{"kreis_code": k, "coverage": "ganz"} for k in row.kreise]})
-            write_workbook(out / f"Erhebungsbogen_{year}_{row.network_id}.xlsx", year, row.network_id,
-                           answers, network_name=row.network_name, fictitious=home.is_demo, kreise=kreise)
-            written += 1
+        with progress.console():
+            progress.report(progress.TEMPLATES, 0, len(chosen))
+            for row in chosen.itertuples(index=False):
+                answers = last_answers(con, row.network_id, year) if con is not None else None
+                if answers is not None:
+                    prefilled += 1
+                else:
+                    answers = Answers(form={
+                        "network_name": row.network_name, "network_type": row.network_type,
+                        "land_code": row.land_code,
+                        "founded_year": None if pd.isna(row.founded_year) else int(row.founded_year)},
+                        tables={q.S_AREA: [{"kreis_code": k, "coverage": "ganz"} for k in row.kreise]})
+                write_workbook(out / f"Erhebungsbogen_{year}_{row.network_id}.xlsx", year, row.network_id,
+                               answers, network_name=row.network_name, fictitious=home.is_demo, kreise=kreise)
+                written += 1
+                progress.report(progress.TEMPLATES, written, len(chosen))
     finally:
         if con is not None:
             con.close()

@@ -17,10 +17,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from prefect import flow, task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import (create_markdown_artifact, create_progress_artifact, create_table_artifact,
+                               update_progress_artifact)
 from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote
 
-from . import steps
+from . import progress, steps
 from .home import Home
 
 TASK_OPTS = dict(persist_result=False, cache_policy=NO_CACHE)
@@ -31,10 +33,43 @@ load_task = task(steps.load, name="load-and-report", **TASK_OPTS)
 previous_task = task(steps.previous_answers, name="previous-answers", **TASK_OPTS)
 
 
+# Prefect walks every task argument item by item to find futures; the batch (hundreds of
+# thousands of cell objects) goes quoted, so that Prefect hands it over untouched.
+def _read(paths, year, start=0):
+    return read_task(quote(paths), year, start)
+
+
+def _assess(received, year, ctx):
+    return assess_task(quote(received), year, quote(ctx))
+
+
+def _load(home, year, run_id, started_at, received, frames, reference, register):
+    return load_task(home, year, run_id, started_at, quote(received), quote(frames), quote(reference),
+                     quote(register))
+
+
+class ProgressArtifacts:
+    """The console's progress, also as one Prefect progress artifact per stage of a flow run."""
+
+    def __init__(self, year: int):
+        self.year = year
+        self.ids: dict[str, object] = {}
+        self.last: dict[str, float] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        percent = 100.0 * done / total if total else 100.0
+        if stage not in self.ids:
+            self.ids[stage] = create_progress_artifact(progress=percent, description=f"{stage} {self.year}: {done}/{total}")
+        elif percent - self.last.get(stage, 0.0) >= 1.0 or done == total:
+            update_progress_artifact(self.ids[stage], percent, description=f"{stage} {self.year}: {done}/{total}")
+        self.last[stage] = percent
+
+
 @flow(name="mint-census-ingest", log_prints=False)
 def ingest_flow(year: int, home: str, inbox: str | None = None, reference: str | None = None) -> steps.IngestSummary:
-    summary = steps.ingest_year(Home(Path(home)), year, Path(inbox) if inbox else None, reference,
-                                read=read_task, assess=assess_task, load=load_task, previous=previous_task)
+    with progress.listening(ProgressArtifacts(year)):
+        summary = steps.ingest_year(Home(Path(home)), year, Path(inbox) if inbox else None, reference,
+                                    read=_read, assess=_assess, load=_load, previous=previous_task)
     create_table_artifact(key=f"ingest-{year}", table=summary.rows or [{"Datei": "(keine Dateien)"}],
                           description=f"Eingang Erhebung {year}: eine Zeile je Datei")
     create_table_artifact(key=f"overview-{year}", table=summary.overview or [{"Netzwerk-ID": "(keine)"}],

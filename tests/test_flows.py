@@ -33,6 +33,17 @@ def _artifacts(key: str) -> list:
     return asyncio.run(read())
 
 
+def _progress_artifacts() -> list:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterType
+
+    async def read():
+        async with get_client() as client:
+            return await client.read_artifacts(artifact_filter=ArtifactFilter(type=ArtifactFilterType(any_=["progress"])))
+
+    return asyncio.run(read())
+
+
 def test_run_flow_end_to_end(prefect, home, make_workbook, capsys):
     make_workbook("a.xlsx", network_id="MR-001")
     make_workbook("b.xlsx", full_answers(network_id="MR-002"), network_id="MR-002")
@@ -41,7 +52,10 @@ def test_run_flow_end_to_end(prefect, home, make_workbook, capsys):
     code = main(["run", "--year", "2025", "--home", str(home), *ref])
     out = capsys.readouterr().out
     assert code == 3, out  # finished, one workbook rejected
+    assert out.startswith("mint-census run --year 2025: starting")  # printed before Prefect starts
     assert "3 files: 2 accepted, 0 accepted with warnings, 1 rejected" in out
+    # one line per rejected file naming its first error in German, as the check report says it
+    assert "rejected: c.xlsx (MR-003): 1 error(s), first: Netzwerk!B9 – Gründungsjahr" in out
     con = duckdb.connect(str(Home(home).warehouse), read_only=True)
     assert con.execute("SELECT network_id FROM core.networks ORDER BY 1").fetchall() == [("MR-001",), ("MR-002",)]
     assert con.execute("SELECT networks FROM pub.growth WHERE census_year = 2025").fetchone() == (3,)
@@ -58,6 +72,8 @@ def test_run_flow_end_to_end(prefect, home, make_workbook, capsys):
     assert sorted((r["Datei"], r["Status"]) for r in rows) == [
         ("a.xlsx", "accepted"), ("b.xlsx", "accepted"), ("c.xlsx", "rejected")]
     everything = json.dumps([a.data for a in table + _artifacts("ingest-summary-2025")], default=str)
+    # the console's progress also as Prefect progress artifacts (reading and checking, 3 of 3)
+    assert {"Lesen 2025: 3/3", "Prüfen 2025: 3/3"} <= {a.description for a in _progress_artifacts()}
     assert "Anna Beispiel" not in everything and "anna.beispiel@example.org" not in everything
     # run = ingest + publish + snapshot: the researchers' copy exists and the invariants hold
     assert (home / "published" / "mint_census_2025.duckdb").is_file()

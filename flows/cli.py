@@ -33,10 +33,14 @@ EXAMPLES = {
     "run": ["mint-census run --year 2025", "PREFECT_API_URL=http://127.0.0.1:4200/api mint-census run --year 2025"],
     "check-warehouse": ["mint-census check-warehouse --home /srv/mint-census"],
     "retention": ["mint-census retention --keep-years 3 --dry-run", "mint-census retention --keep-years 3"],
+    "server": ["mint-census server --port 4200   # then, in another window:",
+               "export PREFECT_API_URL=http://127.0.0.1:4200/api"],
+    "serve": ["PREFECT_API_URL=http://127.0.0.1:4200/api mint-census serve --year 2025",
+              "mint-census serve --year 2025 --schedule '0 7,13 * * 1-5'"],
 }
 
 # Commands that run a Prefect flow; every other command neither imports Prefect nor starts a server.
-FLOW_COMMANDS = frozenset({"demo", "ingest", "publish", "snapshot", "run"})
+FLOW_COMMANDS = frozenset({"demo", "ingest", "publish", "snapshot", "run", "serve"})
 
 
 def version() -> str:
@@ -104,6 +108,16 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--keep-years", type=int, default=3, metavar="N",
                    help="keep contacts of the last N census years, counting the current year (default 3)")
     s.add_argument("--dry-run", action="store_true", help="only report what would be removed")
+
+    s = _command(sub, "server", "a long-running local Prefect server and its UI (state under <home>/.prefect)",
+                 common)
+    s.add_argument("--port", type=int, default=4200, help="port on 127.0.0.1 (default 4200)")
+
+    s = _command(sub, "serve", "register ingest (scheduled), run and publish as Prefect deployments and serve them",
+                 common)
+    _year(s, "whose flows to deploy")
+    s.add_argument("--schedule", default="0 7 * * 1-5", metavar="CRON",
+                   help="when the ingest runs, as cron in Europe/Berlin time (default: weekdays 7:00)")
     return p
 
 

@@ -61,6 +61,10 @@ def dispatch(args, home: Home) -> int:
         if args.keep_years < 0:
             raise UsageError("--keep-years must be 0 or more")
         return retention(home, args.keep_years, args.dry_run)
+    if args.command == "server":
+        return server(home, args.port)
+    if args.command == "serve":
+        return serve(home, args.year, reference, args.schedule)
     raise UsageError(f"unknown command {args.command}")
 
 
@@ -249,6 +253,40 @@ def demo(home: Home, reference: str | None, seed: int) -> int:
     print(f"publication: {home.publication(years[-1])}")
     print(f"researchers: {home.published} (snapshot without personal data, Parquet)")
     print(f"demo finished in {time.perf_counter() - t0:.1f} s")
+    return EXIT_OK
+
+
+def server(home: Home, port: int) -> int:
+    """`prefect server start` on 127.0.0.1 with its state under the home, until stopped."""
+    import subprocess
+    import sys
+
+    url = f"http://127.0.0.1:{port}"
+    print(f"server: Prefect server and UI at {url} (state in {os.environ.get('PREFECT_HOME', home.prefect)}); "
+          f"set PREFECT_API_URL={url}/api for mint-census commands and `mint-census serve`; Ctrl+C stops it",
+          flush=True)
+    try:
+        return subprocess.call([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+                                "--port", str(port)])
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
+def serve(home: Home, year: int, reference: str | None, schedule: str) -> int:
+    """Register the deployments of a year with the Prefect server and serve them until stopped."""
+    _check_year(year)
+    url = os.environ.get("PREFECT_API_URL")
+    if not url:
+        raise UsageError("serve needs a Prefect server: start `mint-census server` and set "
+                         "PREFECT_API_URL=http://127.0.0.1:4200/api")
+    try:
+        from prefect.schedules import validate_cron_string
+        validate_cron_string(schedule)
+    except ValueError as exc:
+        raise UsageError(f"--schedule {schedule!r}: {exc}") from None
+    print(f"serve {year}: deployments ingest-{year} (schedule {schedule}), run-{year}, publish-{year} "
+          f"on {url}; Ctrl+C stops serving", flush=True)
+    _flows().serve_deployments(year, str(home.root.resolve()), reference, schedule)
     return EXIT_OK
 
 

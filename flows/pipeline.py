@@ -20,6 +20,7 @@ from prefect import flow, task
 from prefect.artifacts import (create_markdown_artifact, create_progress_artifact, create_table_artifact,
                                update_progress_artifact)
 from prefect.cache_policies import NO_CACHE
+from prefect.schedules import Cron
 from prefect.utilities.annotations import quote
 
 from . import progress, steps
@@ -108,3 +109,43 @@ def run_flow(year: int, home: str, inbox: str | None = None, reference: str | No
     published = publish_flow(year, home, reference)
     snapshot = snapshot_flow(year, home)
     return summary, published, snapshot
+
+
+# --- deployments: the flows as staff operate them in the Prefect UI ---------------------------
+
+SURVEY_SCHEDULE = "0 7 * * 1-5"  # ingest every weekday at 7:00 while the survey window is open
+
+
+def deployments(year: int, home: str, reference: str | None = None, schedule: str = SURVEY_SCHEDULE,
+                timezone: str = "Europe/Berlin") -> list:
+    """The three deployments of a census year: ingest on a schedule, run and publish on demand."""
+    from prefect.deployments.runner import EntrypointType
+
+    base = {"year": year, "home": str(home), "reference": reference}
+    opts = dict(tags=["mint-census", str(year)], entrypoint_type=EntrypointType.MODULE_PATH)
+    return [
+        ingest_flow.to_deployment(name=f"ingest-{year}", parameters={**base, "inbox": None},
+                                  schedules=[Cron(schedule, timezone=timezone)],
+                                  description=f"Eingang {year} prüfen und laden (zeitgesteuert)", **opts),
+        run_flow.to_deployment(name=f"run-{year}", parameters={**base, "inbox": None},
+                               description=f"Erhebung {year}: Eingang, Veröffentlichung, Snapshot", **opts),
+        publish_flow.to_deployment(name=f"publish-{year}", parameters=base,
+                                   description=f"Veröffentlichung {year} schreiben", **opts),
+    ]
+
+
+def register_deployments(year: int, home: str, reference: str | None = None,
+                         schedule: str = SURVEY_SCHEDULE) -> list[str]:
+    """Register the deployments with the configured Prefect server; returns their names."""
+    names = []
+    for d in deployments(year, home, reference, schedule):
+        d.apply()
+        names.append(f"{d.flow_name}/{d.name}")
+    return names
+
+
+def serve_deployments(year: int, home: str, reference: str | None = None,
+                      schedule: str = SURVEY_SCHEDULE) -> None:
+    """Register the deployments and run them when scheduled or triggered (blocks until stopped)."""
+    from prefect import serve
+    serve(*deployments(year, home, reference, schedule), print_starting_message=False)

@@ -142,3 +142,32 @@ def test_template_command_writes_one_workbook_per_network(home, tmp_path, capsys
     assert main(["template", "--year", "2025", "--out", str(out), "--home", str(home), "--blank"]) == 0
     assert (out / "Erhebungsbogen_2025_leer.xlsx").is_file()
     assert main(["template", "--year", "2025", "--out", str(out), "--home", str(home), "--network", "MR-999"]) == 2
+
+
+def test_serve_registers_the_deployments_of_a_year(prefect, home):
+    """`mint-census serve` registers ingest (on a schedule), run and publish; the Prefect client
+    lists them on the server, with their parameters and the ingest schedule."""
+    from prefect.client.orchestration import get_client
+
+    from mint_census.flows.pipeline import register_deployments
+
+    names = register_deployments(2025, str(home), None, schedule="0 7 * * 1-5")
+    assert names == ["mint-census-ingest/ingest-2025", "mint-census-run/run-2025", "mint-census-publish/publish-2025"]
+
+    async def read():
+        async with get_client() as client:
+            return {d.name: d for d in await client.read_deployments()}
+
+    found = asyncio.run(read())
+    assert {"ingest-2025", "run-2025", "publish-2025"} <= set(found)
+    ingest = found["ingest-2025"]
+    assert ingest.parameters["year"] == 2025 and ingest.parameters["home"] == str(home)
+    assert [s.schedule.cron for s in ingest.schedules] == ["0 7 * * 1-5"]
+    assert not found["run-2025"].schedules and not found["publish-2025"].schedules
+    assert ingest.entrypoint == "mint_census.flows.pipeline.ingest_flow"
+
+
+def test_serve_without_a_server_is_a_usage_error(home, monkeypatch, capsys):
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    assert main(["serve", "--year", "2025", "--home", str(home)]) == 2
+    assert "PREFECT_API_URL" in capsys.readouterr().err

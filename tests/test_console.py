@@ -32,8 +32,7 @@ def test_version(capsys):
 def test_every_option_has_help_and_every_command_examples():
     for name, parser in _subcommands().items():
         assert parser.description, name
-        assert name in EXAMPLES and all(e.startswith(f"mint-census {name}") or f"mint-census {name}" in e
-                                        for e in EXAMPLES[name]), name
+        assert name in EXAMPLES and any(f"mint-census {name}" in e for e in EXAMPLES[name]), name
         assert "examples:" in parser.format_help(), name
         for action in parser._actions:
             assert action.help and action.help != argparse.SUPPRESS, f"{name} {action.option_strings}"

@@ -220,9 +220,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command in FLOW_COMMANDS:
             print(first_line(args), flush=True)
-            from . import pipeline  # noqa: F401  imports Prefect: after configure_environment
-            _quiet_prefect_console()
-        from . import commands
+        from . import commands  # does not import Prefect: the flows load when a command runs one
+        commands.PREFECT_HOOKS[:] = [_quiet_prefect_console]
         return commands.dispatch(args, home)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -22,14 +23,33 @@ from mint_census.warehouse.snapshot import SnapshotError
 
 from .errors import EXIT_FAILURE, EXIT_OK, EXIT_REJECTED, UsageError
 from .home import Home
-from . import progress, steps
-from .steps import IngestSummary, Published, open_warehouse
+from . import progress
+
+if TYPE_CHECKING:
+    from .steps import IngestSummary, Published
+
+# The wiring (flows/steps.py) loads every stage (pandera, DuckDB, matplotlib …): commands import it
+# when they run, after the configuration is checked, so that mistakes are reported at once.
+
+
+def _steps():
+    from . import steps
+    return steps
+
+
+def open_warehouse(home: Home, read_only: bool = False):
+    return _steps().open_warehouse(home, read_only=read_only)
+
+
+PREFECT_HOOKS: list = []  # called once Prefect is imported (the command line quiets its console handlers)
 
 
 def _flows():
     """The Prefect flows (imports Prefect; a temporary local server starts with the first flow
-    run unless PREFECT_API_URL names a server)."""
+    run unless PREFECT_API_URL names a server). Configuration is checked before this."""
     from . import pipeline
+    while PREFECT_HOOKS:
+        PREFECT_HOOKS.pop(0)()
     return pipeline
 
 
@@ -52,7 +72,7 @@ def dispatch(args, home: Home) -> int:
         snapshot(home, args.year)
         return EXIT_OK
     if args.command == "check-warehouse":
-        problems = steps.check(home)
+        problems = _steps().check(home)
         for p in problems:
             print(f"problem: {p}")
         print(f"check-warehouse: {len(problems)} problem(s)" if problems else "check-warehouse: all invariants hold")
@@ -291,6 +311,6 @@ def serve(home: Home, year: int, reference: str | None, schedule: str) -> int:
 
 
 def retention(home: Home, keep_years: int, dry_run: bool) -> int:
-    for line in steps.retention(home, keep_years, dry_run=dry_run).lines():
+    for line in _steps().retention(home, keep_years, dry_run=dry_run).lines():
         print(line)
     return EXIT_OK

@@ -88,3 +88,15 @@ def test_a_broken_listener_never_stops_the_pipeline():
         raise RuntimeError("display gone")
     with progress.listening(broken):
         progress.report(progress.READING, 1, 2)
+
+
+def test_first_line_names_the_prefect_server(monkeypatch):
+    """Flow commands say at once where their flows run: PREFECT_API_URL's server, else a temporary one."""
+    from mint_census.flows.cli import first_line
+
+    args = build_parser().parse_args(["ingest", "--year", "2025", "--home", "h"])
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:4200/api")
+    assert first_line(args) == ("mint-census ingest --year 2025: starting (home h; flows run on Prefect server "
+                                "http://127.0.0.1:4200/api) …")
+    monkeypatch.delenv("PREFECT_API_URL")
+    assert "a temporary local Prefect server" in first_line(args)

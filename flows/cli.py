@@ -21,51 +21,112 @@ from .home import Home, default_home
 log = logging.getLogger("mint_census")
 
 
+# Examples shown by `mint-census COMMAND --help` (and checked against the README's command list).
+EXAMPLES = {
+    "demo": ["mint-census demo --home /tmp/demo"],
+    "template": ["mint-census template --year 2025 --out versand/",
+                 "mint-census template --year 2025 --out versand/ --network MR-012 --network MR-031",
+                 "mint-census template --year 2025 --out versand/ --blank"],
+    "ingest": ["mint-census ingest --year 2025", "mint-census ingest --year 2025 --inbox ~/Eingang/2025"],
+    "publish": ["mint-census publish --year 2025"],
+    "snapshot": ["mint-census snapshot --year 2025"],
+    "run": ["mint-census run --year 2025", "PREFECT_API_URL=http://127.0.0.1:4200/api mint-census run --year 2025"],
+    "check-warehouse": ["mint-census check-warehouse --home /srv/mint-census"],
+    "retention": ["mint-census retention --keep-years 3 --dry-run", "mint-census retention --keep-years 3"],
+    "server": ["mint-census server --port 4200   # then, in another window:",
+               "export PREFECT_API_URL=http://127.0.0.1:4200/api"],
+    "serve": ["PREFECT_API_URL=http://127.0.0.1:4200/api mint-census serve --year 2025",
+              "mint-census serve --year 2025 --schedule '0 7,13 * * 1-5'"],
+}
+
+# Commands that run a Prefect flow; every other command neither imports Prefect nor starts a server.
+FLOW_COMMANDS = frozenset({"demo", "ingest", "publish", "snapshot", "run", "serve"})
+
+
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError, version as dist_version
+    try:
+        return dist_version("mint-census")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _command(sub, name: str, text: str, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """One subcommand: its one-line help (as the README lists it) is also its --help description."""
+    examples = EXAMPLES.get(name)
+    epilog = ("examples:\n" + "\n".join(f"  {e}" for e in examples)) if examples else None
+    return sub.add_parser(name, parents=[common], help=text, description=text, epilog=epilog,
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+def _year(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--year", type=int, required=True, metavar="Y", help=f"census year {what}, e.g. 2025")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="mint-census",
-        description="The yearly census of MINT-Regionen: survey workbooks -> checks -> DuckDB warehouse -> publication.")
+        description="The yearly census of MINT-Regionen: survey workbooks -> checks -> DuckDB warehouse -> publication.",
+        epilog="examples:\n  mint-census demo\n  mint-census run --year 2025\n  mint-census ingest --help",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--version", action="version", version=f"mint-census {version()}")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--home", default=default_home(),
+    common.add_argument("--home", default=default_home(), metavar="DIR",
                         help="working directory of the census (default: $MINT_CENSUS_HOME, else ./data)")
-    common.add_argument("--reference", default=None,
+    common.add_argument("--reference", default=None, metavar="DIR",
                         help="directory with newer official reference data (default: $MINT_CENSUS_REFERENCE, "
                              "else the copy packaged with mint-census)")
     common.add_argument("-v", "--verbose", action="store_true", help="show Prefect's and the pipeline's info logs")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    d = sub.add_parser("demo", parents=[common], help="fictitious census 2013..2025: register, workbooks, full run")
+    d = _command(sub, "demo", "fictitious census 2013..2025: register, workbooks, full run", common)
     d.add_argument("--seed", type=int, default=2013, help="random seed of the fictitious census (default 2013)")
 
-    t = sub.add_parser("template", parents=[common], help="write survey workbooks (Erhebungsbögen) for a year")
-    t.add_argument("--year", type=int, required=True)
-    t.add_argument("--out", required=True, help="directory to write the workbooks into")
+    t = _command(sub, "template", "write survey workbooks (Erhebungsbögen) for a year", common)
+    _year(t, "whose workbooks to write")
+    t.add_argument("--out", required=True, metavar="DIR", help="directory to write the workbooks into")
     t.add_argument("--network", action="append", default=[], metavar="ID",
                    help="only for this network (repeatable); default: every network counted in the year")
     t.add_argument("--blank", action="store_true", help="one empty workbook without a network")
 
     for name, text in (("ingest", "check and load the workbooks of a year"),
                        ("run", "ingest + publish + snapshot as one flow")):
-        s = sub.add_parser(name, parents=[common], help=text)
-        s.add_argument("--year", type=int, required=True)
-        s.add_argument("--inbox", default=None, help="directory of incoming workbooks (default <home>/inbox/<year>)")
+        s = _command(sub, name, text, common)
+        _year(s, "to check and load")
+        s.add_argument("--inbox", default=None, metavar="DIR",
+                       help="directory of incoming workbooks (default <home>/inbox/<year>)")
 
-    s = sub.add_parser("publish", parents=[common], help="write the publication of a year from the warehouse")
-    s.add_argument("--year", type=int, required=True)
+    s = _command(sub, "publish", "write the publication of a year from the warehouse", common)
+    _year(s, "to publish")
 
-    s = sub.add_parser("snapshot", parents=[common],
-                       help="researcher database + Parquet of a year, without personal data")
-    s.add_argument("--year", type=int, required=True)
+    s = _command(sub, "snapshot", "research release published/<Y>.<n>/, no personal data", common)
+    _year(s, "of the snapshot")
 
-    sub.add_parser("check-warehouse", parents=[common],
-                   help="verify the warehouse's invariants; exit 1 on any breach")
+    _command(sub, "check-warehouse", "verify invariants (exit 1 on any breach)", common)
 
-    s = sub.add_parser("retention", parents=[common],
-                       help="remove personal data older than the retention period (statistics stay)")
-    s.add_argument("--keep-years", type=int, default=3,
+    s = _command(sub, "retention", "remove old personal data, keep statistics", common)
+    s.add_argument("--keep-years", type=int, default=3, metavar="N",
                    help="keep contacts of the last N census years, counting the current year (default 3)")
     s.add_argument("--dry-run", action="store_true", help="only report what would be removed")
+
+    s = _command(sub, "server", "a long-running local Prefect server and its UI (state under <home>/.prefect)",
+                 common)
+    s.add_argument("--port", type=int, default=4200, help="port on 127.0.0.1 (default 4200)")
+
+    s = _command(sub, "serve", "register ingest (scheduled), run and publish as Prefect deployments and serve them",
+                 common)
+    _year(s, "whose flows to deploy")
+    s.add_argument("--schedule", default="0 7 * * 1-5", metavar="CRON",
+                   help="when the ingest runs, as cron in Europe/Berlin time (default: weekdays 7:00)")
     return p
+
+
+def first_line(args) -> str:
+    """What a flow command prints before Prefect starts: the console talks at once."""
+    what = f"{args.command}" + (f" --year {args.year}" if getattr(args, "year", None) else "")
+    server = os.environ.get("PREFECT_API_URL")
+    where = f"Prefect server {server}" if server else "a temporary local Prefect server"
+    return f"mint-census {what}: starting (home {args.home}; flows run on {where}) …"
 
 
 def configure_environment(home: Home, verbose: bool) -> None:
@@ -157,8 +218,10 @@ def main(argv: list[str] | None = None) -> int:
     from mint_census.warehouse.lock import WarehouseBusy as WarehouseBusyError
 
     try:
-        from . import commands  # imports Prefect: after configure_environment
-        _quiet_prefect_console()
+        if args.command in FLOW_COMMANDS:
+            print(first_line(args), flush=True)
+        from . import commands  # does not import Prefect: the flows load when a command runs one
+        commands.PREFECT_HOOKS[:] = [_quiet_prefect_console]
         return commands.dispatch(args, home)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)

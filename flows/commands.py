@@ -1,10 +1,15 @@
-"""What each command does: check the configuration, call a flow, print what happened."""
+"""What each command does: check the configuration, call a flow, print what happened.
+
+Prefect is imported only by the commands that run a flow (`_flows()`): template,
+check-warehouse and retention start no Prefect server and do not even load Prefect.
+"""
 
 from __future__ import annotations
 
 import os
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -18,9 +23,35 @@ from mint_census.warehouse.snapshot import SnapshotError
 
 from .errors import EXIT_FAILURE, EXIT_OK, EXIT_REJECTED, UsageError
 from .home import Home
-from .pipeline import ingest_flow, publish_flow, run_flow, snapshot_flow
-from . import steps
-from .steps import IngestSummary, Published, open_warehouse
+from . import progress
+
+if TYPE_CHECKING:
+    from .steps import IngestSummary, Published
+
+# The wiring (flows/steps.py) loads every stage (pandera, DuckDB, matplotlib …): commands import it
+# when they run, after the configuration is checked, so that mistakes are reported at once.
+
+
+def _steps():
+    from . import steps
+    return steps
+
+
+def open_warehouse(home: Home, read_only: bool = False):
+    return _steps().open_warehouse(home, read_only=read_only)
+
+
+PREFECT_HOOKS: list = []  # called once Prefect is imported (the command line quiets its console handlers)
+
+
+def _flows():
+    """The Prefect flows (imports Prefect; a temporary local server starts with the first flow
+    run unless PREFECT_API_URL names a server). Configuration is checked before this."""
+    from . import pipeline
+    while PREFECT_HOOKS:
+        PREFECT_HOOKS.pop(0)()
+    return pipeline
+
 
 def dispatch(args, home: Home) -> int:
     reference = _reference_dir(args.reference)
@@ -41,7 +72,7 @@ def dispatch(args, home: Home) -> int:
         snapshot(home, args.year)
         return EXIT_OK
     if args.command == "check-warehouse":
-        problems = steps.check(home)
+        problems = _steps().check(home)
         for p in problems:
             print(f"problem: {p}")
         print(f"check-warehouse: {len(problems)} problem(s)" if problems else "check-warehouse: all invariants hold")
@@ -50,6 +81,10 @@ def dispatch(args, home: Home) -> int:
         if args.keep_years < 0:
             raise UsageError("--keep-years must be 0 or more")
         return retention(home, args.keep_years, args.dry_run)
+    if args.command == "server":
+        return server(home, args.port)
+    if args.command == "serve":
+        return serve(home, args.year, reference, args.schedule)
     raise UsageError(f"unknown command {args.command}")
 
 
@@ -92,7 +127,8 @@ def _ingest_inbox(home: Home, year: int, inbox: str | None) -> Path:
 def ingest(home: Home, year: int, inbox: str | None, reference: str | None) -> IngestSummary:
     box = _ingest_inbox(home, year, inbox)
     t0 = time.perf_counter()
-    summary = ingest_flow(year, str(home.root), str(box), reference)
+    with progress.console():
+        summary = _flows().ingest_flow(year, str(home.root), str(box), reference)
     _print_ingest(home, summary, time.perf_counter() - t0)
     return summary
 
@@ -105,7 +141,7 @@ def _print_ingest(home: Home, summary: IngestSummary, seconds: float) -> None:
     for row in summary.rows:
         if row["Status"] == "rejected":
             print(f"  rejected: {row['Datei']} ({row['Netzwerk-ID'] or 'no network ID'}): "
-                  f"{row['Fehler']} error(s)")
+                  f"{row['Fehler']} error(s), first: {row['Erster Fehler']}")
     if summary.missing:
         print(f"  answered last year, nothing received yet: {', '.join(summary.missing)}")
     if summary.reports:
@@ -117,7 +153,8 @@ def run(home: Home, year: int, inbox: str | None, reference: str | None) -> int:
     box = _ingest_inbox(home, year, inbox)
     t0 = time.perf_counter()
     with hold(home.writer_lock, f"run --year {year}"):
-        summary, published, snap = run_flow(year, str(home.root), str(box), reference)
+        with progress.console():
+            summary, published, snap = _flows().run_flow(year, str(home.root), str(box), reference)
     _print_ingest(home, summary, time.perf_counter() - t0)
     _print_published(home, year, published)
     _print_snapshot(year, snap)
@@ -138,7 +175,7 @@ def _print_snapshot(year: int, lines: list[str]) -> None:
 def snapshot(home: Home, year: int) -> list[str]:
     _check_year(year)
     try:
-        lines = snapshot_flow(year, str(home.root))
+        lines = _flows().snapshot_flow(year, str(home.root))
     except SnapshotError as exc:
         raise UsageError(str(exc)) from None
     _print_snapshot(year, lines)
@@ -150,7 +187,7 @@ def publish(home: Home, year: int, reference: str | None) -> list[str]:
     if not home.warehouse.is_file():
         raise UsageError(f"no warehouse at {home.warehouse}: run `mint-census ingest` first")
     try:
-        published = publish_flow(year, str(home.root), reference)
+        published = _flows().publish_flow(year, str(home.root), reference)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     _print_published(home, year, published)
@@ -176,22 +213,26 @@ def template(home: Home, year: int, out: Path, networks: list[str], blank: bool,
         if unknown:
             raise UsageError(f"--network: not in the register: {', '.join(unknown)}")
         chosen = register[register["network_id"].isin(networks)]
+    print(f"template {year}: writing {len(chosen)} workbooks into {out} …", flush=True)
     con = open_warehouse(home, read_only=True) if home.warehouse.is_file() else None
     written = prefilled = 0
     try:
-        for row in chosen.itertuples(index=False):
-            answers = last_answers(con, row.network_id, year) if con is not None else None
-            if answers is not None:
-                prefilled += 1
-            else:
-                answers = Answers(form={
-                    "network_name": row.network_name, "network_type": row.network_type,
-                    "land_code": row.land_code,
-                    "founded_year": None if pd.isna(row.founded_year) else int(row.founded_year)},
-                    tables={q.S_AREA: [{"kreis_code": k, "coverage": "ganz"} for k in row.kreise]})
-            write_workbook(out / f"Erhebungsbogen_{year}_{row.network_id}.xlsx", year, row.network_id,
-                           answers, network_name=row.network_name, fictitious=home.is_demo, kreise=kreise)
-            written += 1
+        with progress.console():
+            progress.report(progress.TEMPLATES, 0, len(chosen))
+            for row in chosen.itertuples(index=False):
+                answers = last_answers(con, row.network_id, year) if con is not None else None
+                if answers is not None:
+                    prefilled += 1
+                else:
+                    answers = Answers(form={
+                        "network_name": row.network_name, "network_type": row.network_type,
+                        "land_code": row.land_code,
+                        "founded_year": None if pd.isna(row.founded_year) else int(row.founded_year)},
+                        tables={q.S_AREA: [{"kreis_code": k, "coverage": "ganz"} for k in row.kreise]})
+                write_workbook(out / f"Erhebungsbogen_{year}_{row.network_id}.xlsx", year, row.network_id,
+                               answers, network_name=row.network_name, fictitious=home.is_demo, kreise=kreise)
+                written += 1
+                progress.report(progress.TEMPLATES, written, len(chosen))
     finally:
         if con is not None:
             con.close()
@@ -235,7 +276,41 @@ def demo(home: Home, reference: str | None, seed: int) -> int:
     return EXIT_OK
 
 
+def server(home: Home, port: int) -> int:
+    """`prefect server start` on 127.0.0.1 with its state under the home, until stopped."""
+    import subprocess
+    import sys
+
+    url = f"http://127.0.0.1:{port}"
+    print(f"server: Prefect server and UI at {url} (state in {os.environ.get('PREFECT_HOME', home.prefect)}); "
+          f"set PREFECT_API_URL={url}/api for mint-census commands and `mint-census serve`; Ctrl+C stops it",
+          flush=True)
+    try:
+        return subprocess.call([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+                                "--port", str(port)])
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
+def serve(home: Home, year: int, reference: str | None, schedule: str) -> int:
+    """Register the deployments of a year with the Prefect server and serve them until stopped."""
+    _check_year(year)
+    url = os.environ.get("PREFECT_API_URL")
+    if not url:
+        raise UsageError("serve needs a Prefect server: start `mint-census server` and set "
+                         "PREFECT_API_URL=http://127.0.0.1:4200/api")
+    try:
+        from prefect.schedules import validate_cron_string
+        validate_cron_string(schedule)
+    except ValueError as exc:
+        raise UsageError(f"--schedule {schedule!r}: {exc}") from None
+    print(f"serve {year}: deployments ingest-{year} (schedule {schedule}), run-{year}, publish-{year} "
+          f"on {url}; Ctrl+C stops serving", flush=True)
+    _flows().serve_deployments(year, str(home.root.resolve()), reference, schedule)
+    return EXIT_OK
+
+
 def retention(home: Home, keep_years: int, dry_run: bool) -> int:
-    for line in steps.retention(home, keep_years, dry_run=dry_run).lines():
+    for line in _steps().retention(home, keep_years, dry_run=dry_run).lines():
         print(line)
     return EXIT_OK

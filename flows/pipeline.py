@@ -17,10 +17,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from prefect import flow, task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import (create_markdown_artifact, create_progress_artifact, create_table_artifact,
+                               update_progress_artifact)
 from prefect.cache_policies import NO_CACHE
+from prefect.schedules import Cron
+from prefect.utilities.annotations import quote
 
-from . import steps
+from . import progress, steps
 from .home import Home
 
 TASK_OPTS = dict(persist_result=False, cache_policy=NO_CACHE)
@@ -31,10 +34,43 @@ load_task = task(steps.load, name="load-and-report", **TASK_OPTS)
 previous_task = task(steps.previous_answers, name="previous-answers", **TASK_OPTS)
 
 
+# Prefect walks every task argument item by item to find futures; the batch (hundreds of
+# thousands of cell objects) goes quoted, so that Prefect hands it over untouched.
+def _read(paths, year, start=0):
+    return read_task(quote(paths), year, start)
+
+
+def _assess(received, year, ctx):
+    return assess_task(quote(received), year, quote(ctx))
+
+
+def _load(home, year, run_id, started_at, received, frames, reference, register):
+    return load_task(home, year, run_id, started_at, quote(received), quote(frames), quote(reference),
+                     quote(register))
+
+
+class ProgressArtifacts:
+    """The console's progress, also as one Prefect progress artifact per stage of a flow run."""
+
+    def __init__(self, year: int):
+        self.year = year
+        self.ids: dict[str, object] = {}
+        self.last: dict[str, float] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        percent = 100.0 * done / total if total else 100.0
+        if stage not in self.ids:
+            self.ids[stage] = create_progress_artifact(progress=percent, description=f"{stage} {self.year}: {done}/{total}")
+        elif percent - self.last.get(stage, 0.0) >= 1.0 or done == total:
+            update_progress_artifact(self.ids[stage], percent, description=f"{stage} {self.year}: {done}/{total}")
+        self.last[stage] = percent
+
+
 @flow(name="mint-census-ingest", log_prints=False)
 def ingest_flow(year: int, home: str, inbox: str | None = None, reference: str | None = None) -> steps.IngestSummary:
-    summary = steps.ingest_year(Home(Path(home)), year, Path(inbox) if inbox else None, reference,
-                                read=read_task, assess=assess_task, load=load_task, previous=previous_task)
+    with progress.listening(ProgressArtifacts(year)):
+        summary = steps.ingest_year(Home(Path(home)), year, Path(inbox) if inbox else None, reference,
+                                    read=_read, assess=_assess, load=_load, previous=previous_task)
     create_table_artifact(key=f"ingest-{year}", table=summary.rows or [{"Datei": "(keine Dateien)"}],
                           description=f"Eingang Erhebung {year}: eine Zeile je Datei")
     create_table_artifact(key=f"overview-{year}", table=summary.overview or [{"Netzwerk-ID": "(keine)"}],
@@ -73,3 +109,43 @@ def run_flow(year: int, home: str, inbox: str | None = None, reference: str | No
     published = publish_flow(year, home, reference)
     snapshot = snapshot_flow(year, home)
     return summary, published, snapshot
+
+
+# --- deployments: the flows as staff operate them in the Prefect UI ---------------------------
+
+SURVEY_SCHEDULE = "0 7 * * 1-5"  # ingest every weekday at 7:00 while the survey window is open
+
+
+def deployments(year: int, home: str, reference: str | None = None, schedule: str = SURVEY_SCHEDULE,
+                timezone: str = "Europe/Berlin") -> list:
+    """The three deployments of a census year: ingest on a schedule, run and publish on demand."""
+    from prefect.deployments.runner import EntrypointType
+
+    base = {"year": year, "home": str(home), "reference": reference}
+    opts = dict(tags=["mint-census", str(year)], entrypoint_type=EntrypointType.MODULE_PATH)
+    return [
+        ingest_flow.to_deployment(name=f"ingest-{year}", parameters={**base, "inbox": None},
+                                  schedules=[Cron(schedule, timezone=timezone)],
+                                  description=f"Eingang {year} prüfen und laden (zeitgesteuert)", **opts),
+        run_flow.to_deployment(name=f"run-{year}", parameters={**base, "inbox": None},
+                               description=f"Erhebung {year}: Eingang, Veröffentlichung, Snapshot", **opts),
+        publish_flow.to_deployment(name=f"publish-{year}", parameters=base,
+                                   description=f"Veröffentlichung {year} schreiben", **opts),
+    ]
+
+
+def register_deployments(year: int, home: str, reference: str | None = None,
+                         schedule: str = SURVEY_SCHEDULE) -> list[str]:
+    """Register the deployments with the configured Prefect server; returns their names."""
+    names = []
+    for d in deployments(year, home, reference, schedule):
+        d.apply()
+        names.append(f"{d.flow_name}/{d.name}")
+    return names
+
+
+def serve_deployments(year: int, home: str, reference: str | None = None,
+                      schedule: str = SURVEY_SCHEDULE) -> None:
+    """Register the deployments and run them when scheduled or triggered (blocks until stopped)."""
+    from prefect import serve
+    serve(*deployments(year, home, reference, schedule), print_starting_message=False)

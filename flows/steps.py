@@ -21,8 +21,10 @@ import pandas as pd
 
 from mint_census.publications.checkreports import (OVERVIEW_FILE, redact_reports, write_check_reports,
                                                    write_overview)
+from mint_census.publications.checkreports.report_workbook import sorted_findings
 from mint_census.publications.publish import headline, publish
 from mint_census.schemas import questionnaire as q
+from mint_census.schemas.formulas import neutralise
 from mint_census.schemas.findings import ACCEPTED, REJECTED, SUPERSEDED, WITH_WARNINGS
 from mint_census.schemas.frames import Context, SheetFrames
 from mint_census.schemas.rules import missing_since_last_year
@@ -39,6 +41,7 @@ from mint_census.warehouse.connection import WarehouseConnection, connect
 from mint_census.warehouse.retention import RetentionReport, apply_retention
 from mint_census.warehouse.release import write_release
 
+from . import progress
 from .home import Home
 
 log = logging.getLogger(__name__)
@@ -128,10 +131,17 @@ def previous_answers(home: Home, year: int) -> dict:
         con.close()
 
 
+def first_error(received: batch.Received) -> str:
+    """The first error of a file in German, worded and ordered as its check report says it
+    (findings never carry personal data)."""
+    errors = sorted_findings(f for f in received.findings if f.is_error)
+    return str(neutralise(errors[0].message_de)) if errors else ""
+
+
 def file_rows(received: list[batch.Received]) -> list[dict]:
     """One row per received file for the console, logs and Prefect artifacts (no personal data)."""
     return [{"Datei": r.file_name, "Netzwerk-ID": r.network_id or "", "Status": r.status,
-             "Fehler": r.errors, "Hinweise": r.warnings} for r in received]
+             "Fehler": r.errors, "Hinweise": r.warnings, "Erster Fehler": first_error(r)} for r in received]
 
 
 def ingest_year(home: Home, year: int, inbox: Path | None = None,
@@ -153,11 +163,15 @@ def ingest_batch(home: Home, year: int, inbox: Path | None = None,
     files = batch.discover(Path(inbox) if inbox else home.inbox(year))
     log.info("census %s: %d files in the inbox", year, len(files))
     received: list[batch.Received] = []
+    progress.report(progress.READING, 0, len(files))
     for start in range(0, len(files), CHUNK):
         received += read(files[start:start + CHUNK], year, start)
+        progress.report(progress.READING, len(received), len(files))
     ctx = Context(kreis_land=ref.kreis_land(), register_ids=set(register["network_id"]),
                   previous=previous(home, year))
+    progress.report(progress.CHECKING, 0, len(received))
     frames = assess(received, year, ctx)
+    progress.report(progress.CHECKING, len(received), len(received))
     missing = missing_since_last_year(ctx, year, {r.network_id for r in received if r.network_id})
     if missing:
         log.warning("answered last year, nothing received yet: %s", ", ".join(missing))

@@ -43,7 +43,7 @@ KINDS = {
     "phone": ("string", "VARCHAR"),
 }
 
-NETWORK_ID_PATTERN = r"^MR-\d{3,4}$"
+NETWORK_ID_PATTERN = r"^MR-\d{3,6}$"  # 3–6 digits: real IDs have 3, generated test batches more
 KREIS_PATTERN = r"^\d{5}$"
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"
 URL_PATTERN = r"^(https?://)?[A-Za-z0-9.-]+\.[A-Za-z]{2,}(/\S*)?$"

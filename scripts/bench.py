@@ -1,135 +1,336 @@
-"""Benchmark of the ingest: per-workbook cost of ours vs the floor vs a naive baseline.
+"""Benchmark of the real thing: `mint-census ingest` against the floor and a naive stack.
 
-    python scripts/bench.py [--n 2000] [--keep DIR]
+    python scripts/bench.py [--n 2000] [--keep DIR] [--naive-sample 200]
+    N=10000 make bench
 
-Generates N filled survey workbooks (distinct networks), then times
-  ours  : flows.steps.ingest_year, the wiring the ingest flow runs (without Prefect):
-          read (python-calamine) + typing + one pandera call per sheet type + rules
-          + archive and load into a fresh DuckDB warehouse + check reports and overview;
-  floor : reading every sheet of every file with python-calamine alone, nothing else;
-  naive : pandas.read_excel(engine="openpyxl") per sheet + one pandera call per workbook.
-Prints seconds, ms per workbook and the ratios. Asserts nothing: numbers, not a test.
+Generates N workbooks from the real template (`schemas.template.write_workbook` with the
+Kreis list sheet, as `mint-census template` writes them) filled with the demo's realistic
+answers (about 4 % with a typical coordinator's mistake), and a register that counts them.
+To keep generation affordable at 10,000, `--distinct` (default 200) workbooks are written
+with openpyxl and every further one is a copy with its own Netzwerk-ID patched into the
+XML (so every file has its own content hash and network).
+
+Each contender runs in its own subprocess, so that its peak RSS is its own:
+  ours  : the command users run, `mint-census ingest --year 2025 --home H --inbox I`
+          (Prefect flow, reading, typing, validation, archive, load, check reports,
+          overview); timed from the parent as wall clock, on N files and on a small
+          inbox (the fixed start-up cost), so that the marginal cost per workbook is
+          (T(N) - T(n0)) / (N - n0);
+  floor : python-calamine reading the sheets the pipeline needs (meta + the layout's
+          input sheets), one process, nothing else;
+  naive : per workbook pandas.read_excel(engine="openpyxl") for every sheet, one pandera
+          validate per input sheet of the workbook, one DuckDB insert of its cells
+          (timed on --naive-sample files, per-file cost extrapolated).
+Then: re-ingest with nothing changed and with 1 file changed; peak RSS at N and at N/5;
+one-workbook ingest end to end in a new home (time to the first console line, total);
+publish vs ingest. Prints the issue's table as measured. Asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
+import json
+import os
+import random
+import resource
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
-
-import pandas as pd
-import pandera.pandas as pa
-import python_calamine
-
-from mint_census.flows.home import Home
-from mint_census.flows.steps import ingest_batch
-from mint_census.schemas import questionnaire as q
-from mint_census.schemas.sheets import schema_for
-from mint_census.schemas.template import write_workbook
-from mint_census.sources.demo import make_answers, make_register
-from mint_census.sources.reference import load_reference, resolve_reference_dir
-from mint_census.sources.register import write_register
-
 YEAR = 2025
+DISTINCT = 200
+HERE = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
 
 
-def generate(n: int, inbox: Path, home: Path, ref) -> None:
-    import random
+def nid_of(i: int) -> str:
+    return f"MR-{i + 1:06d}"
 
+
+# --- generation -----------------------------------------------------------------------------
+
+def _write_base(job) -> None:
+    from mint_census.schemas.template import write_workbook
+    path, nid, answers, name, kreise = job
+    write_workbook(path, YEAR, nid, answers, network_name=name, fictitious=True, kreise=kreise)
+
+
+def _patch(base: Path, old: str, new: str, out: Path) -> None:
+    """A copy of `base` with every occurrence of Netzwerk-ID `old` replaced by `new` (same length)."""
+    src = zipfile.ZipFile(base)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename.endswith(".xml"):
+                data = data.replace(old.encode(), new.encode())
+            dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+    out.write_bytes(buf.getvalue())
+
+
+def generate(n: int, inbox: Path, register_path: Path, distinct: int, workers: int) -> None:
+    import pandas as pd
+
+    from mint_census.sources.demo import make_answers, make_register
+    from mint_census.sources.demo.census import MISTAKES, kreis_names
+    from mint_census.sources.reference import load_reference, resolve_reference_dir
+    from mint_census.sources.register import write_register
+
+    ref = load_reference(resolve_reference_dir())
+    names = kreis_names(ref)
+    kreise = list(zip(ref.kreise["kreis_code"], ref.kreise["kreis_name"])) if ref.available else None
     register = make_register(seed=7, reference=ref, last_year=YEAR)
     rows = register.to_dict("records")
     rng = random.Random(7)
-    ids = []
-    big = []
+    base_dir = inbox.parent / "base"
+    base_dir.mkdir(parents=True, exist_ok=True)
+    k = min(n, distinct)
+    jobs = []
+    for j in range(k):
+        row = rows[j % len(rows)]
+        answers = make_answers(row, YEAR, rng, kreis_names=names)
+        if j % 25 == 3:  # ~4 % with a typical mistake (rejected or warned: they get check reports)
+            m = MISTAKES[(j // 25) % len(MISTAKES)]
+            if m.applies(answers):
+                answers = m(answers)
+        answers.form["network_id"] = nid_of(j)
+        jobs.append((base_dir / f"base_{j:05d}.xlsx", nid_of(j), answers, row["network_name"], kreise))
+    from concurrent.futures import ProcessPoolExecutor
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(_write_base, jobs, chunksize=8))
+    reg = []
     for i in range(n):
-        base = rows[i % len(rows)]
-        nid = f"MR-{1000 + i:04d}"
-        answers = make_answers(base, YEAR, rng)
-        answers.form["network_id"] = nid
-        write_workbook(inbox / f"wb_{i:05d}.xlsx", YEAR, nid, answers, fictitious=True)
-        ids.append(nid)
-        big.append({**base, "network_id": nid})
-    reg = pd.DataFrame(big, columns=register.columns)
-    reg["successor_id"] = None
-    reg["end_year"] = pd.array([None] * len(reg), dtype="Int64")
-    reg["end_reason"] = None
-    write_register(reg, Home(home).register)
+        j = i % k
+        out = inbox / f"Erhebungsbogen_{YEAR}_{nid_of(i)}.xlsx"
+        if i < k:
+            shutil.copyfile(jobs[j][0], out)
+        else:
+            _patch(jobs[j][0], nid_of(j), nid_of(i), out)
+        reg.append({**rows[j % len(rows)], "network_id": nid_of(i)})
+    frame = pd.DataFrame(reg, columns=register.columns)
+    frame["successor_id"] = None
+    frame["end_year"] = pd.array([None] * len(frame), dtype="Int64")
+    frame["end_reason"] = None
+    write_register(frame, register_path)
 
 
-def ours(inbox: Path, home: Path, ref) -> float:
-    t0 = time.perf_counter()
-    _summary, received = ingest_batch(Home(home), YEAR, inbox, ref)
-    dt = time.perf_counter() - t0
-    accepted = sum(r.status in ("accepted", "accepted_with_warnings") for r in received)
-    print(f"  ours: {accepted}/{len(received)} accepted")
-    return dt
+# --- contenders in their own process ----------------------------------------------------------
 
+def run_floor(inbox: Path) -> dict:
+    import python_calamine
 
-def floor(inbox: Path) -> float:
-    t0 = time.perf_counter()
-    for p in sorted(inbox.iterdir()):
-        book = python_calamine.CalamineWorkbook.from_path(str(p))
-        for name in book.sheet_names:
-            book.get_sheet_by_name(name).to_python()
-        book.close()
-    return time.perf_counter() - t0
-
-
-def naive(inbox: Path, limit: int) -> tuple[float, int]:
-    """pandas + openpyxl per sheet, one pandera call per workbook (timed on `limit` files)."""
+    from mint_census.schemas import questionnaire as q
     lay = q.layout_for_year(YEAR)
-    schema = schema_for(q.S_PART, YEAR)
+    needed = (q.META_SHEET, *lay.sheets)
+    files = sorted(inbox.iterdir())
+    t0 = time.perf_counter()
+    for p in files:
+        book = python_calamine.CalamineWorkbook.from_path(str(p))
+        for name in needed:
+            book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        book.close()
+    return {"seconds": time.perf_counter() - t0, "files": len(files)}
+
+
+def run_naive(inbox: Path, limit: int) -> dict:
+    import duckdb
+    import pandas as pd
+    import pandera.pandas as pa
+
+    from mint_census.schemas import questionnaire as q
+    from mint_census.schemas.sheets import schema_for
+    lay = q.layout_for_year(YEAR)
+    schemas = {s: schema_for(s, YEAR) for s in lay.sheets}
     files = sorted(inbox.iterdir())[:limit]
+    con = duckdb.connect(":memory:")
+    con.execute("CREATE TABLE cells (file VARCHAR, sheet VARCHAR, field VARCHAR, row_no INTEGER, value VARCHAR)")
     t0 = time.perf_counter()
     for p in files:
         sheets = pd.read_excel(p, sheet_name=None, engine="openpyxl", header=None)
-        part = sheets[q.S_PART]
-        row = {}
-        for place in lay.fields_of(q.S_PART):
-            row[place.field.key] = part.iat[place.row - 1, place.col - 1]
-        df = pd.DataFrame([row]).astype("Int64")
-        df["_census_year"] = pd.array([YEAR], dtype="Int64")
-        try:
-            schema.validate(df, lazy=True)
-        except pa.errors.SchemaErrors:
-            pass
-    return time.perf_counter() - t0, len(files)
+        long = []
+        for name in lay.sheets:
+            raw = sheets[name]
+            places = lay.fields_of(name)
+            if q.SHEET_BY_NAME[name].kind == "form":
+                recs = [{pl.field.key: raw.iat[pl.row - 1, pl.col - 1] for pl in places}]
+                rows = [None]
+            else:
+                body = raw.iloc[q.FIRST_DATA_ROW - 1:]
+                body = body[body.notna().any(axis=1)]
+                recs = [{pl.field.key: r.iat[pl.col - 1] if pl.col - 1 < len(r) else None for pl in places}
+                        for _, r in body.iterrows()]
+                rows = list(body.index + 1)
+            df = pd.DataFrame(recs, columns=[pl.field.key for pl in places])
+            for pl in places:
+                if pl.field.pandas_dtype in ("Int64", "Float64"):
+                    df[pl.field.key] = pd.to_numeric(df[pl.field.key], errors="coerce").astype(pl.field.pandas_dtype) \
+                        if pl.field.pandas_dtype == "Float64" else \
+                        pd.to_numeric(df[pl.field.key], errors="coerce").round().astype("Int64")
+            df["_census_year"] = pd.array([YEAR] * len(df), dtype="Int64")
+            try:
+                schemas[name].validate(df, lazy=True)
+            except (pa.errors.SchemaErrors, Exception):
+                pass
+            for rec, r in zip(recs, rows):
+                long += [(p.name, name, k, r, None if v is None else str(v)) for k, v in rec.items()]
+        cells = pd.DataFrame(long, columns=["file", "sheet", "field", "row_no", "value"])
+        con.register("cells_df", cells)
+        con.execute("INSERT INTO cells SELECT * FROM cells_df")
+        con.unregister("cells_df")
+    return {"seconds": time.perf_counter() - t0, "files": len(files)}
+
+
+def child(kind: str, inbox: Path, limit: int) -> None:
+    result = run_floor(inbox) if kind == "floor" else run_naive(inbox, limit)
+    result["max_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(result))
+
+
+def in_subprocess(args: list[str], env: dict | None = None, first_line: bool = False) -> dict:
+    """Run a process; wall time, peak RSS (its own and its children's) and time to its first output line."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, **(env or {})})
+    first = None
+    out = []
+    for line in proc.stdout:
+        if first is None:
+            first = time.perf_counter() - t0
+        out.append(line)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - t0
+    return {"wall": wall, "rss_mib": usage.ru_maxrss / 1024, "first_line": first, "out": "".join(out),
+            "rc": proc.returncode}
+
+
+def contender(kind: str, inbox: Path, limit: int = 0) -> dict:
+    r = in_subprocess([sys.executable, __file__, "--child", kind, "--inbox", str(inbox), "--naive-sample", str(limit)])
+    line = [x for x in r["out"].splitlines() if x.startswith("{")]
+    if not line:
+        raise SystemExit(f"{kind} failed:\n{r['out']}")
+    return json.loads(line[-1])
+
+
+def fresh_home(work: Path, name: str, register: Path) -> Path:
+    home = work / name
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir(parents=True)
+    shutil.copyfile(register, home / "register.csv")
+    return home
+
+
+def subset(inbox: Path, out: Path, k: int) -> Path:
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    for p in sorted(inbox.iterdir())[:k]:
+        os.link(p, out / p.name)
+    return out
+
+
+def command(*args: str, env: dict | None = None) -> dict:
+    r = in_subprocess([str(BIN / "mint-census"), *args], env=env)
+    if r["rc"] not in (0, 3):
+        raise SystemExit(f"mint-census {' '.join(args)} failed ({r['rc']}):\n{r['out']}")
+    return r
+
+
+def ingest(home: Path, inbox: Path) -> dict:
+    return command("ingest", "--year", str(YEAR), "--home", str(home), "--inbox", str(inbox))
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--n", type=int, default=2000, help="number of workbooks (default 2000)")
-    ap.add_argument("--naive-sample", type=int, default=200,
-                    help="files the (slow) naive baseline is timed on; its per-file cost is extrapolated")
-    ap.add_argument("--keep", default=None, help="keep the generated files in this directory")
+    ap.add_argument("--n", type=int, default=int(os.environ.get("N") or 2000), help="number of workbooks (default 2000)")
+    ap.add_argument("--naive-sample", type=int, default=200, help="files the naive stack is timed on")
+    ap.add_argument("--distinct", type=int, default=DISTINCT, help="workbooks written with openpyxl; the rest are ID-patched copies")
+    ap.add_argument("--keep", default=None, help="keep (and reuse) the generated files in this directory")
+    ap.add_argument("--child", choices=("floor", "naive"), help=argparse.SUPPRESS)
+    ap.add_argument("--inbox", help=argparse.SUPPRESS)
     args = ap.parse_args()
-    ref = load_reference(resolve_reference_dir())
+    if args.child:
+        return child(args.child, Path(args.inbox), args.naive_sample)
+
+    n = args.n
+    cores = os.cpu_count()
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="mint-bench-"))
-    home, inbox = work / "home", work / "inbox"
-    inbox.mkdir(parents=True, exist_ok=True)
-    home.mkdir(parents=True, exist_ok=True)
+    inbox, register = work / f"inbox-{n}", work / f"register-{n}.csv"
     t0 = time.perf_counter()
-    if not any(inbox.iterdir()):
-        generate(args.n, inbox, home, ref)
-    n = len(list(inbox.iterdir()))
-    print(f"{n} workbooks ready in {time.perf_counter() - t0:.1f} s ({work})")
-    floor(inbox)  # warm the page cache so that every contender reads from memory
-    t_floor = floor(inbox)
-    t_ours = ours(inbox, home, ref)
-    t_naive, k = naive(inbox, min(args.naive_sample, n))
-    per = {"floor (calamine read only)": t_floor / n, "ours (read+validate+load)": t_ours / n,
-           "naive (pandas/openpyxl + pandera per file)": t_naive / k}
+    if not (inbox.is_dir() and register.is_file() and len(list(inbox.iterdir())) == n):
+        shutil.rmtree(inbox, ignore_errors=True)
+        inbox.mkdir(parents=True)
+        generate(n, inbox, register, args.distinct, workers=min(2, cores or 1))
+    print(f"{n} workbooks ready in {time.perf_counter() - t0:.1f} s ({work}); {cores} cores; "
+          f"load average {os.getloadavg()[0]:.2f}", flush=True)
+
+    contender("floor", inbox)  # warm the page cache: every contender reads from memory
+    floor = contender("floor", inbox)
+    print(f"  floor: {floor['seconds']:.1f} s, {floor['max_rss_mib']:.0f} MiB", flush=True)
+
+    n0 = min(20, n)
+    small = subset(inbox, work / "inbox-small", n0)
+    t_small = ingest(fresh_home(work, "home-small", register), small)
+    home = fresh_home(work, "home", register)
+    full = ingest(home, inbox)
+    print(f"  ours: {full['wall']:.1f} s for {n} ({t_small['wall']:.1f} s for {n0}), "
+          f"{full['rss_mib']:.0f} MiB", flush=True)
+    unchanged = ingest(home, inbox)
+    changed_file = sorted(inbox.iterdir())[n // 2]
+    original = changed_file.read_bytes()
+    try:
+        target = work / "changed.xlsx"
+        with zipfile.ZipFile(changed_file) as z, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
+            for info in z.infolist():
+                data = z.read(info)
+                if info.filename == "docProps/core.xml":
+                    data = data.replace(b"</cp:coreProperties>", b"<!-- edited --></cp:coreProperties>")
+                dst.writestr(info, data)
+        shutil.copyfile(target, changed_file)
+        one_changed = ingest(home, inbox)
+    finally:
+        changed_file.write_bytes(original)
+    print(f"  re-ingest: unchanged {unchanged['wall']:.1f} s, one changed {one_changed['wall']:.1f} s", flush=True)
+
+    fifth = max(n0 + 1, n // 5)
+    rss_small = ingest(fresh_home(work, "home-fifth", register), subset(inbox, work / "inbox-fifth", fifth))
+
+    one_home = fresh_home(work, "home-one", register)
+    one = ingest(one_home, subset(inbox, work / "inbox-one", 1))
+    publish = command("publish", "--year", str(YEAR), "--home", str(home))
+
+    naive = contender("naive", inbox, min(args.naive_sample, n))
+
+    floor_ms = floor["seconds"] / floor["files"] * 1000
+    ours_ms = (full["wall"] - t_small["wall"]) / (n - n0) * 1000 if n > n0 else full["wall"] / n * 1000
+    naive_ms = naive["seconds"] / naive["files"] * 1000
+    rows = [
+        ("marginal ingest cost per workbook vs floor", f"{ours_ms:.2f} ms vs {floor_ms:.2f} ms = {ours_ms / floor_ms:.1f}x",
+         "<= 1.5x"),
+        ("naive stack vs ours", f"{naive_ms:.1f} ms vs {ours_ms:.2f} ms = {naive_ms / ours_ms:.1f}x", ">= 15x"),
+        (f"re-ingest after 1 of {n} changed", f"{one_changed['wall'] / full['wall']:.0%} of full "
+         f"({unchanged['wall'] / full['wall']:.0%} when nothing changed)", "<= 5 % (<= 3 %)"),
+        (f"peak RSS at {n} vs {fifth}", f"{rss_small['rss_mib']:.0f} -> {full['rss_mib']:.0f} MiB = "
+         f"{full['rss_mib'] / rss_small['rss_mib']:.2f}x", "<= 1.3x"),
+        ("one-workbook ingest, new home", f"first line {one['first_line']:.1f} s, end to end {one['wall']:.1f} s",
+         "first line < 2 s"),
+        (f"publish vs ingest ({n} workbooks)", f"{publish['wall']:.1f} vs {full['wall']:.1f} s", "publish <= ingest"),
+    ]
     print()
-    for name, s in per.items():
-        print(f"  {name:45s} {s * 1000:8.2f} ms/workbook")
+    print(f"mint-census benchmark, N = {n}, {time.strftime('%Y-%m-%d')}, {cores} cores "
+          f"(load average {os.getloadavg()[0]:.2f}: other processes share them)")
     print()
-    print(f"  ours / floor  = {per['ours (read+validate+load)'] / per['floor (calamine read only)']:.2f}x")
-    print(f"  naive / ours  = {per['naive (pandas/openpyxl + pandera per file)'] / per['ours (read+validate+load)']:.2f}x"
-          f"  (naive timed on {k} files)")
+    print("| measure | measured | target |\n|---|---|---|")
+    for r in rows:
+        print(f"| {r[0]} | {r[1]} | {r[2]} |")
+    print()
+    print(f"floor {floor['seconds']:.1f} s / {n} files; ours {full['wall']:.1f} s for {n}, {t_small['wall']:.1f} s "
+          f"for {n0} (fixed start-up); naive timed on {naive['files']} files; "
+          f"peak RSS floor {floor['max_rss_mib']:.0f} MiB, naive {naive['max_rss_mib']:.0f} MiB")
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
 

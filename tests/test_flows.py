@@ -33,6 +33,17 @@ def _artifacts(key: str) -> list:
     return asyncio.run(read())
 
 
+def _progress_artifacts() -> list:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterType
+
+    async def read():
+        async with get_client() as client:
+            return await client.read_artifacts(artifact_filter=ArtifactFilter(type=ArtifactFilterType(any_=["progress"])))
+
+    return asyncio.run(read())
+
+
 def test_run_flow_end_to_end(prefect, home, make_workbook, capsys):
     make_workbook("a.xlsx", network_id="MR-001")
     make_workbook("b.xlsx", full_answers(network_id="MR-002"), network_id="MR-002")
@@ -41,7 +52,10 @@ def test_run_flow_end_to_end(prefect, home, make_workbook, capsys):
     code = main(["run", "--year", "2025", "--home", str(home), *ref])
     out = capsys.readouterr().out
     assert code == 3, out  # finished, one workbook rejected
+    assert out.startswith("mint-census run --year 2025: starting")  # printed before Prefect starts
     assert "3 files: 2 accepted, 0 accepted with warnings, 1 rejected" in out
+    # one line per rejected file naming its first error in German, as the check report says it
+    assert "rejected: c.xlsx (MR-003): 1 error(s), first: Netzwerk!B9 – Gründungsjahr" in out
     con = duckdb.connect(str(Home(home).warehouse), read_only=True)
     assert con.execute("SELECT network_id FROM core.networks ORDER BY 1").fetchall() == [("MR-001",), ("MR-002",)]
     assert con.execute("SELECT networks FROM pub.growth WHERE census_year = 2025").fetchone() == (3,)
@@ -58,6 +72,8 @@ def test_run_flow_end_to_end(prefect, home, make_workbook, capsys):
     assert sorted((r["Datei"], r["Status"]) for r in rows) == [
         ("a.xlsx", "accepted"), ("b.xlsx", "accepted"), ("c.xlsx", "rejected")]
     everything = json.dumps([a.data for a in table + _artifacts("ingest-summary-2025")], default=str)
+    # the console's progress also as Prefect progress artifacts (reading and checking, 3 of 3)
+    assert {"Lesen 2025: 3/3", "Prüfen 2025: 3/3"} <= {a.description for a in _progress_artifacts()}
     assert "Anna Beispiel" not in everything and "anna.beispiel@example.org" not in everything
     # run = ingest + publish + snapshot: the researchers' copy exists and the invariants hold
     assert (home / "published" / "2025.1" / "mint_census_2025.duckdb").is_file()
@@ -114,7 +130,7 @@ def test_every_command_is_documented_in_the_readme():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     commands = build_parser()._subparsers._group_actions[0].choices
     assert set(commands) == {"demo", "template", "ingest", "publish", "snapshot", "run", "check-warehouse",
-                             "retention"}
+                             "retention", "server", "serve"}
     for name in commands:
         assert f"mint-census {name}" in readme, name
 
@@ -127,3 +143,32 @@ def test_template_command_writes_one_workbook_per_network(home, tmp_path, capsys
     assert main(["template", "--year", "2025", "--out", str(out), "--home", str(home), "--blank"]) == 0
     assert (out / "Erhebungsbogen_2025_leer.xlsx").is_file()
     assert main(["template", "--year", "2025", "--out", str(out), "--home", str(home), "--network", "MR-999"]) == 2
+
+
+def test_serve_registers_the_deployments_of_a_year(prefect, home):
+    """`mint-census serve` registers ingest (on a schedule), run and publish; the Prefect client
+    lists them on the server, with their parameters and the ingest schedule."""
+    from prefect.client.orchestration import get_client
+
+    from mint_census.flows.pipeline import register_deployments
+
+    names = register_deployments(2025, str(home), None, schedule="0 7 * * 1-5")
+    assert names == ["mint-census-ingest/ingest-2025", "mint-census-run/run-2025", "mint-census-publish/publish-2025"]
+
+    async def read():
+        async with get_client() as client:
+            return {d.name: d for d in await client.read_deployments()}
+
+    found = asyncio.run(read())
+    assert {"ingest-2025", "run-2025", "publish-2025"} <= set(found)
+    ingest = found["ingest-2025"]
+    assert ingest.parameters["year"] == 2025 and ingest.parameters["home"] == str(home)
+    assert [s.schedule.cron for s in ingest.schedules] == ["0 7 * * 1-5"]
+    assert not found["run-2025"].schedules and not found["publish-2025"].schedules
+    assert ingest.entrypoint == "mint_census.flows.pipeline.ingest_flow"
+
+
+def test_serve_without_a_server_is_a_usage_error(home, monkeypatch, capsys):
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    assert main(["serve", "--year", "2025", "--home", str(home)]) == 2
+    assert "PREFECT_API_URL" in capsys.readouterr().err

@@ -65,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--keep-years", type=int, default=3,
                    help="keep contacts of the last N census years, counting the current year (default 3)")
     s.add_argument("--dry-run", action="store_true", help="only report what would be removed")
+
+    from .register_commands import add_parser as add_register_parser
+    add_register_parser(sub, common)
     return p
 
 

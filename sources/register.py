@@ -202,7 +202,8 @@ def read_register(path: Path, events: Path | None = None,
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         from .register_workbook import read_register_workbook
         networks, ev = read_register_workbook(path)
-        return build_register(networks, ev, path.name, f"{path.name}, Blatt Ereignisse", kreis_by_name)
+        return build_register(networks, ev, f"{path.name}, Blatt Netzwerke", f"{path.name}, Blatt Ereignisse",
+                              kreis_by_name)
     networks = read_csv_text(decode(path.read_bytes(), path.name))
     events = Path(events) if events is not None else events_path(path)
     ev = read_csv_text(decode(events.read_bytes(), events.name)) if events.is_file() else None

@@ -37,6 +37,10 @@ EXAMPLES = {
                "export PREFECT_API_URL=http://127.0.0.1:4200/api"],
     "serve": ["PREFECT_API_URL=http://127.0.0.1:4200/api mint-census serve --year 2025",
               "mint-census serve --year 2025 --schedule '0 7,13 * * 1-5'"],
+    "register": ["mint-census register export                      # -> <home>/register.xlsx",
+                 "mint-census register import --file register.xlsx",
+                 "mint-census register rename --id MR-012 --name 'MINT-Region Neu' --date 2025-03-01",
+                 "mint-census register pause --id MR-040 --date 2024-06-30"],
 }
 
 # Commands that run a Prefect flow; every other command neither imports Prefect nor starts a server.
@@ -118,6 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
     _year(s, "whose flows to deploy")
     s.add_argument("--schedule", default="0 7 * * 1-5", metavar="CRON",
                    help="when the ingest runs, as cron in Europe/Berlin time (default: weekdays 7:00)")
+
+    from .register_commands import add_parser as add_register_parser
+    add_register_parser(sub, common, EXAMPLES["register"])
     return p
 
 

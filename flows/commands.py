@@ -77,6 +77,9 @@ def dispatch(args, home: Home) -> int:
             print(f"problem: {p}")
         print(f"check-warehouse: {len(problems)} problem(s)" if problems else "check-warehouse: all invariants hold")
         return EXIT_FAILURE if problems else EXIT_OK
+    if args.command == "register":
+        from .register_commands import run_register
+        return run_register(args, home, reference)
     if args.command == "retention":
         if args.keep_years < 0:
             raise UsageError("--keep-years must be 0 or more")
@@ -106,7 +109,7 @@ def _check_year(year: int) -> None:
 
 def _register(home: Home):
     try:
-        return read_register(home.register)
+        return read_register(home.register, home.register_events)
     except RegisterError as exc:
         raise UsageError(f"network register: {exc}") from None
 

@@ -3,7 +3,9 @@
 Everything below flows/ takes explicit paths; this module turns a home directory into
 those paths. DESIGN.md ("The command line") describes the layout:
 
-    register.csv            the staff's register of networks
+    register.csv            the staff's register of networks (as they are now)
+    register_events.csv     its history: dated events (admitted, renamed, paused, merged, …)
+    register.xlsx           the register as staff edit it (`register export` / `register import`)
     inbox/<Y>/              incoming workbooks of census year Y
     archive/                every received file, by content hash (never changed by a run)
     reports/<Y>/            check reports and the staff overview of year Y
@@ -42,6 +44,14 @@ class Home:
     @property
     def register(self) -> Path:
         return self.root / "register.csv"
+
+    @property
+    def register_events(self) -> Path:
+        return self.root / "register_events.csv"
+
+    @property
+    def register_workbook(self) -> Path:
+        return self.root / "register.xlsx"
 
     def inbox(self, year: int) -> Path:
         return self.root / "inbox" / str(year)

@@ -31,7 +31,7 @@ from mint_census.schemas.rules import missing_since_last_year
 from mint_census.schemas.validation import validate
 from mint_census.sources import batch
 from mint_census.sources.reference import Reference, boundaries, load_reference, resolve_reference_dir
-from mint_census.sources.register import read_register
+from mint_census.sources.register import events_of, history, read_register
 from mint_census.sources.safety import assert_defusedxml_active, inspect_file
 from mint_census.warehouse import load as loading
 from mint_census.warehouse.answers import previous_values
@@ -102,13 +102,23 @@ def safe_archived(home: Home) -> Callable[[str], Path | None]:
     return lookup
 
 
+def store_register(con, register: pd.DataFrame) -> None:
+    """core.register, core.register_events and core.register_history from the checked register."""
+    loading.load_register(con, register, events_of(register), history(register))
+
+
+def read_home_register(home: Home) -> pd.DataFrame:
+    """The home's register (register.csv with register_events.csv; RegisterError on any problem)."""
+    return read_register(home.register, home.register_events)
+
+
 def load(home: Home, year: int, run_id: str, started_at: datetime, received: list[batch.Received],
          frames: SheetFrames, reference: Reference, register: pd.DataFrame) -> dict:
     """Archive and load the batch (one transaction), then write check reports and the overview."""
     con = open_warehouse(home, command=f"ingest --year {year}")
     try:
         loading.load_reference(con, reference.laender, reference.kreise)
-        loading.load_register(con, register)
+        store_register(con, register)
         summary = loading.load_year(con, home.archive, year, run_id, f"ingest --year {year}", started_at,
                                     received, frames)
         reports = write_check_reports(con, run_id, year, home.reports(year), archived=safe_archived(home))
@@ -159,7 +169,7 @@ def ingest_batch(home: Home, year: int, inbox: Path | None = None,
     started_at = datetime.now(timezone.utc)
     run_id = loading.new_run_id()
     ref = reference_data(reference)
-    register = read_register(home.register)
+    register = read_home_register(home)
     files = batch.discover(Path(inbox) if inbox else home.inbox(year))
     log.info("census %s: %d files in the inbox", year, len(files))
     received: list[batch.Received] = []

@@ -205,6 +205,27 @@ CATALOGUE: dict[str, Text] = {
                           "({before}) um mehr als das {factor}-Fache verändert; am stärksten bei „{type_label}“ "
                           "({key_before} → {key_now}). Bitte prüfen.",
                           "partners total {now} vs {before} in {then}: more than x{factor}"),
+
+    # --- the register of networks (staff's file; line = line of the CSV or row of the sheet) -------
+    "register_columns": Text("{where}: Es fehlen die Spalten {columns}. Erwartet werden die Spalten "
+                             "{expected} (Kopfzeile in Zeile 1).", "{where}: missing columns {columns}"),
+    "register_encoding": Text("{where}: Die Datei ist weder UTF-8, UTF-16 noch Windows-1252 (ANSI). Bitte in "
+                              "Excel als „CSV UTF-8“ speichern.", "{where}: unknown text encoding"),
+    "register_control": Text("{where} Zeile {line}, Spalte „{column}“: Steuerzeichen {char} im Text „{found}“. "
+                             "Bitte das Zeichen löschen (oft ein unsichtbarer Zeilenumbruch aus einer "
+                             "kopierten Zelle).", "{where} line {line}, {column}: control character {char}"),
+    "register_value": Text("{where} Zeile {line}, Spalte „{column}“: „{found}“ ist nicht zulässig. Erwartet: "
+                           "{expected}.", "{where} line {line}, {column}: {found!r} not allowed ({expected_en})"),
+    "register_duplicate": Text("{where} Zeile {line}: Die Netzwerk-ID „{found}“ steht mehrfach im "
+                               "Verzeichnis (zuerst in Zeile {first}).",
+                               "{where} line {line}: duplicate network_id {found}"),
+    "register_unknown_id": Text("{where} Zeile {line}: Die Netzwerk-ID „{found}“ steht nicht im "
+                                "Netzwerkverzeichnis.", "{where} line {line}: network_id {found} not in the register"),
+    "register_sequence": Text("{where} Zeile {line}: „{event}“ am {date} passt nicht zur Geschichte von "
+                              "{network_id}: {why}.", "{where} line {line}: event {event_en} of {network_id} "
+                              "out of sequence: {why_en}"),
+    "register_no_admission": Text("{where}: Für {network_id} fehlt das Ereignis „aufgenommen“ (ab wann das "
+                                  "Netzwerk gezählt wird).", "{where}: {network_id} has no admitted event"),
 }
 
 SEVERITY_TEXT = {"error": ("Fehler", "error"), "warning": ("Hinweis", "warning")}

@@ -13,6 +13,25 @@ NETWORK_TYPES = (
     "sonstiges regionales Netzwerk",
 )
 
+# Events of a network's history in the register (register_events): code, German label as staff
+# write it. A network is counted in census year Y when its last status event (admitted, paused,
+# resumed, merged, dissolved) dated in or before Y is admitted or resumed (sources.register.counted,
+# pub.network_years).
+REGISTER_EVENTS = (
+    ("founded", "gegründet"),
+    ("admitted", "aufgenommen"),
+    ("renamed", "umbenannt"),
+    ("area_changed", "Gebiet geändert"),
+    ("land_changed", "Land geändert"),
+    ("paused", "pausiert"),
+    ("resumed", "wieder aufgenommen"),
+    ("merged", "fusioniert"),
+    ("dissolved", "aufgelöst"),
+)
+REGISTER_EVENT_LABEL = dict(REGISTER_EVENTS)
+STATUS_EVENTS = ("admitted", "paused", "resumed", "merged", "dissolved")
+COUNTING_EVENTS = ("admitted", "resumed")
+
 # The 16 Länder: official two-digit key, abbreviation, German name. These are
 # the keys of the Land code list (Destatis); the names also serve as the
 # dropdown of the "Bundesland" field, so the pipeline works without reference data.

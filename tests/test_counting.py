@@ -5,10 +5,9 @@ both must give the published counts."""
 from __future__ import annotations
 
 from mint_census.flows.home import Home
-from mint_census.flows.steps import open_warehouse
+from mint_census.flows.steps import open_warehouse, store_register
 from mint_census.sources.demo import make_register
 from mint_census.sources.register import counted
-from mint_census.warehouse.load import load_register
 
 # Published figures (domain.md) and the demo's invented ones for the unpublished years.
 PUBLISHED = {2013: 39, 2014: 56, 2015: 80, 2016: 92, 2017: 104, 2018: 116, 2019: 127, 2020: 130,
@@ -20,7 +19,7 @@ def test_python_and_sql_count_the_same_networks_in_every_demo_year(tmp_path, ref
     home = Home(tmp_path / "home")
     con = open_warehouse(home)
     try:
-        load_register(con, register)
+        store_register(con, register)
         sql = {}
         for year, nid in con.execute("SELECT census_year, network_id FROM pub.network_years").fetchall():
             sql.setdefault(year, set()).add(nid)

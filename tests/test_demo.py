@@ -20,7 +20,7 @@ from mint_census.schemas.validation import validate
 from mint_census.sources import demo
 from mint_census.sources.batch import frames_for, read_all
 from mint_census.sources.reference import Reference, builtin_laender, load_reference, resolve_reference_dir
-from mint_census.sources.register import counted, normalise_register, read_register, write_register
+from mint_census.sources.register import counted, events_of, normalise_register, read_register, write_register
 from mint_census.sources.workbook import read_workbook
 
 EXPECTED = {2013: 39, 2014: 56, 2015: 80, 2016: 92, 2017: 104, 2018: 116, 2019: 127,
@@ -72,9 +72,17 @@ def register(reference) -> pd.DataFrame:
 
 def in_census(df: pd.DataFrame, y: int) -> pd.Series:
     """The test's own statement of the counting rule (not the code under test):
-    counted in Y when first_census_year <= Y and (no end_year or Y < end_year)."""
+    counted in Y when first_census_year <= Y and (no end_year or Y < end_year), and not in a
+    year from a pause (pausiert) up to the return (wieder aufgenommen)."""
     first, end = df["first_census_year"], df["end_year"]
-    return ((first <= y) & (end.isna() | (end > y))).fillna(False).astype(bool)
+    out = ((first <= y) & (end.isna() | (end > y))).fillna(False).astype(bool)
+    ev = events_of(df)
+    pauses = {nid: (int(g.loc[g["event"] == "paused", "census_year"].min()),
+                    int(g.loc[g["event"] == "resumed", "census_year"].max()) if (g["event"] == "resumed").any()
+                    else 9999)
+              for nid, g in ev[ev["event"].isin(["paused", "resumed"])].groupby("network_id")}
+    away = df["network_id"].map(lambda nid: nid in pauses and pauses[nid][0] <= y < pauses[nid][1])
+    return out & ~away.astype(bool)
 
 
 def counts(df: pd.DataFrame) -> dict[int, int]:

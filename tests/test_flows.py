@@ -92,7 +92,7 @@ def test_exit_codes_for_bad_usage_and_configuration(tmp_path, capsys):
     assert "register" in capsys.readouterr().err
     (home / "register.csv").write_text("network_id;network_name\nMR-1;x\n", encoding="utf-8")
     assert main(["ingest", "--year", "2025", "--home", str(home)]) == 2     # broken register
-    assert "missing columns" in capsys.readouterr().err
+    assert "Es fehlen die Spalten network_type, land_code, kreise" in capsys.readouterr().err
     assert main(["publish", "--year", "2025", "--home", str(home)]) == 2    # no warehouse
     assert main(["ingest", "--year", "2019", "--home", str(home)]) == 2     # no survey that year
     assert main(["ingest", "--year", "2025", "--home", str(home), "--reference", str(tmp_path / "nope")]) == 2
@@ -130,7 +130,7 @@ def test_every_command_is_documented_in_the_readme():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     commands = build_parser()._subparsers._group_actions[0].choices
     assert set(commands) == {"demo", "template", "ingest", "publish", "snapshot", "run", "check-warehouse",
-                             "retention", "server", "serve"}
+                             "retention", "server", "serve", "register"}
     for name in commands:
         assert f"mint-census {name}" in readme, name
 

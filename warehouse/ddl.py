@@ -137,13 +137,32 @@ FIXED_TABLES = (
         _c("kreise", "VARCHAR[]", "Kreise (5-digit keys) the network covers according to the register.",
            "Kreise"),
     ), ("network_id",)),
+    Table("core", "register_events",
+          "One row per dated event of a network's history as staff keep it in the register (register_events): "
+          "founded, admitted, renamed, area_changed, land_changed, paused, resumed, merged, dissolved. "
+          "The counting rule (pub.network_years) and core.register_history are derived from these events.", (
+        _c("network_id", "VARCHAR", "Stable network identifier.", "Netzwerk-ID", not_null=True),
+        _c("event_no", "INTEGER", "Position of the event in the network's history (1 = first; by date, same date "
+           "in the order recorded).", "Nr.", not_null=True),
+        _c("event_date", "DATE", "Date of the event (a bare year is read as 1 January).", "Datum"),
+        _c("census_year", "SMALLINT", "Census year in which the event takes effect: the year of event_date.",
+           "Erhebungsjahr"),
+        _c("event", "VARCHAR", "founded (gegründet), admitted (aufgenommen), renamed (umbenannt), area_changed "
+           "(Gebiet geändert), land_changed (Land geändert), paused (pausiert), resumed (wieder aufgenommen), "
+           "merged (fusioniert), dissolved (aufgelöst).", "Ereignis"),
+        _c("previous", "VARCHAR", "For renamed, area_changed, land_changed: the name, Kreise (5-digit keys separated "
+           "by ';') or Land before the change; empty otherwise.", "vorher"),
+        _c("successor_id", "VARCHAR", "For merged: the network it merged into.", "Nachfolger"),
+        _c("note", "VARCHAR", "Staff's note on the event (no personal data).", "Bemerkung"),
+    ), ("network_id", "event_no")),
     Table("core", "register_history",
           "One row per version of a network's register entry: the register as it stood from a census year on "
-          "(names, type, Land and Kreise over time; a rename is a new version of the same network_id).", (
+          "(names, type, Land and Kreise over time; a rename is a new version of the same network_id), derived "
+          "from core.register_events.", (
         _c("network_id", "VARCHAR", "Stable network identifier.", "Netzwerk-ID", not_null=True),
-        _c("valid_from_year", "SMALLINT", "Census year from which this version applies (the census year of the "
-           "first run that loaded it); empty until that run finished.", "Gültig ab Erhebungsjahr"),
-        _c("recorded_at", "TIMESTAMP", "When this version was first loaded (UTC).", "Erfasst am"),
+        _c("valid_from_year", "SMALLINT", "Census year from which this version applies: the year of the rename, "
+           "area or Land change; the first version from the network's admission.", "Gültig ab Erhebungsjahr"),
+        _c("recorded_at", "TIMESTAMP", "When this version was loaded (UTC).", "Erfasst am"),
         _c("network_name", "VARCHAR", "Name of the network in this version.", "Name"),
         _c("network_type", "VARCHAR", "Kind of regional network.", "Art des Netzwerks"),
         _c("land_code", "VARCHAR", "Land of the network (two-digit key).", "Bundesland"),

@@ -65,33 +65,43 @@ def load_reference(con, laender: pd.DataFrame, kreise: pd.DataFrame | None) -> N
 
 REGISTER_ATTRS = ("network_name", "network_type", "land_code", "kreise", "founded_year", "first_census_year",
                   "end_year", "end_reason", "successor_id")
+EVENT_COLS = ("network_id", "event_no", "event_date", "census_year", "event", "previous", "successor_id", "note")
 
 
-def load_register(con, register: pd.DataFrame) -> None:
-    """Replace core.register by the staff's register and keep its history: every version of a
-    network's entry that differs from the last one recorded goes to core.register_history
-    (valid from the census year of the next load_year; see record_register_year)."""
-    attrs = ", ".join(REGISTER_ATTRS)
-    changed = " OR ".join(f"r.{a} IS DISTINCT FROM h.{a}" for a in REGISTER_ATTRS)
+def load_register(con, register: pd.DataFrame, events: pd.DataFrame | None = None,
+                  history: pd.DataFrame | None = None) -> None:
+    """Replace core.register, core.register_events and core.register_history by the staff's
+    register, its dated events and the versions derived from them (sources.register.events_of
+    and .history; loading only stores what the reading stage derived)."""
     with transaction(con):
         con.execute("DELETE FROM core.register")
-        con.register("_register", register)
-        con.execute("INSERT INTO core.register BY NAME SELECT * FROM _register")
-        con.unregister("_register")
-        con.execute(f"""
-            INSERT INTO core.register_history (network_id, valid_from_year, recorded_at, {attrs})
-            SELECT r.network_id, NULL, now()::TIMESTAMP, {", ".join("r." + a for a in REGISTER_ATTRS)}
-            FROM core.register r
-            LEFT JOIN (SELECT * FROM core.register_history
-                       QUALIFY row_number() OVER (PARTITION BY network_id ORDER BY recorded_at DESC) = 1) h
-              USING (network_id)
-            WHERE h.network_id IS NULL OR {changed}
-        """)
+        insert_frame(con, "core.register", register[list(("network_id",) + REGISTER_ATTRS)])
+        con.execute("DELETE FROM core.register_events")
+        if events is not None:
+            insert_frame(con, "core.register_events", events[list(EVENT_COLS)])
+        else:  # a register without events: admitted in first_census_year, ended in end_year
+            con.execute("""
+                INSERT INTO core.register_events (network_id, event_no, event_date, census_year, event, successor_id)
+                SELECT network_id, 1, make_date(first_census_year, 1, 1), first_census_year, 'admitted', NULL
+                FROM core.register WHERE first_census_year IS NOT NULL
+                UNION ALL
+                SELECT network_id, 2, make_date(end_year, 1, 1), end_year,
+                       CASE WHEN end_reason = 'fusioniert' THEN 'merged' ELSE 'dissolved' END, successor_id
+                FROM core.register WHERE end_year IS NOT NULL""")
+        con.execute("DELETE FROM core.register_history")
+        if history is not None:
+            h = history.copy()
+            h["recorded_at"] = datetime.now(timezone.utc).replace(tzinfo=None)
+            insert_frame(con, "core.register_history", h)
+        else:
+            con.execute(f"""
+                INSERT INTO core.register_history (network_id, valid_from_year, recorded_at, {", ".join(REGISTER_ATTRS)})
+                SELECT network_id, first_census_year, now()::TIMESTAMP, {", ".join(REGISTER_ATTRS)}
+                FROM core.register""")
 
 
 def record_register_year(con, year: int) -> None:
-    """Register versions recorded since the last loaded year are valid from this census year
-    (a version that differs within the same census year replaces the earlier one for it)."""
+    """Kept for callers of the first register format: versions without a year get this census year."""
     con.execute("UPDATE core.register_history SET valid_from_year = ? WHERE valid_from_year IS NULL", [year])
 
 

@@ -1,7 +1,8 @@
 """The `pub` views: stable, documented answers to the common questions.
 
-Counting rule (see docs/method.md): a network is counted in census year Y when it is
-in the register with first_census_year <= Y and (end_year is empty or Y < end_year).
+Counting rule (see docs/method.md): a network is counted in census year Y when its last
+status event in the register (admitted, paused, resumed, merged, dissolved) up to Y is
+admitted or resumed.
 The rule is written once, in pub.network_years; every count builds on that view.
 The register decides what counts as a MINT-Region; zdi-Netzwerke and MINT-Cluster
 are counted when staff have admitted them to the register, whatever their type.
@@ -44,16 +45,19 @@ VIEWS = (
      view_sql("network_years"),
      {"census_year": "Census year.", "network_id": "Network identifier.",
       "network_name": "Current name of the network (register).", "network_type": "Kind of network (register).",
-      "land_code": "Land of the network (register).", "founded_year": "Founding year (register).",
+      "land_code": "Land of the network in that census year (register version in force).",
+      "founded_year": "Founding year (register).",
       "is_new": "True in the first census year the network is counted.",
       "has_survey_answers": "Whether an accepted survey workbook exists for this network and year."}),
     ("growth",
-     "One row per census year: networks counted, networks new that year, networks ended that year.",
+     "One row per census year: networks counted, new, ended, paused and back from a pause that year.",
      view_sql("growth"),
      {"census_year": "Census year.",
       "networks": "Networks counted in the census year (register rule, see view comment of pub.network_years).",
       "new_networks": "Networks counted for the first time in that year (all 39 are new in 2013).",
-      "ended_networks": "Networks no longer counted from that year on (dissolved or merged)."}),
+      "ended_networks": "Networks no longer counted from that year on (dissolved or merged).",
+      "paused_networks": "Networks that paused that year (not counted until they resume; they keep their ID).",
+      "resumed_networks": "Networks counted again that year after a pause."}),
     ("network_answers",
      "One row per network counted in a census year that answered the survey (accepted workbook): its answers.",
      view_sql("network_answers"),

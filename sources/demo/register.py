@@ -4,7 +4,9 @@
 year are exactly the published figures (COUNTS; years not published are invented and
 marked so), spread over the Länder as domain.md describes (LAND_QUOTA, LAND_ENTRY), with
 real Kreise from the reference data (or one Landeshauptstadt per Land without them) and a
-few dissolved and merged networks (END_EVENTS). Counting uses the register's own rule,
+history of dated events that exercises every kind: founded and admitted (every network),
+dissolved and merged networks (END_EVENTS), a pause and return (PAUSES), renames (RENAMES),
+an area change (AREA_CHANGES) and a Land change (LAND_CHANGES). Counting uses the register's own rule,
 `sources.register.counted`. Everything is drawn from a `random.Random` seeded from the
 seed, so the same seed gives the same register (byte-identical CSV).
 """
@@ -21,7 +23,9 @@ import pandas as pd
 from mint_census.schemas import questionnaire as q
 from mint_census.schemas import vocabularies as voc
 from ..reference import Reference
-from ..register import COLUMNS, counted, normalise_register
+from datetime import date
+
+from ..register import NETWORK_COLUMNS, counted, normalise_register
 
 # Networks counted per census year. 2013, 2014, 2015, 2019 and 2020 are the published
 # figures; 2017 ("über 100") and 2022 ("über 130") follow the published wording; the
@@ -32,6 +36,14 @@ GROWTH_AFTER = 5  # invented net growth per year for census years after max(COUN
 
 # Networks that end: (end_year = first census year in which they are no longer counted, reason).
 END_EVENTS = ((2017, "aufgelöst"), (2020, "fusioniert"), (2022, "fusioniert"), (2023, "aufgelöst"))
+
+# A network that pauses in the first year and is counted again from the second (same ID).
+PAUSES = ((2018, 2020),)
+# Census years of renames, of an area change (the network grew from one Kreis to its area now) and
+# of a Land change (the network's office and area moved to the neighbouring Land).
+RENAMES = (2016, 2021)
+AREA_CHANGES = (2019,)
+LAND_CHANGES = (2017,)
 
 # Networks per Land over all years (sum = 150 counted in 2025 + 4 ended), following domain.md:
 # many in NW, BY, RP, TH, BW; few in SN, ST, BB, BE, MV.
@@ -137,11 +149,12 @@ def make_register(seed: int = 2013, reference: Reference | None = None,
     full_last = max(last_year, max(COUNTS))
     target = counts_until(full_last)
     ends = {y: [r for yy, r in END_EVENTS if yy == y] for y in target}
+    paused = {y: sum(p == y for p, _ in PAUSES) - sum(r == y for _, r in PAUSES) for y in target}
     # New networks per census year so that the net count hits the target exactly.
     slots: list[int] = []
     prev = 0
     for y, c in target.items():
-        new = c - prev + len(ends[y])
+        new = c - prev + len(ends[y]) + paused[y]
         if new < 0:
             raise ValueError(f"counts fall too fast in {y}")
         slots += [y] * new
@@ -225,13 +238,14 @@ def make_register(seed: int = 2013, reference: Reference | None = None,
         r["network_name"] = _unique_name(rng, r["network_type"], chosen, names)
         names.add(r["network_name"])
     _add_ends(rng, rows, last_year)
-    for r in rows:
-        r.setdefault("end_year", None)
-        r.setdefault("end_reason", None)
-        r.setdefault("successor_id", None)
+    events = _history(rng, rows, kreise_pool, used, names)
     rows = [r for r in rows if r["first_census_year"] <= last_year]
-    df = pd.DataFrame([{c: _cell(r[c]) for c in COLUMNS} for r in rows], columns=list(COLUMNS))
-    out = _normalise(df)
+    keep = {r["network_id"] for r in rows}
+    events = [e for e in events if e["network_id"] in keep and e["event_date"].year <= last_year]
+    df = pd.DataFrame([{c: _cell(r[c]) for c in NETWORK_COLUMNS} for r in rows], columns=list(NETWORK_COLUMNS))
+    ev = pd.DataFrame([{k: _cell(v.isoformat() if isinstance(v, date) else v) for k, v in e.items()}
+                       for e in events])
+    out = normalise_register(df, "demo register", events=ev)
     got = {y: int(counted(out, y).sum()) for y in range(q.FIRST_CENSUS_YEAR, last_year + 1)}
     want = counts_until(last_year)
     if got != want:  # a bug in this module, never bad input
@@ -239,8 +253,65 @@ def make_register(seed: int = 2013, reference: Reference | None = None,
     return out
 
 
-def _normalise(df: pd.DataFrame) -> pd.DataFrame:
-    return normalise_register(df, "demo register")
+def _day(rng: random.Random, year: int) -> date:
+    return date(year, rng.randint(1, 12), rng.randint(1, 28))
+
+
+def _history(rng: random.Random, rows: list[dict], pool: dict[str, list[_Kreis]], used: set[str],
+             names: set[str]) -> list[dict]:
+    """The dated events of every network: founded, admitted, ended (from _add_ends), and the
+    pause, renames, area and Land change, each given to a different network that is counted
+    before and after the event."""
+    def ev(nid, when, event, previous=None, successor=None):
+        return {"network_id": nid, "event_date": when, "event": event, "previous": previous,
+                "successor_id": successor, "note": None}
+
+    events = []
+    for r in rows:
+        founded = _day(rng, r["founded_year"])
+        events.append(ev(r["network_id"], founded, "founded"))
+        admitted = max(_day(rng, r["first_census_year"]), founded)
+        events.append(ev(r["network_id"], admitted, "admitted"))
+        if r.get("end_year"):
+            code = "merged" if r["end_reason"] == "fusioniert" else "dissolved"
+            events.append(ev(r["network_id"], _day(rng, r["end_year"]), code,
+                             successor=r.get("successor_id")))
+    taken = {r["network_id"] for r in rows if r.get("end_year")} | {r["successor_id"] for r in rows
+                                                                     if r.get("successor_id")}
+
+    def pick(year: int, ok=lambda r: True) -> dict:
+        cands = [r for r in rows if r["first_census_year"] < year and r["network_id"] not in taken
+                 and r["land_code"] in END_LAENDER and ok(r)]
+        r = rng.choice(cands)
+        taken.add(r["network_id"])
+        return r
+
+    for start, back in PAUSES:
+        r = pick(start)
+        events.append(ev(r["network_id"], _day(rng, start), "paused"))
+        events.append(ev(r["network_id"], _day(rng, back), "resumed"))
+    for year in RENAMES:
+        r = pick(year)
+        prefixes = [p for p, _ in _PREFIXES[r["network_type"]]] + ["Bildungsnetzwerk MINT", "MINT-Initiative",
+                                                                   "MINT-Bündnis", "MINT-Forum", "MINT-Verbund"]
+        now = next(p for p in prefixes if r["network_name"].startswith(p + " "))
+        old = next(p for p in prefixes if p != now and f"{p}{r['network_name'][len(now):]}" not in names)
+        events.append(ev(r["network_id"], _day(rng, year), "renamed", f"{old}{r['network_name'][len(now):]}"))
+    for year in AREA_CHANGES:
+        wide = any(len(r["kreise"].split(";")) >= 2 for r in rows)  # not so without reference data
+        r = pick(year, lambda r: len(r["kreise"].split(";")) >= 2 or not wide)
+        events.append(ev(r["network_id"], _day(rng, year), "area_changed", r["kreise"].split(";")[0]))
+    for year in LAND_CHANGES:
+        r = pick(year, lambda r: r["land_code"] in ("05", "09", "08", "03", "06", "16", "07"))
+        neighbour = {"05": "06", "06": "07", "07": "08", "08": "09", "09": "08", "03": "05", "16": "09"}
+        old_land = neighbour[r["land_code"]]
+        free = [k for k in pool[old_land] if k.code not in used] or pool[old_land]
+        old_kreis = rng.choice(free)
+        used.add(old_kreis.code)
+        when = _day(rng, year)
+        events.append(ev(r["network_id"], when, "land_changed", old_land))
+        events.append(ev(r["network_id"], when, "area_changed", old_kreis.code))
+    return events
 
 
 def _cell(v: Any) -> str:

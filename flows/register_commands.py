@@ -1,0 +1,163 @@
+"""`mint-census register export | import | add | rename | merge | end | pause | resume`.
+
+The register lives in the home as register.csv (the networks as they are now) and
+register_events.csv (their dated history); staff edit it as register.xlsx (`export`, then
+`import`) or append one event per command. Every change is checked as a whole
+(sources.register.build_register) before anything is written: a register with a problem is
+never stored, and the German messages name file and line. No flow runs, no Prefect server
+starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from mint_census.schemas import vocabularies as voc
+from mint_census.sources.reference import load_reference
+from mint_census.sources.register import (RegisterError, _date, counted, events_of, read_register, with_events,
+                                          write_register)
+from mint_census.sources.register_workbook import write_register_workbook
+
+from .errors import EXIT_OK, UsageError
+from .home import Home
+
+ACTIONS = ("export", "import", "add", "rename", "merge", "end", "pause", "resume")
+
+
+def add_parser(sub, common: argparse.ArgumentParser, examples: list[str]) -> None:
+    """The `register` command and its actions (called by cli.build_parser with its examples)."""
+    text = "the register of networks and its dated history (register.xlsx, events)"
+    r = sub.add_parser("register", help=text, description=text,
+                       epilog="examples:\n" + "\n".join(f"  {e}" for e in examples),
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    acts = r.add_subparsers(dest="action", required=True, metavar="ACTION",
+                            help="what to do with the register (each action has its own --help)")
+    e = acts.add_parser("export", parents=[common], help="write register.xlsx (networks, events, dropdowns) to edit in Excel")
+    e.add_argument("--out", default=None, help="file to write (default <home>/register.xlsx)")
+    i = acts.add_parser("import", parents=[common], help="check a register.xlsx or CSV and make it the home's register")
+    i.add_argument("--file", required=True, help="register.xlsx, or a register CSV (UTF-8, UTF-16 or "
+                   "Windows-1252; ';' or ',')")
+    i.add_argument("--events", default=None, help="the events CSV of a register CSV (default: "
+                   "<name>_events.csv beside it; without one the first format's columns are used)")
+
+    def one(name: str, text: str) -> argparse.ArgumentParser:
+        a = acts.add_parser(name, parents=[common], help=text)
+        a.add_argument("--id", required=True, help="network ID, e.g. MR-012")
+        a.add_argument("--date", required=True, help="date of the event, YYYY-MM-DD or DD.MM.YYYY (it takes "
+                       "effect in the census year of that date)")
+        a.add_argument("--note", default=None, help="a note on the event (no personal data)")
+        return a
+
+    a = one("add", "admit a new network (counted from the year of --date)")
+    a.add_argument("--name", required=True, help="name of the network")
+    a.add_argument("--type", default="MINT-Region", choices=voc.NETWORK_TYPES, help="kind of network")
+    a.add_argument("--land", required=True, help="Land: name, abbreviation (NW) or key (05)")
+    a.add_argument("--kreise", default="", help="Kreis keys separated by ';', e.g. '05315;05316'")
+    a.add_argument("--founded", type=int, default=None, help="founding year")
+    one("rename", "record a new name (the old one stays in the history)").add_argument(
+        "--name", required=True, help="the new name")
+    one("merge", "end a network by merging it into another").add_argument(
+        "--into", required=True, metavar="ID", help="ID of the network it merges into")
+    one("end", "end a network (dissolved)")
+    one("pause", "a network pauses: not counted until it resumes, keeps its ID")
+    one("resume", "a paused network is counted again")
+
+
+def run_register(args, home: Home, reference: str | None) -> int:
+    try:
+        if args.action == "export":
+            return export(home, Path(args.out) if args.out else home.register_workbook, reference)
+        if args.action == "import":
+            return import_(home, Path(args.file), Path(args.events) if args.events else None, reference)
+        return change(home, args)
+    except RegisterError as exc:
+        raise UsageError(f"register: {exc}") from None
+
+
+def _kreise(reference: str | None) -> list[tuple[str, str]] | None:
+    ref = load_reference(Path(reference) if reference else None)
+    if not ref.available:
+        return None
+    return list(zip(ref.kreise["kreis_code"], ref.kreise["kreis_name"]))
+
+
+def _current(home: Home) -> pd.DataFrame:
+    if not home.register.is_file():
+        raise UsageError(f"no register at {home.register}: `mint-census register import --file …` first")
+    return read_register(home.register, home.register_events)
+
+
+def _store(home: Home, register: pd.DataFrame) -> None:
+    """Write register.csv and register_events.csv, each under a temporary name first."""
+    tmp_r = home.register.with_name(home.register.name + ".tmp")
+    tmp_e = home.register_events.with_name(home.register_events.name + ".tmp")
+    write_register(register, tmp_r, tmp_e)
+    os.replace(tmp_e, home.register_events)
+    os.replace(tmp_r, home.register)
+
+
+def _summary(register: pd.DataFrame) -> str:
+    ev = events_of(register)
+    year = int(ev["census_year"].max()) if len(ev) else date.today().year
+    return (f"{len(register)} networks, {len(ev)} events; counted in {year}: "
+            f"{int(counted(register, year).sum())}")
+
+
+def export(home: Home, out: Path, reference: str | None) -> int:
+    register = _current(home)
+    write_register_workbook(register, out, _kreise(reference))
+    print(f"register export: {out} ({_summary(register)})")
+    return EXIT_OK
+
+
+def import_(home: Home, file: Path, events: Path | None, reference: str | None) -> int:
+    kreise = _kreise(reference)
+    by_name = {n: c for c, n in kreise} if kreise else None
+    register = read_register(file, events, kreis_by_name=by_name)
+    _store(home, register)
+    print(f"register import: {file} -> {home.register} ({_summary(register)})")
+    return EXIT_OK
+
+
+def change(home: Home, args) -> int:
+    register = _current(home)
+    when = _date(args.date)
+    if when is None:
+        raise UsageError(f"--date {args.date!r}: expected YYYY-MM-DD or DD.MM.YYYY")
+    nid = args.id
+    known = set(register["network_id"])
+    if args.action == "add":
+        if nid in known:
+            raise UsageError(f"--id {nid}: already in the register")
+        land = voc.LAND_BY_TEXT.get(args.land.casefold())
+        if land is None:
+            raise UsageError(f"--land {args.land!r}: not a Land")
+        events = []
+        if args.founded:
+            events.append({"network_id": nid, "event_date": date(args.founded, 1, 1), "event": "founded"})
+        events.append({"network_id": nid, "event_date": when, "event": "admitted", "note": args.note})
+        current = {nid: {"network_name": args.name, "network_type": args.type, "land_code": land,
+                         "kreise": [k.strip() for k in args.kreise.replace(",", ";").split(";") if k.strip()]}}
+    else:
+        if nid not in known:
+            raise UsageError(f"--id {nid}: not in the register")
+        row = register.set_index("network_id").loc[nid]
+        current = {}
+        event = {"network_id": nid, "event_date": when, "note": args.note}
+        if args.action == "rename":
+            event.update(event="renamed", previous=row["network_name"])
+            current = {nid: {"network_name": args.name}}
+        elif args.action == "merge":
+            event.update(event="merged", successor_id=args.into)
+        else:
+            event["event"] = {"end": "dissolved", "pause": "paused", "resume": "resumed"}[args.action]
+        events = [event]
+    updated = with_events(register, events, current)
+    _store(home, updated)
+    print(f"register {args.action} {nid} ({when.isoformat()}): {_summary(updated)}")
+    return EXIT_OK

@@ -52,10 +52,29 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("publish", parents=[common], help="write the publication of a year from the warehouse")
     s.add_argument("--year", type=int, required=True)
+    s.add_argument("--allow-empty", action="store_true",
+                   help="publish even when no workbook of the year has been accepted (otherwise exit 2)")
 
     s = sub.add_parser("snapshot", parents=[common],
                        help="researcher database + Parquet of a year, without personal data")
     s.add_argument("--year", type=int, required=True)
+
+    for name, text in (("send-out", "prepare (and --send) each network's prefilled workbook with a German e-mail"),
+                       ("remind", "prepare (and --send) reminders to networks with nothing received or rejected"),
+                       ("answer", "prepare (and --send) each new check report to its network")):
+        s = sub.add_parser(name, parents=[common], help=text,
+                           description=f"{text}: one .eml per network and versand.xlsx in <home>/outbox/<year>/{name}/. "
+                                       "Sender, SMTP server and address order: <home>/versand.ini; e-mail texts: "
+                                       "<home>/vorlagen/<kind>.txt (else the shipped ones). "
+                                       "Example: mint-census " + name + " --year 2026"
+                                       + (" --deadline 2026-05-31" if name == "send-out" else "") + " --send")
+        s.add_argument("--year", type=int, required=True, help="census year, e.g. 2026")
+        s.add_argument("--deadline", required=name == "send-out", metavar="YYYY-MM-DD",
+                       help="Einsendeschluss" + (" (stored for reminders and answers)" if name == "send-out"
+                                                 else " (default: the one given to send-out)"))
+        s.add_argument("--send", action="store_true",
+                       help="send through the SMTP server of versand.ini (password from $MINT_CENSUS_SMTP_PASSWORD); "
+                            "a message the server accepted before is never sent again")
 
     sub.add_parser("check-warehouse", parents=[common],
                    help="verify the warehouse's invariants; exit 1 on any breach")

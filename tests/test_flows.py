@@ -14,14 +14,6 @@ from mint_census.flows.home import Home
 from .conftest import REFERENCE_DIR, full_answers, tweak
 
 
-@pytest.fixture(scope="session")
-def prefect():
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
-
-
 def _artifacts(key: str) -> list:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey

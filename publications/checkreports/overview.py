@@ -23,7 +23,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from mint_census.schemas import vocabularies as voc
-from mint_census.schemas.findings import (ACCEPTED, MISSING, REJECTED, STATUS_DE, SUPERSEDED,
+from mint_census.schemas.findings import (ACCEPTED, MISSING, NEW_NETWORK, REJECTED, STATUS_DE, SUPERSEDED,
                                           WITH_WARNINGS)
 from mint_census.schemas.formulas import neutralise
 
@@ -40,7 +40,8 @@ OVERVIEW_COLUMNS = ("Netzwerk-ID", "Netzwerk", "Bundesland", "Status", "Fehler",
 PERSONAL_COLUMNS = ("E-Mail",)          # only in the staff's xlsx, never in the returned rows
 DATE_COLUMNS = ("Eingang", "Letzte Erinnerung")
 DATE_FORMAT = "DD.MM.YYYY HH:MM"
-STATUS_FILL = {REJECTED: "F8B4B4", WITH_WARNINGS: "FFE699", ACCEPTED: "C6EFCE", MISSING: "D9D9D9"}
+STATUS_FILL = {REJECTED: "F8B4B4", WITH_WARNINGS: "FFE699", ACCEPTED: "C6EFCE", MISSING: "D9D9D9",
+               NEW_NETWORK: "BDD7EE"}
 ID_IN_NAME = re.compile(r"MR-\d{3,4}", re.IGNORECASE)
 MAX_WIDTH = {"Erstes Problem": 70, "Bemerkung": 60, "Netzwerk": 45}
 
@@ -52,6 +53,17 @@ def _first_problems(con, year: int) -> dict[str, str]:
         "QUALIFY row_number() OVER (PARTITION BY file_sha256 ORDER BY severity = 'error' DESC, sheet NULLS FIRST, "
         "length(cell) NULLS FIRST, cell, code) = 1", [year]).fetchall()
     return {sha: text for sha, text in rows}
+
+
+def _new_networks(con, shas: list[str]) -> dict[str, tuple[str | None, str | None]]:
+    """file_sha256 -> (name, Land) as a new network wrote them (raw.cells of its blank template)."""
+    if not shas:
+        return {}
+    rows = con.execute(
+        "SELECT file_sha256, max(value_text) FILTER (WHERE field_key = 'network_name'), "
+        "max(value_text) FILTER (WHERE field_key = 'land_code') FROM raw.cells "
+        "WHERE file_sha256 IN (SELECT unnest(?::VARCHAR[])) GROUP BY file_sha256", [shas]).fetchall()
+    return {sha: (name, land) for sha, name, land in rows}
 
 
 def overview_rows(con, year: int, emails: dict[str, str] | None = None,
@@ -98,7 +110,7 @@ def overview_rows(con, year: int, emails: dict[str, str] | None = None,
             unknown_files[s[7]] = s   # one row per distinct file (it comes again in every run)
 
     def report_link(nid: str | None, file_name: str, status: str) -> str | None:
-        if reports_dir is None or status not in (REJECTED, WITH_WARNINGS):
+        if reports_dir is None or status not in (REJECTED, WITH_WARNINGS, NEW_NETWORK):
             return None
         name = f"{report_base(nid, file_name)}_Pruefbericht.xlsx"
         return name if (reports_dir / name).is_file() else None
@@ -129,15 +141,20 @@ def overview_rows(con, year: int, emails: dict[str, str] | None = None,
             "Daten übernommen": "ja" if nid in loaded else "nein",
             "Vorjahr beantwortet": "ja" if nid in answered_before else "nein",
             "E-Mail": address.get(nid), "Letzte Erinnerung": reminded.get(nid), "Bemerkung": note})
+    new = _new_networks(con, [sha for sha, sub in unknown_files.items() if sub[2] == NEW_NETWORK])
     for _, file_name, status, errors, warnings, received, _, sha in unknown_files.values():
+        name, land = new.get(sha, (None, None))
+        note = ("neues Netzwerk: mit `mint-census register add` aufnehmen, dann erneut einlesen"
+                if status == NEW_NETWORK else
+                "Netzwerk nicht erkennbar (Datei nicht lesbar oder kein Erhebungsbogen)")
         rows.append({
-            "Netzwerk-ID": None, "Netzwerk": None, "Bundesland": None,
+            "Netzwerk-ID": None, "Netzwerk": name, "Bundesland": land,
             "Status": STATUS_DE.get(status, status), "_status": status, "_land": None, "Fehler": errors,
-            "Hinweise": warnings, "Erstes Problem": problems.get(sha),
+            "Hinweise": warnings, "Erstes Problem": problems.get(sha) if status != NEW_NETWORK else None,
             "Prüfbericht": report_link(None, file_name, status), "Datei": file_name,
             "Eingang": received if isinstance(received, datetime) else None,
             "Daten übernommen": "nein", "Vorjahr beantwortet": None, "E-Mail": None, "Letzte Erinnerung": None,
-            "Bemerkung": "Netzwerk nicht erkennbar (Datei nicht lesbar oder kein Erhebungsbogen)"})
+            "Bemerkung": note})
     return rows
 
 

@@ -258,6 +258,7 @@ class Smtp:
         if settings.user and not self.password:
             raise UsageError(f"[smtp] benutzer is set: the password comes from ${PASSWORD_ENV}, which is empty")
         self.conn: smtplib.SMTP | None = None
+        self.broken: str | None = None   # the server could not be reached twice: the rest is not tried
 
     def _open(self) -> smtplib.SMTP:
         s = self.settings
@@ -271,6 +272,8 @@ class Smtp:
         return conn
 
     def send(self, msg) -> str:
+        if self.broken:
+            return f"failed: {self.broken}"
         for attempt in (1, 2):
             try:
                 if self.conn is None:
@@ -285,10 +288,15 @@ class Smtp:
             except smtplib.SMTPAuthenticationError as exc:
                 raise UsageError(f"SMTP login refused ({exc.smtp_code}): check [smtp] benutzer and "
                                  f"${PASSWORD_ENV}") from None
-            except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError) as exc:
+            except smtplib.SMTPNotSupportedError:
+                raise UsageError("the SMTP server offers no STARTTLS (or no login); nothing was sent. "
+                                 "Use its STARTTLS port, or starttls = nein only for a relay on this computer") from None
+            except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, smtplib.SMTPHeloError,
+                    OSError) as exc:
                 self.close()
                 if attempt == 2:
-                    return f"failed: {type(exc).__name__}"
+                    self.broken = f"server not reachable ({type(exc).__name__})"
+                    return f"failed: {self.broken}"
         return "failed"
 
     def close(self) -> None:

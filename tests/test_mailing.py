@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import email
 import io
+import json
 import logging
 import os
 import socket
 import time
+from datetime import datetime
 from email import policy
 from pathlib import Path
 
@@ -242,6 +244,12 @@ def test_a_census_year_through_the_real_commands(prefect, tmp_path, smtp, capsys
     assert by_id["MR-002"]["E-Mail"] == "bonn@example.org"
     assert by_id["MR-003"]["E-Mail"] == REFUSED and by_id["MR-003"]["Letzte Erinnerung"] is None
     assert by_id["MR-004"]["E-Mail"] == "dueren@example.org"
+    assert isinstance(by_id["MR-002"]["Letzte Erinnerung"], datetime) and by_id["MR-001"]["Letzte Erinnerung"] is None
+    # … but the Prefect artifacts of the runs carry no address
+    from .test_flows import _artifacts
+
+    artifacts = _artifacts("overview-2025") + _artifacts("ingest-2025")
+    assert artifacts and "@" not in json.dumps([a.data for a in artifacts], default=str)
 
 
 def test_prepared_mails_without_smtp_and_the_staffs_own_template(tmp_path, capsys):
@@ -312,5 +320,62 @@ def test_smtp_login_with_the_password_from_the_environment(tmp_path, capsys, mon
         assert seen == [(b"erhebung", b"s3cret")]
         assert sorted(r[0] for r, _ in box.messages) == ["bonn@example.org", "koeln@example.org"]
         assert "s3cret" not in Home(home).log_file.read_text(encoding="utf-8")
+    finally:
+        controller.stop()
+
+
+def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 that the test trusts through SSL_CERT_FILE."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
+            .not_valid_after(now + dt.timedelta(hours=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    crt, pem = tmp_path / "server.crt", tmp_path / "server.key"
+    crt.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    pem.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                      serialization.NoEncryption()))
+    return crt, pem
+
+
+def test_starttls_is_used_and_the_certificate_checked(tmp_path, capsys, monkeypatch):
+    import ssl
+
+    from aiosmtpd.controller import Controller
+
+    pytest.importorskip("cryptography")
+    crt, pem = _self_signed(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(crt, pem)
+    box = Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=_free_port(), tls_context=context,
+                            require_starttls=True)
+    controller.start()
+    try:
+        home = _home(tmp_path, controller.port)
+        ini = home / "versand.ini"
+        ini.write_text(ini.read_text(encoding="utf-8").replace("starttls = nein", "starttls = ja"), encoding="utf-8")
+        # an untrusted certificate: nothing is sent in the clear, every message fails
+        assert _cmd("answer", "--year", "2025", home=home) == 0     # nothing to answer yet, nothing sent
+        assert _cmd("send-out", "--year", "2025", "--deadline", "2025-06-30", "--send", home=home) == 1
+        assert "failed 3" in capsys.readouterr().out and box.messages == []
+        # trusted: sent over TLS
+        monkeypatch.setenv("SSL_CERT_FILE", str(crt))
+        assert _cmd("send-out", "--year", "2025", "--deadline", "2025-06-30", "--send", home=home) == 1
+        assert "sent 2, sent before 0, failed 1" in capsys.readouterr().out
+        assert sorted(r[0] for r, _ in box.messages) == ["bonn@example.org", "koeln@example.org"]
     finally:
         controller.stop()

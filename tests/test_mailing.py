@@ -379,3 +379,15 @@ def test_starttls_is_used_and_the_certificate_checked(tmp_path, capsys, monkeypa
         assert sorted(r[0] for r, _ in box.messages) == ["bonn@example.org", "koeln@example.org"]
     finally:
         controller.stop()
+
+
+def test_an_unreachable_server_is_tried_once_and_reported(tmp_path, capsys):
+    home = _home(tmp_path, _free_port())        # nothing listens there
+    assert _cmd("send-out", "--year", "2025", "--deadline", "2025-06-30", "--send", home=home) == 1
+    out = capsys.readouterr().out
+    assert "sent 0, sent before 0, failed 3" in out and "server not reachable (ConnectionRefusedError)" in out
+    ws = load_workbook(home / "outbox" / "2025" / "send-out" / "versand.xlsx")["Versand"]
+    assert [ws.cell(r, 8).value for r in range(2, 6)] == [
+        "nicht gesendet: server not reachable (ConnectionRefusedError)"] * 3 + ["keine Adresse"]
+    # the prepared messages stay for a mail program
+    assert len(list((home / "outbox" / "2025" / "send-out").glob("*.eml"))) == 3

@@ -109,6 +109,9 @@ def _print_ingest(home: Home, summary: IngestSummary, seconds: float) -> None:
         if row["Status"] == "rejected":
             print(f"  rejected: {row['Datei']} ({row['Netzwerk-ID'] or 'no network ID'}): "
                   f"{row['Fehler']} error(s)")
+    new = [row["Datei"] for row in summary.rows if row["Status"] == "new_network"]
+    if new:
+        print(f"  new networks (blank workbook, not in the register; see the overview): {', '.join(new)}")
     if summary.missing:
         print(f"  answered last year, nothing received yet: {', '.join(summary.missing)}")
     if summary.reports:

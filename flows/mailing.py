@@ -384,7 +384,8 @@ def mailing(home: Home, kind: str, year: int, deadline: str | None = None, send:
             result = smtp.send(msg)
             records.append((msg_id, year, it.network_id, kind, datetime.now(timezone.utc).replace(tzinfo=None),
                             result))
-            already.add(msg_id) if result == store.SENT else None
+            if result == store.SENT:
+                already.add(msg_id)
             d.status = "gesendet" if result == store.SENT else f"nicht gesendet: {result.removeprefix('failed: ')}"
             log.info("%s %s: %s", kind, it.network_id, result)
     except LetterError as exc:

@@ -37,6 +37,10 @@ EXAMPLES = {
                "export PREFECT_API_URL=http://127.0.0.1:4200/api"],
     "serve": ["PREFECT_API_URL=http://127.0.0.1:4200/api mint-census serve --year 2025",
               "mint-census serve --year 2025 --schedule '0 7,13 * * 1-5'"],
+    "send-out": ["mint-census send-out --year 2026 --deadline 2026-05-31",
+                 "mint-census send-out --year 2026 --deadline 2026-05-31 --send"],
+    "remind": ["mint-census remind --year 2026", "mint-census remind --year 2026 --send"],
+    "answer": ["mint-census answer --year 2026", "mint-census answer --year 2026 --send"],
     "register": ["mint-census register export                      # -> <home>/register.xlsx",
                  "mint-census register import --file register.xlsx",
                  "mint-census register rename --id MR-012 --name 'MINT-Region Neu' --date 2025-03-01",
@@ -102,9 +106,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = _command(sub, "publish", "write the publication of a year from the warehouse", common)
     _year(s, "to publish")
+    s.add_argument("--allow-empty", action="store_true",
+                   help="publish even when no workbook of the year has been accepted (otherwise exit 2)")
 
     s = _command(sub, "snapshot", "research release published/<Y>.<n>/, no personal data", common)
     _year(s, "of the snapshot")
+
+    for name, text in (("send-out", "prepare (and --send) each network's prefilled workbook with a German e-mail"),
+                       ("remind", "prepare (and --send) reminders to networks with nothing received or rejected"),
+                       ("answer", "prepare (and --send) each new check report to its network")):
+        s = _command(sub, name, text, common)
+        _year(s, "of the census")
+        s.add_argument("--deadline", required=name == "send-out", metavar="YYYY-MM-DD",
+                       help="Einsendeschluss" + (" (stored for reminders and answers)" if name == "send-out"
+                                                 else " (default: the one given to send-out)"))
+        s.add_argument("--send", action="store_true",
+                       help="send through the SMTP server of <home>/versand.ini (password from "
+                            "$MINT_CENSUS_SMTP_PASSWORD); a message the server accepted before is never sent again")
 
     _command(sub, "check-warehouse", "verify invariants (exit 1 on any breach)", common)
 

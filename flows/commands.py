@@ -64,8 +64,11 @@ def dispatch(args, home: Home) -> int:
             summary = ingest(home, args.year, args.inbox, reference)
         return EXIT_REJECTED if summary.rejected else EXIT_OK
     if args.command == "publish":
-        publish(home, args.year, reference)
+        publish(home, args.year, reference, allow_empty=args.allow_empty)
         return EXIT_OK
+    if args.command in ("send-out", "remind", "answer"):
+        from .mailing import run_mailing
+        return run_mailing(home, args.command, args.year, args.deadline, args.send, reference)
     if args.command == "run":
         return run(home, args.year, args.inbox, reference)
     if args.command == "snapshot":
@@ -117,9 +120,9 @@ def _register(home: Home):
 def _ingest_inbox(home: Home, year: int, inbox: str | None) -> Path:
     """Check the configuration of an ingest; return the inbox."""
     _check_year(year)
-    if year not in q.CURRENT_VERSION_BY_YEAR:
+    if not q.is_survey_year(year):
         raise UsageError(f"--year {year}: no survey workbook exists for that year "
-                         f"(survey years: {', '.join(map(str, q.survey_years()))})")
+                         f"(workbook surveys since {q.FIRST_SURVEY_YEAR})")
     _register(home)
     box = Path(inbox) if inbox else home.inbox(year)
     if not box.is_dir():
@@ -145,6 +148,9 @@ def _print_ingest(home: Home, summary: IngestSummary, seconds: float) -> None:
         if row["Status"] == "rejected":
             print(f"  rejected: {row['Datei']} ({row['Netzwerk-ID'] or 'no network ID'}): "
                   f"{row['Fehler']} error(s), first: {row['Erster Fehler']}")
+    new = [row["Datei"] for row in summary.rows if row["Status"] == "new_network"]
+    if new:
+        print(f"  new networks (blank workbook, not in the register; see the overview): {', '.join(new)}")
     if summary.missing:
         print(f"  answered last year, nothing received yet: {', '.join(summary.missing)}")
     if summary.reports:
@@ -185,10 +191,13 @@ def snapshot(home: Home, year: int) -> list[str]:
     return lines
 
 
-def publish(home: Home, year: int, reference: str | None) -> list[str]:
+def publish(home: Home, year: int, reference: str | None, allow_empty: bool = False) -> list[str]:
     _check_year(year)
     if not home.warehouse.is_file():
         raise UsageError(f"no warehouse at {home.warehouse}: run `mint-census ingest` first")
+    if not allow_empty and _steps().accepted_networks(home, year) == 0:
+        raise UsageError(f"publish --year {year}: no workbook of {year} has been accepted, the publication "
+                         "would be empty; ingest the workbooks first, or give --allow-empty")
     try:
         published = _flows().publish_flow(year, str(home.root), reference)
     except ValueError as exc:
@@ -200,9 +209,9 @@ def publish(home: Home, year: int, reference: str | None) -> list[str]:
 def template(home: Home, year: int, out: Path, networks: list[str], blank: bool,
              reference: str | None = None) -> int:
     _check_year(year)
-    if year not in q.CURRENT_VERSION_BY_YEAR:
-        raise UsageError(f"--year {year}: no template for that year (survey years: "
-                         f"{', '.join(map(str, q.survey_years()))})")
+    if not q.is_survey_year(year):
+        raise UsageError(f"--year {year}: no template for that year (workbook surveys since "
+                         f"{q.FIRST_SURVEY_YEAR})")
     ref = load_reference(Path(reference) if reference else None)
     kreise = list(zip(ref.kreise["kreis_code"], ref.kreise["kreis_name"])) if ref.available else None
     if blank:

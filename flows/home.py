@@ -12,7 +12,9 @@ those paths. DESIGN.md ("The command line") describes the layout:
     warehouse/              the private DuckDB file and its writer lock
     published/              researcher snapshots (DuckDB + Parquet), no personal data
     publication/<Y>/        tables, figures and report of the overview publication
-    outbox/<Y>/             e-mails prepared or sent
+    outbox/<Y>/             e-mails prepared or sent (<kind>/ per send-out, remind, answer; versand.xlsx)
+    vorlagen/               staff's own e-mail templates (override the shipped ones)
+    versand.ini             sender and SMTP settings (never a password)
     logs/                   the full log
     .prefect/               Prefect's local state (when no server is configured)
     .demo                   marks a home that holds the fictitious demo census
@@ -91,6 +93,23 @@ class Home:
 
     def outbox(self, year: int) -> Path:
         return self.root / "outbox" / str(year)
+
+    def outbox_kind(self, year: int, kind: str) -> Path:
+        """outbox/<Y>/<kind>/: the .eml files, attachments and versand.xlsx of one kind of mailing."""
+        return self.outbox(year) / kind
+
+    def deadline_file(self, year: int) -> Path:
+        """The Einsendeschluss given to `send-out --deadline` (reminders repeat it)."""
+        return self.outbox(year) / "einsendeschluss.txt"
+
+    @property
+    def mail_templates(self) -> Path:
+        """Staff's e-mail templates (<kind>.txt); a missing file falls back to the shipped default."""
+        return self.root / "vorlagen"
+
+    @property
+    def mail_settings(self) -> Path:
+        return self.root / "versand.ini"
 
     @property
     def logs(self) -> Path:

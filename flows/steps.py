@@ -30,6 +30,7 @@ from mint_census.schemas.frames import Context, SheetFrames
 from mint_census.schemas.rules import missing_since_last_year
 from mint_census.schemas.validation import validate
 from mint_census.sources import batch
+from mint_census.sources.addresses import register_emails
 from mint_census.sources.reference import Reference, boundaries, load_reference, resolve_reference_dir
 from mint_census.sources.register import events_of, history, read_register
 from mint_census.sources.safety import assert_defusedxml_active, inspect_file
@@ -122,7 +123,7 @@ def load(home: Home, year: int, run_id: str, started_at: datetime, received: lis
         summary = loading.load_year(con, home.archive, year, run_id, f"ingest --year {year}", started_at,
                                     received, frames)
         reports = write_check_reports(con, run_id, year, home.reports(year), archived=safe_archived(home))
-        overview = write_overview(con, year, home.reports(year) / OVERVIEW_FILE)
+        overview = write_overview(con, year, home.reports(year) / OVERVIEW_FILE, register_emails(home.register))
     finally:
         con.close()
     summary["reports"] = [str(p) for p in reports]
@@ -230,6 +231,18 @@ def snapshot_year(home: Home, year: int, reference: str | Path | None = None) ->
     release = write_release(home.warehouse, home.published, year, fictitious=home.is_demo,
                             lock_file=home.writer_lock, geometries=boundaries(resolve_reference_dir(reference)))
     return release.lines()
+
+
+def accepted_networks(home: Home, year: int) -> int:
+    """Networks with accepted answers of `year` in the warehouse (0 without a warehouse)."""
+    if not home.warehouse.is_file():
+        return 0
+    con = open_warehouse(home, read_only=True)
+    try:
+        return con.execute("SELECT count(DISTINCT network_id) FROM core.networks WHERE census_year = ?",
+                           [year]).fetchone()[0]
+    finally:
+        con.close()
 
 
 def check(home: Home, published: bool = True) -> list[str]:

@@ -166,6 +166,11 @@ CATALOGUE: dict[str, Text] = {
                        "workbook is for census year {found}, inbox is {year}"),
     "no_year": Text("Im Erhebungsbogen fehlt das Erhebungsjahr (Blatt „_meta“). Bitte den zugesandten "
                     "Erhebungsbogen verwenden.", "meta sheet has no census year"),
+    "new_network": Text("Vielen Dank: Ihr Netzwerk „{name}“ ist neu in der Erhebung. Die Erhebungsstelle nimmt "
+                        "es in das Verzeichnis der MINT-Regionen auf und vergibt eine Netzwerk-ID; danach werden "
+                        "Ihre Angaben übernommen. Sie müssen dafür nichts weiter tun.",
+                        "new network {name!r} (blank template, no Netzwerk-ID): add it to the register "
+                        "(register add), then ingest again"),
     "superseded": Text("Für das Netzwerk {network_id} ist eine neuere Datei eingegangen („{newer}“); "
                        "diese Datei wird nicht ausgewertet.",
                        "older file for {network_id}; {newer!r} is used"),

@@ -15,8 +15,10 @@ SEVERITY_DE = {ERROR: "Fehler", WARNING: "Hinweis"}
 # What became of a received workbook.
 ACCEPTED, WITH_WARNINGS, REJECTED, SUPERSEDED, MISSING = (
     "accepted", "accepted_with_warnings", "rejected", "superseded", "missing")
+NEW_NETWORK = "new_network"   # a valid blank template of a network not yet in the register (not loaded)
 STATUS_DE = {ACCEPTED: "angenommen", WITH_WARNINGS: "angenommen mit Hinweisen",
-             REJECTED: "abgelehnt", SUPERSEDED: "ersetzt durch neuere Datei", MISSING: "fehlt"}
+             REJECTED: "abgelehnt", SUPERSEDED: "ersetzt durch neuere Datei", MISSING: "fehlt",
+             NEW_NETWORK: "neues Netzwerk (Aufnahme ins Verzeichnis)"}
 
 
 @dataclass(frozen=True)

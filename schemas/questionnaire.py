@@ -335,11 +335,26 @@ def layout(version: str) -> Layout:
     return Layout(version, year, tuple(sheets), places)
 
 
-def layout_for_year(year: int) -> Layout:
-    """The layout of the template sent out for a survey year."""
+def version_for_year(year: int) -> str:
+    """The template version sent out for a survey year: its own version, else the newest version
+    released before it (a year without new questions needs no developer). Before the first
+    survey year there is none (KeyError)."""
     if year in CURRENT_VERSION_BY_YEAR:
-        return layout(CURRENT_VERSION_BY_YEAR[year])
-    raise KeyError(f"no template version for survey year {year}")
+        return CURRENT_VERSION_BY_YEAR[year]
+    earlier = [y for y in CURRENT_VERSION_BY_YEAR if y <= year]
+    if not earlier:
+        raise KeyError(f"no template version for survey year {year}")
+    return CURRENT_VERSION_BY_YEAR[max(earlier)]
+
+
+def is_survey_year(year: int) -> bool:
+    """Whether workbooks can be sent out and read for `year` (from the first survey year on)."""
+    return year >= FIRST_SURVEY_YEAR
+
+
+def layout_for_year(year: int) -> Layout:
+    """The layout of the template sent out for a survey year (see `version_for_year`)."""
+    return layout(version_for_year(year))
 
 
 def layout_fingerprint(version: str) -> str:

@@ -10,7 +10,7 @@ which the demo and the tests use to play coordinators.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -151,6 +151,8 @@ def write_workbook(path: Path, year: int, network_id: str | None = None,
     prefilled rows get the name shown next to their code.
     """
     lay = q.layout(version) if version else q.layout_for_year(year)
+    if lay.year != year:  # a survey year that reuses an earlier version: its own year on cover and marks
+        lay = replace(lay, year=year)
     answers = answers or Answers()
     if network_id and "network_id" not in answers.form:
         answers = Answers({**answers.form, "network_id": network_id}, answers.tables)

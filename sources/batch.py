@@ -13,7 +13,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from mint_census.schemas import questionnaire as q
-from mint_census.schemas.findings import ACCEPTED, REJECTED, SUPERSEDED, WARNING, WITH_WARNINGS, Finding
+from mint_census.schemas.findings import (ACCEPTED, NEW_NETWORK, REJECTED, SUPERSEDED, WARNING, WITH_WARNINGS,
+                                          Finding)
 from mint_census.schemas.frames import SheetFrames
 from mint_census.schemas.messages import file_finding
 from .frames import build_frames
@@ -103,12 +104,34 @@ def frames_for(received: list[Received], year: int) -> SheetFrames:
     return build_frames(usable, year)
 
 
+def _blank_template(r: Received) -> bool:
+    """A readable workbook issued without a network (`template --blank`) whose Netzwerk-ID cell is
+    still empty: a network that is not in the register yet."""
+    if r.wb.template_version is None or r.wb.network_id or any(f.is_error for f in r.wb.findings):
+        return False
+    ids = [c for c in r.wb.cells if c.field_key == "network_id"]
+    return bool(ids) and all(c.text in (None, "") for c in ids)
+
+
+def _new_network(r: Received) -> None:
+    """The missing Netzwerk-ID of a blank template is no error: staff give the network its ID."""
+    name = next((c.text for c in r.wb.cells if c.field_key == "network_name" and c.text), None)
+    r.findings = [f for f in r.findings if f.field_key != "network_id"]
+    r.findings.append(file_finding("new_network", severity=WARNING, sheet=q.S_NET,
+                                   name=name or "ohne Namen"))
+
+
 def settle(received: list[Received], findings: dict[int, list[Finding]]) -> None:
     """Attach validation findings and decide each file's status."""
     for r in received:
         r.findings.extend(findings.get(r.idx, []))
         if r.status == SUPERSEDED:
             continue
+        if _blank_template(r):
+            _new_network(r)
+            if not r.errors:
+                r.status = NEW_NETWORK
+                continue
         if r.errors:
             r.status = REJECTED
         elif r.warnings:

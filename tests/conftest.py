@@ -61,6 +61,15 @@ def register_frame(ids=("MR-001", "MR-002", "MR-003"), land="05") -> pd.DataFram
     return normalise_register(pd.DataFrame(rows))
 
 
+@pytest.fixture(scope="session")
+def prefect():
+    """One Prefect test harness for the whole session (tests that run the real flows)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
 @pytest.fixture
 def reference():
     return load_reference(REFERENCE_DIR)

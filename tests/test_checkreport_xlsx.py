@@ -149,4 +149,8 @@ def test_overview_one_row_per_network_and_who_is_missing(home, make_workbook):
     values = [c.value for row in wb["Übersicht"].iter_rows() for c in row if isinstance(c.value, str)]
     assert "'-cmd.xlsx" in values and "-cmd.xlsx" not in values     # a file name never becomes a formula
     assert all(c.data_type != "f" for row in wb["Übersicht"].iter_rows() for c in row)
-    assert [c.value for c in wb["Zahlen"]["B"]] == [1, 1, 2, 1]
+    zahlen = wb["Zahlen"]
+    assert [c.value for c in zahlen[4]] == ["Bundesland", "Netzwerke", "angenommen", "angenommen mit Hinweisen",
+                                            "abgelehnt", "fehlt", "Rücklaufquote"]
+    assert [c.value for c in zahlen[5]] == ["Nordrhein-Westfalen", 4, 1, 1, 1, 1, 0.5]
+    assert [c.value for c in zahlen[6]] == ["Insgesamt", 4, 1, 1, 1, 1, 0.5]

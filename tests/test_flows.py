@@ -14,14 +14,6 @@ from mint_census.flows.home import Home
 from .conftest import REFERENCE_DIR, full_answers, tweak
 
 
-@pytest.fixture(scope="session")
-def prefect():
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
-
-
 def _artifacts(key: str) -> list:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
@@ -130,7 +122,7 @@ def test_every_command_is_documented_in_the_readme():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     commands = build_parser()._subparsers._group_actions[0].choices
     assert set(commands) == {"demo", "template", "ingest", "publish", "snapshot", "run", "check-warehouse",
-                             "retention", "server", "serve", "register"}
+                             "retention", "server", "serve", "register", "send-out", "remind", "answer"}
     for name in commands:
         assert f"mint-census {name}" in readme, name
 

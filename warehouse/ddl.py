@@ -272,6 +272,16 @@ FIXED_TABLES = (
         _c("removed_at", "TIMESTAMP", "When it was removed (UTC)."),
         _c("reason", "VARCHAR", "Why: the retention period in years."),
     )),
+    Table("meta", "mailings",
+          "One row per e-mail the census office sent (or tried to send) with `--send`: never the body, "
+          "never the address.", (
+        _c("message_id", "VARCHAR", "Message-ID header; the same message always gets the same ID.", not_null=True),
+        _c("census_year", "SMALLINT", "Census year the message is about."),
+        _c("network_id", "VARCHAR", "Network the message went to."),
+        _c("kind", "VARCHAR", "send-out (workbook), remind (reminder) or answer (check report)."),
+        _c("sent_at", "TIMESTAMP", "When it was handed to the SMTP server (UTC)."),
+        _c("result", "VARCHAR", "sent, or failed with the SMTP code (no address)."),
+    )),
     Table("meta", "data_dictionary",
           "One row per column of every table and view in the raw, core, ref, pub, meta and private schemas "
           "(generated from the catalog's COMMENT ON and the questionnaire declaration).", (

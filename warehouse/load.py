@@ -21,7 +21,7 @@ import pandas as pd
 
 from mint_census.schemas import questionnaire as q
 from mint_census.schemas import vocabularies as voc
-from mint_census.schemas.findings import ACCEPTED, REJECTED, WITH_WARNINGS
+from mint_census.schemas.findings import ACCEPTED, NEW_NETWORK, REJECTED, WITH_WARNINGS
 from mint_census.schemas.frames import SheetFrames
 
 from . import ddl
@@ -172,7 +172,7 @@ def load_year(con, archive_dir: Path, year: int, run_id: str, command: str, star
     archived = {r.idx: archive_file(archive_dir, r.path, r.wb.sha256) for r in received}
     tables = core_frames(frames, received)
     accepted_ids = sorted({r.network_id for r in received if _loaded(r)})
-    raw = raw_rows([r for r in received if r.network_id], year)
+    raw = raw_rows([r for r in received if r.network_id or r.status == NEW_NETWORK], year)
     subs = pd.DataFrame([{
         "run_id": run_id, "census_year": year, "network_id": r.network_id, "file_name": r.file_name,
         "file_sha256": r.wb.sha256, "file_size": r.wb.size, "archive_path": archived[r.idx],

@@ -1,47 +1,86 @@
 """The staff overview of a census year: `reports/<Y>/uebersicht.xlsx`.
 
-One row per network counted in the year (status accepted, accepted with warnings,
-rejected, missing; errors, warnings, file, date) plus files whose network could not be
-told, a sheet listing the networks that have not sent anything yet, and the counts.
-`write_overview` returns the rows, which the flow also shows as a Prefect table artifact.
-No personal data: the register holds none, and the overview shows IDs, names of
-networks, counts and file names only.
+A work list for staff: one row per network counted in the year (status accepted, accepted
+with warnings, rejected, missing; errors, warnings, the first problem in words, a link to the
+check report, file, date received, the coordinator's e-mail, the last reminder sent) plus files
+whose network could not be told, a sheet listing the networks that have not sent anything yet,
+and the counts per Land with the response rate. A file whose meta sheet cannot be read but whose
+file name names a counted network (e.g. a renamed .ods called `MR-021.xlsx`) is shown against
+that network. Printable (landscape, one page wide, header row repeated).
+
+`write_overview` returns the rows, which the flow also shows as a Prefect table artifact:
+those rows never carry the e-mail address (personal data stays in the staff's file).
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 from mint_census.schemas import vocabularies as voc
-from mint_census.schemas.findings import (ACCEPTED, MISSING, REJECTED, STATUS_DE, SUPERSEDED,
+from mint_census.schemas.findings import (ACCEPTED, MISSING, NEW_NETWORK, REJECTED, STATUS_DE, SUPERSEDED,
                                           WITH_WARNINGS)
 from mint_census.schemas.formulas import neutralise
 
+from mint_census.warehouse.mailings import contacts, last_reminders
+
 from ..files import atomic_path
+from .reports import report_base
 
 OVERVIEW_FILE = "uebersicht.xlsx"
 
-OVERVIEW_COLUMNS = ("Netzwerk-ID", "Netzwerk", "Bundesland", "Status", "Fehler", "Hinweise", "Datei",
-                    "Eingang", "Daten übernommen", "Vorjahr beantwortet", "Bemerkung")
-STATUS_FILL = {REJECTED: "F8B4B4", WITH_WARNINGS: "FFE699", ACCEPTED: "C6EFCE", MISSING: "D9D9D9"}
+OVERVIEW_COLUMNS = ("Netzwerk-ID", "Netzwerk", "Bundesland", "Status", "Fehler", "Hinweise", "Erstes Problem",
+                    "Prüfbericht", "Datei", "Eingang", "Daten übernommen", "Vorjahr beantwortet", "E-Mail",
+                    "Letzte Erinnerung", "Bemerkung")
+PERSONAL_COLUMNS = ("E-Mail",)          # only in the staff's xlsx, never in the returned rows
+DATE_COLUMNS = ("Eingang", "Letzte Erinnerung")
+DATE_FORMAT = "DD.MM.YYYY HH:MM"
+STATUS_FILL = {REJECTED: "F8B4B4", WITH_WARNINGS: "FFE699", ACCEPTED: "C6EFCE", MISSING: "D9D9D9",
+               NEW_NETWORK: "BDD7EE"}
+ID_IN_NAME = re.compile(r"MR-\d{3,4}", re.IGNORECASE)
+MAX_WIDTH = {"Erstes Problem": 70, "Bemerkung": 60, "Netzwerk": 45}
 
 
-def overview_rows(con, year: int) -> list[dict]:
+def _first_problems(con, year: int) -> dict[str, str]:
+    """file_sha256 -> the German text of its first error (else first hint), as the report words it."""
+    rows = con.execute(
+        "SELECT file_sha256, message_de FROM meta.findings WHERE census_year = ? "
+        "QUALIFY row_number() OVER (PARTITION BY file_sha256 ORDER BY severity = 'error' DESC, sheet NULLS FIRST, "
+        "length(cell) NULLS FIRST, cell, code) = 1", [year]).fetchall()
+    return {sha: text for sha, text in rows}
+
+
+def _new_networks(con, shas: list[str]) -> dict[str, tuple[str | None, str | None]]:
+    """file_sha256 -> (name, Land) as a new network wrote them (raw.cells of its blank template)."""
+    if not shas:
+        return {}
+    rows = con.execute(
+        "SELECT file_sha256, max(value_text) FILTER (WHERE field_key = 'network_name'), "
+        "max(value_text) FILTER (WHERE field_key = 'land_code') FROM raw.cells "
+        "WHERE file_sha256 IN (SELECT unnest(?::VARCHAR[])) GROUP BY file_sha256", [shas]).fetchall()
+    return {sha: (name, land) for sha, name, land in rows}
+
+
+def overview_rows(con, year: int, emails: dict[str, str] | None = None,
+                  reports_dir: Path | None = None) -> list[dict]:
     """One row per network counted in `year` (register), plus files of no known network.
 
     The status is that of the network's latest file of the year (over all runs; a file
     superseded by a newer one in the same inbox is skipped); "Daten übernommen" says
     whether the warehouse holds accepted answers of the year (perhaps from an earlier file).
+    `emails`: addresses staff keep in the register (they win over the last Kontakt sheet);
+    `reports_dir`: where the check reports are (for the link column).
     """
     counted = con.execute(
         "SELECT network_id, network_name, land_code FROM pub.network_years WHERE census_year = ? "
         "ORDER BY network_id", [year]).fetchall()
     subs = con.execute(
-        "SELECT s.network_id, s.file_name, s.status, s.errors, s.warnings, s.received_at, s.loaded "
+        "SELECT s.network_id, s.file_name, s.status, s.errors, s.warnings, s.received_at, s.loaded, s.file_sha256 "
         "FROM meta.submissions s LEFT JOIN meta.runs r USING (run_id) WHERE s.census_year = ? "
         "AND s.status <> ? ORDER BY r.started_at NULLS FIRST, s.received_at, s.file_name",
         [year, SUPERSEDED]).fetchall()
@@ -49,14 +88,33 @@ def overview_rows(con, year: int) -> list[dict]:
         "SELECT DISTINCT network_id FROM core.networks WHERE census_year = ?", [year]).fetchall()}
     answered_before = {r[0] for r in con.execute(
         "SELECT DISTINCT network_id FROM core.networks WHERE census_year = ?", [year - 1]).fetchall()}
+    problems = _first_problems(con, year)
+    kontakt = {nid: email for nid, (_, email) in contacts(con, year).items() if email}
+    address = {**kontakt, **(emails or {})}
+    reminded = last_reminders(con, year)
+    names = {nid: (name, land) for nid, name, land in counted}
     latest: dict[str, tuple] = {}
-    unknown_files: list[tuple] = []
+    by_name: set[str] = set()
+    unknown_files: dict[str, tuple] = {}
     for s in subs:
         if s[0]:
             latest[s[0]] = s          # ordered: the last one wins
+            by_name.discard(s[0])
+            continue
+        m = ID_IN_NAME.search(s[1] or "")
+        nid = m.group(0).upper() if m else None
+        if nid in names:              # the meta sheet is unreadable, but the file name names the network
+            latest[nid] = s
+            by_name.add(nid)
         else:
-            unknown_files.append(s)
-    names = {nid: (name, land) for nid, name, land in counted}
+            unknown_files[s[7]] = s   # one row per distinct file (it comes again in every run)
+
+    def report_link(nid: str | None, file_name: str, status: str) -> str | None:
+        if reports_dir is None or status not in (REJECTED, WITH_WARNINGS, NEW_NETWORK):
+            return None
+        name = f"{report_base(nid, file_name)}_Pruefbericht.xlsx"
+        return name if (reports_dir / name).is_file() else None
+
     rows = []
     for nid in [n for n, _, _ in counted] + sorted(set(latest) - set(names)):
         name, land = names.get(nid, (None, None))
@@ -65,29 +123,38 @@ def overview_rows(con, year: int) -> list[dict]:
         if nid not in names:
             note = "nicht im Netzwerkverzeichnis für dieses Jahr"
         if s is None:
-            status, errors, warnings, file_name, received = MISSING, None, None, None, None
+            status, errors, warnings, file_name, received, sha = MISSING, None, None, None, None, None
             if nid in answered_before:
                 note = f"hat {year - 1} geantwortet, {year} noch nichts eingesandt"
         else:
-            _, file_name, status, errors, warnings, received, _ = s
-            if status == REJECTED and nid in loaded:
+            sub_id, file_name, status, errors, warnings, received, _, sha = s
+            if nid in by_name:
+                note = "Netzwerk aus dem Dateinamen erkannt (Datei nicht als Erhebungsbogen lesbar)"
+            elif status == REJECTED and nid in loaded:
                 note = "frühere angenommene Angaben bleiben gültig"
         rows.append({
             "Netzwerk-ID": nid, "Netzwerk": name, "Bundesland": voc.LAND_NAME.get(land, land),
-            "Status": STATUS_DE.get(status, status), "_status": status, "Fehler": errors,
-            "Hinweise": warnings, "Datei": file_name,
-            "Eingang": received.strftime("%d.%m.%Y %H:%M") if isinstance(received, datetime) else None,
+            "Status": STATUS_DE.get(status, status), "_status": status, "_land": land, "Fehler": errors,
+            "Hinweise": warnings, "Erstes Problem": problems.get(sha) if status != ACCEPTED else None,
+            "Prüfbericht": report_link(None if nid in by_name else nid, file_name, status) if s else None,
+            "Datei": file_name, "Eingang": received if isinstance(received, datetime) else None,
             "Daten übernommen": "ja" if nid in loaded else "nein",
             "Vorjahr beantwortet": "ja" if nid in answered_before else "nein",
-            "Bemerkung": note})
-    for _, file_name, status, errors, warnings, received, _ in unknown_files:
+            "E-Mail": address.get(nid), "Letzte Erinnerung": reminded.get(nid), "Bemerkung": note})
+    new = _new_networks(con, [sha for sha, sub in unknown_files.items() if sub[2] == NEW_NETWORK])
+    for _, file_name, status, errors, warnings, received, _, sha in unknown_files.values():
+        name, land = new.get(sha, (None, None))
+        note = ("neues Netzwerk: mit `mint-census register add` aufnehmen, dann erneut einlesen"
+                if status == NEW_NETWORK else
+                "Netzwerk nicht erkennbar (Datei nicht lesbar oder kein Erhebungsbogen)")
         rows.append({
-            "Netzwerk-ID": None, "Netzwerk": None, "Bundesland": None,
-            "Status": STATUS_DE.get(status, status), "_status": status, "Fehler": errors,
-            "Hinweise": warnings, "Datei": file_name,
-            "Eingang": received.strftime("%d.%m.%Y %H:%M") if isinstance(received, datetime) else None,
-            "Daten übernommen": "nein", "Vorjahr beantwortet": None,
-            "Bemerkung": "Netzwerk nicht erkennbar (Datei nicht lesbar oder kein Erhebungsbogen)"})
+            "Netzwerk-ID": None, "Netzwerk": name, "Bundesland": land,
+            "Status": STATUS_DE.get(status, status), "_status": status, "_land": None, "Fehler": errors,
+            "Hinweise": warnings, "Erstes Problem": problems.get(sha) if status != NEW_NETWORK else None,
+            "Prüfbericht": report_link(None, file_name, status), "Datei": file_name,
+            "Eingang": received if isinstance(received, datetime) else None,
+            "Daten übernommen": "nein", "Vorjahr beantwortet": None, "E-Mail": None, "Letzte Erinnerung": None,
+            "Bemerkung": note})
     return rows
 
 
@@ -95,40 +162,103 @@ def missing_networks(rows: list[dict]) -> list[dict]:
     return [r for r in rows if r["_status"] == MISSING]
 
 
-def _sheet(ws, rows: list[dict], columns: tuple[str, ...], widths: dict[str, int]) -> None:
+def _shown(v) -> str:
+    if isinstance(v, datetime):
+        return "00.00.0000 00:00"
+    return "" if v is None else str(v)
+
+
+def _print_setup(ws, title: str, n_columns: int) -> None:
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+    ws.oddHeader.center.text = neutralise(title)
+    ws.oddFooter.right.text = "Seite &P von &N"
+    ws.print_options.gridLines = True
+
+
+def _sheet(ws, rows: list[dict], columns: tuple[str, ...], title: str) -> None:
+    widths = {head: len(head) + 3 for head in columns}
     for col, head in enumerate(columns, start=1):
         c = ws.cell(1, col, head)
         c.font, c.fill = Font(bold=True), PatternFill("solid", fgColor="D9E1F2")
-        ws.column_dimensions[c.column_letter].width = widths.get(head, 14)
+        c.alignment = Alignment(wrap_text=True, vertical="top")
     for r, row in enumerate(rows, start=2):
         for col, head in enumerate(columns, start=1):
             v = row.get(head)
-            ws.cell(r, col, neutralise(v) if isinstance(v, str) else v)
+            c = ws.cell(r, col, neutralise(v) if isinstance(v, str) else v)
+            if head in DATE_COLUMNS and isinstance(v, datetime):
+                c.number_format = DATE_FORMAT
+            elif head == "Prüfbericht" and v:
+                c.hyperlink = v          # relative: the report lies next to the overview
+                c.font = Font(color="0563C1", underline="single")
+            if head in MAX_WIDTH:
+                c.alignment = Alignment(wrap_text=True, vertical="top")
+            widths[head] = max(widths[head], min(len(_shown(v)) + 2, MAX_WIDTH.get(head, 60)))
         fill = STATUS_FILL.get(row.get("_status"))
         if fill and "Status" in columns:
             ws.cell(r, columns.index("Status") + 1).fill = PatternFill("solid", fgColor=fill)
-    ws.freeze_panes = "A2"
+    for col, head in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = widths[head]
+    ws.freeze_panes = "C2" if "Netzwerk" in columns else "A2"
     if rows:
-        ws.auto_filter.ref = f"A1:{ws.cell(1, len(columns)).column_letter}{len(rows) + 1}"
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
+    _print_setup(ws, title, len(columns))
 
 
-def write_overview(con, year: int, out: Path) -> list[dict]:
-    """Write reports/<Y>/uebersicht.xlsx; return its rows (for a Prefect table artifact)."""
-    rows = overview_rows(con, year)
+def _counts_sheet(ws, rows: list[dict], year: int) -> None:
+    """Zahlen: per Land the networks counted, each status, and the response rate; a totals row."""
+    heads = ("Bundesland", "Netzwerke", STATUS_DE[ACCEPTED], STATUS_DE[WITH_WARNINGS], STATUS_DE[REJECTED],
+             STATUS_DE[MISSING], "Rücklaufquote")
+    ws.cell(1, 1, f"Erhebung MINT-Regionen {year}: Stand des Rücklaufs je Bundesland").font = Font(bold=True, size=13)
+    ws.cell(2, 1, "Rücklaufquote: Anteil der gezählten Netzwerke, deren Angaben übernommen wurden "
+                  "(angenommen, auch mit Hinweisen). Dateien ohne erkennbares Netzwerk zählen nicht.")
+    for col, head in enumerate(heads, start=1):
+        c = ws.cell(4, col, head)
+        c.font, c.fill = Font(bold=True), PatternFill("solid", fgColor="D9E1F2")
+        c.alignment = Alignment(wrap_text=True, vertical="top")
+    known = [r for r in rows if r["Netzwerk-ID"]]
+    lands = sorted({r["_land"] for r in known if r["_land"]}, key=str)
+
+    def line(r: int, label: str, group: list[dict], bold: bool = False) -> None:
+        n = len(group)
+        counts = [sum(x["_status"] == s for x in group) for s in (ACCEPTED, WITH_WARNINGS, REJECTED, MISSING)]
+        values = (label, n, *counts, ((counts[0] + counts[1]) / n) if n else None)
+        for col, v in enumerate(values, start=1):
+            c = ws.cell(r, col, v)
+            c.font = Font(bold=bold)
+        ws.cell(r, len(values)).number_format = "0.0 %"
+
+    r = 5
+    for land in lands:
+        line(r, voc.LAND_NAME.get(land, land), [x for x in known if x["_land"] == land])
+        r += 1
+    line(r, "Insgesamt", known, bold=True)
+    ws.column_dimensions["A"].width = 28
+    for col in range(2, len(heads) + 1):
+        ws.column_dimensions[get_column_letter(col)].width = 16
+    ws.freeze_panes = "A5"
+    _print_setup(ws, f"Erhebung MINT-Regionen {year}: Zahlen", len(heads))
+    ws.print_title_rows = "4:4"
+
+
+def write_overview(con, year: int, out: Path, emails: dict[str, str] | None = None) -> list[dict]:
+    """Write reports/<Y>/uebersicht.xlsx; return its rows without personal data (for a Prefect table
+    artifact; dates as text)."""
+    rows = overview_rows(con, year, emails, out.parent)
     wb = Workbook()
     ws = wb.active
     ws.title = "Übersicht"
-    widths = {"Netzwerk": 40, "Status": 24, "Datei": 36, "Eingang": 17, "Bemerkung": 50, "Bundesland": 22,
-              "Daten übernommen": 10, "Vorjahr beantwortet": 10}
-    _sheet(ws, rows, OVERVIEW_COLUMNS, widths)
+    _sheet(ws, rows, OVERVIEW_COLUMNS, f"Erhebung MINT-Regionen {year}: Übersicht")
     missing = missing_networks(rows)
     _sheet(wb.create_sheet("Fehlt noch"), missing,
-           ("Netzwerk-ID", "Netzwerk", "Bundesland", "Vorjahr beantwortet", "Bemerkung"), widths)
-    counts = wb.create_sheet("Zahlen")
-    for i, status in enumerate((ACCEPTED, WITH_WARNINGS, REJECTED, MISSING), start=1):
-        counts.cell(i, 1, STATUS_DE[status])
-        counts.cell(i, 2, sum(r["_status"] == status for r in rows))
-    counts.column_dimensions["A"].width = 28
+           ("Netzwerk-ID", "Netzwerk", "Bundesland", "Vorjahr beantwortet", "E-Mail", "Letzte Erinnerung",
+            "Bemerkung"), f"Erhebung MINT-Regionen {year}: fehlt noch")
+    _counts_sheet(wb.create_sheet("Zahlen"), rows, year)
     with atomic_path(out) as tmp:
         wb.save(tmp)
-    return [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows]
+    return [{k: (v.strftime("%d.%m.%Y %H:%M") if isinstance(v, datetime) else v) for k, v in r.items()
+             if not k.startswith("_") and k not in PERSONAL_COLUMNS} for r in rows]

@@ -29,6 +29,9 @@ def _name(network_id: str | None, file_name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "_" for c in base)[:80]
 
 
+report_base = _name  # the stem of a network's report files (<stem>_Pruefbericht.xlsx); the mailings attach it
+
+
 def findings_of(con, run_id: str, sha: str) -> list[Finding]:
     rows = con.execute(f"SELECT {', '.join(FINDING_COLUMNS)} FROM meta.findings WHERE run_id = ? "
                        "AND file_sha256 = ?", [run_id, sha]).fetchall()

@@ -19,8 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from mint_census.publications.checkreports import (OVERVIEW_FILE, redact_reports, write_check_reports,
-                                                   write_overview)
+from mint_census.publications.checkreports import OVERVIEW_FILE, write_check_reports, write_overview
 from mint_census.publications.publish import headline, publish
 from mint_census.schemas import questionnaire as q
 from mint_census.schemas.findings import ACCEPTED, REJECTED, SUPERSEDED, WITH_WARNINGS
@@ -36,7 +35,7 @@ from mint_census.warehouse.answers import previous_values
 from mint_census.warehouse.archive import archived
 from mint_census.warehouse.checks import check_warehouse
 from mint_census.warehouse.connection import WarehouseConnection, connect
-from mint_census.warehouse.retention import RetentionReport, apply_retention
+from mint_census.warehouse.retention import RetentionReport
 from mint_census.warehouse.snapshot import write_snapshot
 
 from .home import Home
@@ -214,10 +213,6 @@ def check(home: Home, published: bool = True) -> list[str]:
 
 def retention(home: Home, keep_years: int, current_year: int | None = None,
               dry_run: bool = False) -> RetentionReport:
-    """Personal data past the retention period out of the warehouse, the archive and the check reports."""
-    report = apply_retention(home.warehouse, home.writer_lock, home.archive, keep_years=keep_years,
-                             current_year=current_year, dry_run=dry_run)
-    report_dirs = [home.reports(y) for y in range(q.FIRST_CENSUS_YEAR - 20, report.cutoff_year)]
-    redacted = redact_reports(report_dirs, report.contact_values, dry_run=dry_run)
-    report.reports_redacted = [p.relative_to(home.root).as_posix() for p in redacted]
-    return report
+    """Personal data past the retention period out of every place under the home (flows/retention.py)."""
+    from .retention import run_retention
+    return run_retention(home, keep_years, current_year, dry_run=dry_run)

@@ -60,6 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("check-warehouse", parents=[common],
                    help="verify the warehouse's invariants; exit 1 on any breach")
 
+    sub.add_parser("rebuild", parents=[common],
+                   help="build a new warehouse from the archive, the register and the reference data "
+                        "(recovery; verified against the old warehouse where readable)")
+
     s = sub.add_parser("retention", parents=[common],
                        help="remove personal data older than the retention period (statistics stay)")
     s.add_argument("--keep-years", type=int, default=3,
@@ -154,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"error: cannot use home directory {home.root}: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    from mint_census.warehouse.damage import WarehouseDamaged, probe
     from mint_census.warehouse.lock import WarehouseBusy as WarehouseBusyError
 
     try:
@@ -163,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except WarehouseBusyError as exc:
+    except (WarehouseBusyError, WarehouseDamaged) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:
@@ -175,6 +180,10 @@ def main(argv: list[str] | None = None) -> int:
             if getattr(h, "_mint_census", False):
                 h.handle(logging.LogRecord("mint_census", logging.ERROR, __file__, 0, "unexpected failure",
                                            None, sys.exc_info()))
+        damage = probe(home.warehouse) if args.command != "rebuild" else None
+        if damage:  # a failure caused by a damaged warehouse file: say so, and name `rebuild`
+            print(f"error: {damage}", file=sys.stderr)
+            return EXIT_FAILURE
         print(f"error: unexpected failure: {type(exc).__name__}: {exc} (details: {logfile})", file=sys.stderr)
         return EXIT_FAILURE
 

@@ -46,6 +46,12 @@ def dispatch(args, home: Home) -> int:
             print(f"problem: {p}")
         print(f"check-warehouse: {len(problems)} problem(s)" if problems else "check-warehouse: all invariants hold")
         return EXIT_FAILURE if problems else EXIT_OK
+    if args.command == "rebuild":
+        _register(home)
+        report = steps.rebuild(home, reference)
+        for line in report.lines():
+            print(line)
+        return EXIT_OK if report.ok else EXIT_FAILURE
     if args.command == "retention":
         if args.keep_years < 0:
             raise UsageError("--keep-years must be 0 or more")

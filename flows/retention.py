@@ -99,6 +99,10 @@ def run_retention(home: Home, keep_years: int, current_year: int | None = None,
                 report.outbox_removed.append(rel(p))
             elif _redact_output(p, needles, dry_run):
                 report.outbox_redacted.append(rel(p))
+    for p in sorted(home.warehouse_dir.glob(f"{home.warehouse.name}.before-rebuild-*")):
+        if not dry_run:  # earlier warehouse files kept by `rebuild` hold every contact
+            p.unlink()
+        report.archive_files_removed.append(rel(p))
     report.contact_values = set(needles)
     return report
 

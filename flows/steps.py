@@ -216,3 +216,9 @@ def retention(home: Home, keep_years: int, current_year: int | None = None,
     """Personal data past the retention period out of every place under the home (flows/retention.py)."""
     from .retention import run_retention
     return run_retention(home, keep_years, current_year, dry_run=dry_run)
+
+
+def rebuild(home: Home, reference: Reference | str | Path | None = None):
+    """A new warehouse from the archive, the register and the reference data (flows/rebuild.py)."""
+    from .rebuild import rebuild as run_rebuild
+    return run_rebuild(home, reference)

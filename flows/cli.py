@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .errors import EXIT_FAILURE, EXIT_USAGE, UsageError
 from .home import Home, default_home
+from .logfile import open_log_file
 
 log = logging.getLogger("mint_census")
 
@@ -98,13 +99,12 @@ class _NoTraceback(logging.Filter):
 
 
 def configure_logging(home: Home, verbose: bool) -> Path:
-    home.logs.mkdir(parents=True, exist_ok=True)
     logfile = home.log_file
     root = logging.getLogger()
     for h in list(root.handlers):  # called again in one process (tests): replace our handlers
         if getattr(h, "_mint_census", False):
             root.removeHandler(h)
-    fh = logging.FileHandler(logfile, encoding="utf-8")
+    fh = open_log_file(logfile)  # a log file that cannot be written: one console line, the run goes on
     fh._mint_census = True
     fh.setLevel(logging.INFO)
     fh.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

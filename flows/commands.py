@@ -112,6 +112,8 @@ def _print_ingest(home: Home, summary: IngestSummary, seconds: float) -> None:
         if row["Status"] == "rejected":
             print(f"  rejected: {row['Datei']} ({row['Netzwerk-ID'] or 'no network ID'}): "
                   f"{row['Fehler']} error(s)")
+    for entry in summary.skipped:
+        print(f"  not read: {entry['Datei']}: {entry['Grund']}")
     if summary.missing:
         print(f"  answered last year, nothing received yet: {', '.join(summary.missing)}")
     if summary.reports:

@@ -59,6 +59,7 @@ class IngestSummary:
     reports: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)    # answered last year, nothing this year
     overview: list[dict] = field(default_factory=list)  # the staff overview's rows
+    skipped: list[dict] = field(default_factory=list)   # inbox entries that are not regular files
 
 
 def open_warehouse(home: Home, read_only: bool = False, command: str | None = None) -> WarehouseConnection:
@@ -99,7 +100,7 @@ def safe_archived(home: Home) -> Callable[[str], Path | None]:
 
 
 def load(home: Home, year: int, run_id: str, started_at: datetime, received: list[batch.Received],
-         frames: SheetFrames, reference: Reference, register: pd.DataFrame) -> dict:
+         frames: SheetFrames, reference: Reference, register: pd.DataFrame, skipped: list[dict] | None = None) -> dict:
     """Archive and load the batch (one transaction), then write check reports and the overview."""
     con = open_warehouse(home, command=f"ingest --year {year}")
     try:
@@ -108,7 +109,7 @@ def load(home: Home, year: int, run_id: str, started_at: datetime, received: lis
         summary = loading.load_year(con, home.archive, year, run_id, f"ingest --year {year}", started_at,
                                     received, frames)
         reports = write_check_reports(con, run_id, year, home.reports(year), archived=safe_archived(home))
-        overview = write_overview(con, year, home.reports(year) / OVERVIEW_FILE)
+        overview = write_overview(con, year, home.reports(year) / OVERVIEW_FILE, skipped=skipped or [])
     finally:
         con.close()
     summary["reports"] = [str(p) for p in reports]
@@ -149,7 +150,11 @@ def ingest_batch(home: Home, year: int, inbox: Path | None = None,
     run_id = loading.new_run_id()
     ref = reference_data(reference)
     register = read_register(home.register)
-    files = batch.discover(Path(inbox) if inbox else home.inbox(year))
+    box = Path(inbox) if inbox else home.inbox(year)
+    files = batch.discover(box)
+    skipped = batch.skipped_entries(box)  # links, folders, FIFOs: never followed, always reported
+    for entry in skipped:
+        log.warning("inbox entry not read: %s", entry["reason"])
     log.info("census %s: %d files in the inbox", year, len(files))
     received: list[batch.Received] = []
     for start in range(0, len(files), CHUNK):
@@ -165,13 +170,13 @@ def ingest_batch(home: Home, year: int, inbox: Path | None = None,
             codes = sorted({f.code for f in r.findings if f.is_error})
             log.warning("rejected %s (%s): %d errors: %s", r.file_name, r.network_id or "?", r.errors,
                         ", ".join(codes))
-    loaded = load(home, year, run_id, started_at, received, frames, ref, register)
+    loaded = load(home, year, run_id, started_at, received, frames, ref, register, skipped)
     summary = IngestSummary(
         year, run_id, len(received),
         sum(r.status == ACCEPTED for r in received), sum(r.status == WITH_WARNINGS for r in received),
         sum(r.status == REJECTED for r in received), sum(r.status == SUPERSEDED for r in received),
         sum(len(r.findings) for r in received), file_rows(received), loaded["reports"], missing,
-        loaded["overview"])
+        loaded["overview"], skipped)
     return summary, received
 
 

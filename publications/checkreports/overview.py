@@ -24,6 +24,7 @@ from mint_census.schemas.formulas import neutralise
 from ..files import atomic_path
 
 OVERVIEW_FILE = "uebersicht.xlsx"
+NOT_READ = "nicht gelesen"
 
 OVERVIEW_COLUMNS = ("Netzwerk-ID", "Netzwerk", "Bundesland", "Status", "Fehler", "Hinweise", "Datei",
                     "Eingang", "Daten übernommen", "Vorjahr beantwortet", "Bemerkung")
@@ -112,9 +113,13 @@ def _sheet(ws, rows: list[dict], columns: tuple[str, ...], widths: dict[str, int
         ws.auto_filter.ref = f"A1:{ws.cell(1, len(columns)).column_letter}{len(rows) + 1}"
 
 
-def write_overview(con, year: int, out: Path) -> list[dict]:
-    """Write reports/<Y>/uebersicht.xlsx; return its rows (for a Prefect table artifact)."""
-    rows = overview_rows(con, year)
+def write_overview(con, year: int, out: Path, skipped: list[dict] = ()) -> list[dict]:
+    """Write reports/<Y>/uebersicht.xlsx; return its rows (for a Prefect table artifact).
+    `skipped`: inbox entries that are not regular files ({"Datei", "Grund"}), listed as not read."""
+    rows = overview_rows(con, year) + [
+        {"Netzwerk-ID": None, "Netzwerk": None, "Bundesland": None, "Status": NOT_READ, "_status": None,
+         "Fehler": None, "Hinweise": None, "Datei": e["Datei"], "Eingang": None, "Daten übernommen": "nein",
+         "Vorjahr beantwortet": None, "Bemerkung": e["Grund"]} for e in skipped]
     wb = Workbook()
     ws = wb.active
     ws.title = "Übersicht"

@@ -102,7 +102,7 @@ def run_retention(home: Home, keep_years: int, current_year: int | None = None,
     for p in sorted(home.warehouse_dir.glob(f"{home.warehouse.name}.before-rebuild-*")):
         if not dry_run:  # earlier warehouse files kept by `rebuild` hold every contact
             p.unlink()
-        report.archive_files_removed.append(rel(p))
+        report.warehouse_files_removed.append(rel(p))
     report.contact_values = set(needles)
     return report
 

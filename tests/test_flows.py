@@ -113,7 +113,7 @@ def test_every_command_is_documented_in_the_readme():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     commands = build_parser()._subparsers._group_actions[0].choices
     assert set(commands) == {"demo", "template", "ingest", "publish", "snapshot", "run", "check-warehouse",
-                             "retention"}
+                             "retention", "rebuild"}
     for name in commands:
         assert f"mint-census {name}" in readme, name
 

@@ -56,6 +56,7 @@ class RetentionReport:
     outbox_redacted: list[str] = field(default_factory=list)
     outbox_removed: list[str] = field(default_factory=list)
     warehouse_rewritten: bool = False
+    warehouse_files_removed: list[str] = field(default_factory=list)  # old files kept by `rebuild`
     dry_run: bool = False
     contact_values: set[str] = field(default_factory=set, repr=False)  # never printed or logged
 
@@ -77,6 +78,7 @@ class RetentionReport:
                              ("archive removed", self.archive_files_removed),
                              ("inbox redacted", self.inbox_redacted), ("inbox removed", self.inbox_removed),
                              ("reports", self.reports_redacted),
+                             ("warehouse removed", self.warehouse_files_removed),
                              ("outbox redacted", self.outbox_redacted), ("outbox removed", self.outbox_removed)):
             out += [f"    {label}: {p}" for p in items]
         return out

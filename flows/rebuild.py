@@ -32,7 +32,8 @@ from mint_census.warehouse.answers import previous_values
 from mint_census.warehouse.archive import archived
 from mint_census.warehouse.connection import connect, transaction
 from mint_census.warehouse.lock import hold
-from mint_census.warehouse.rebuild import comparable, differences, restore_history, salvage, swap
+from mint_census.warehouse.rebuild import (Salvage, comparable, differences, export_history, history_from_export,
+                                           restore_history, salvage, swap)
 
 from .home import Home
 
@@ -50,6 +51,7 @@ class RebuildReport:
     replaced: bool = False
     kept_old: str | None = None
     new_file: str | None = None
+    history_restored: bool = False  # from the copy beside the warehouse (old file unreadable)
 
     @property
     def ok(self) -> bool:
@@ -62,8 +64,9 @@ class RebuildReport:
                f"  core.networks: {self.rows.get('core.networks', 0)} rows, "
                f"pub.growth: {self.rows.get('pub.growth', 0)} rows"]
         if not self.old_readable:
-            out.append("  old warehouse unreadable: nothing to compare; register history starts again "
-                       "from the current register")
+            out.append("  old warehouse unreadable: nothing to compare; register history "
+                       + ("restored from register_history.json" if self.history_restored else
+                          "starts again from the current register (no register_history.json)"))
         elif self.differences:
             out.append(f"  differs from the old warehouse in {len(self.differences)} table(s); "
                        f"the old warehouse stays, the new one is at {self.new_file}:")
@@ -127,6 +130,12 @@ def rebuild(home: Home, reference) -> RebuildReport:
             if old is not None:
                 with transaction(con):
                     restore_history(con, old)
+            elif (saved := history_from_export(home.register_history)) is not None:
+                cols, rows = saved
+                with transaction(con):
+                    restore_history(con, Salvage([], {}, rows, cols, []))
+                report.history_restored = True
+            export_history(con, home.register_history)
             con.execute("CHECKPOINT")
             rows = comparable(con.duckdb)
         finally:

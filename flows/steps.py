@@ -35,6 +35,7 @@ from mint_census.warehouse.answers import previous_values
 from mint_census.warehouse.archive import archived
 from mint_census.warehouse.checks import check_warehouse
 from mint_census.warehouse.connection import WarehouseConnection, connect
+from mint_census.warehouse.rebuild import export_history
 from mint_census.warehouse.retention import RetentionReport
 from mint_census.warehouse.snapshot import write_snapshot
 
@@ -110,6 +111,7 @@ def load(home: Home, year: int, run_id: str, started_at: datetime, received: lis
                                     received, frames)
         reports = write_check_reports(con, run_id, year, home.reports(year), archived=safe_archived(home))
         overview = write_overview(con, year, home.reports(year) / OVERVIEW_FILE, skipped=skipped or [])
+        export_history(con, home.register_history)  # rebuild keeps the register's history without the file
     finally:
         con.close()
     summary["reports"] = [str(p) for p in reports]

@@ -13,6 +13,7 @@ compare, and the swap.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -91,6 +92,27 @@ def restore_history(con, old: Salvage) -> None:
     if old.retention:
         con.execute("DELETE FROM meta.retention")
         con.executemany("INSERT INTO meta.retention VALUES (?, ?, ?, ?, ?, ?)", old.retention)
+
+
+def export_history(con, out: Path) -> None:
+    """core.register_history as JSON beside the warehouse (atomic), so that `rebuild` keeps the
+    register's history even when the warehouse file itself is lost. No personal data."""
+    cur = con.execute("SELECT * FROM core.register_history ORDER BY ALL")
+    cols = [d[0] for d in cur.description]
+    rows = [dict(zip(cols, r)) for r in cur.fetchall()]
+    out = Path(out)
+    tmp = out.with_name(f".{out.name}.tmp")
+    tmp.write_text(json.dumps({"columns": cols, "rows": rows}, default=str, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, out)
+
+
+def history_from_export(path: Path) -> tuple[list[str], list[tuple]] | None:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        cols = data["columns"]
+        return cols, [tuple(r.get(c) for c in cols) for r in data["rows"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def differences(old: dict[str, list[tuple]], new: dict[str, list[tuple]]) -> list[str]:

@@ -30,6 +30,7 @@ test: $(STAMP) $(OLD_DUCKDB)
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py $(if $(N),--n $(N),)
+	$(BIN)/python scripts/bench_hostile.py
 
 clean:
 	rm -rf $(VENV) $(HOME_DIR) build *.egg-info

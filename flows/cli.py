@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .errors import EXIT_FAILURE, EXIT_USAGE, UsageError
 from .home import Home, default_home
+from .logfile import open_log_file
 
 log = logging.getLogger("mint_census")
 
@@ -41,6 +42,8 @@ EXAMPLES = {
                  "mint-census send-out --year 2026 --deadline 2026-05-31 --send"],
     "remind": ["mint-census remind --year 2026", "mint-census remind --year 2026 --send"],
     "answer": ["mint-census answer --year 2026", "mint-census answer --year 2026 --send"],
+    "rebuild": ["mint-census check-warehouse   # names rebuild when the warehouse file is damaged",
+                "mint-census rebuild"],
     "register": ["mint-census register export                      # -> <home>/register.xlsx",
                  "mint-census register import --file register.xlsx",
                  "mint-census register rename --id MR-012 --name 'MINT-Region Neu' --date 2025-03-01",
@@ -126,6 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     _command(sub, "check-warehouse", "verify invariants (exit 1 on any breach)", common)
 
+    _command(sub, "rebuild", "a new warehouse from the archive, the register and the reference data (recovery)",
+             common)
+
     s = _command(sub, "retention", "remove old personal data, keep statistics", common)
     s.add_argument("--keep-years", type=int, default=3, metavar="N",
                    help="keep contacts of the last N census years, counting the current year (default 3)")
@@ -180,13 +186,12 @@ class _NoTraceback(logging.Filter):
 
 
 def configure_logging(home: Home, verbose: bool) -> Path:
-    home.logs.mkdir(parents=True, exist_ok=True)
     logfile = home.log_file
     root = logging.getLogger()
     for h in list(root.handlers):  # called again in one process (tests): replace our handlers
         if getattr(h, "_mint_census", False):
             root.removeHandler(h)
-    fh = logging.FileHandler(logfile, encoding="utf-8")
+    fh = open_log_file(logfile)  # a log file that cannot be written: one console line, the run goes on
     fh._mint_census = True
     fh.setLevel(logging.INFO)
     fh.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -240,6 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"error: cannot use home directory {home.root}: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    from mint_census.warehouse.damage import WarehouseDamaged, probe
     from mint_census.warehouse.lock import WarehouseBusy as WarehouseBusyError
 
     try:
@@ -251,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except WarehouseBusyError as exc:
+    except (WarehouseBusyError, WarehouseDamaged) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:
@@ -263,6 +269,10 @@ def main(argv: list[str] | None = None) -> int:
             if getattr(h, "_mint_census", False):
                 h.handle(logging.LogRecord("mint_census", logging.ERROR, __file__, 0, "unexpected failure",
                                            None, sys.exc_info()))
+        damage = probe(home.warehouse) if args.command != "rebuild" else None
+        if damage:  # a failure caused by a damaged warehouse file: say so, and name `rebuild`
+            print(f"error: {damage}", file=sys.stderr)
+            return EXIT_FAILURE
         print(f"error: unexpected failure: {type(exc).__name__}: {exc} (details: {logfile})", file=sys.stderr)
         return EXIT_FAILURE
 

@@ -83,6 +83,12 @@ def dispatch(args, home: Home) -> int:
     if args.command == "register":
         from .register_commands import run_register
         return run_register(args, home, reference)
+    if args.command == "rebuild":
+        _register(home)
+        report = _steps().rebuild(home, reference)
+        for line in report.lines():
+            print(line)
+        return EXIT_OK if report.ok else EXIT_FAILURE
     if args.command == "retention":
         if args.keep_years < 0:
             raise UsageError("--keep-years must be 0 or more")
@@ -151,6 +157,8 @@ def _print_ingest(home: Home, summary: IngestSummary, seconds: float) -> None:
     new = [row["Datei"] for row in summary.rows if row["Status"] == "new_network"]
     if new:
         print(f"  new networks (blank workbook, not in the register; see the overview): {', '.join(new)}")
+    for entry in summary.skipped:
+        print(f"  not read: {entry['Datei']}: {entry['Grund']}")
     if summary.missing:
         print(f"  answered last year, nothing received yet: {', '.join(summary.missing)}")
     if summary.reports:

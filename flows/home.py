@@ -9,7 +9,7 @@ those paths. DESIGN.md ("The command line") describes the layout:
     inbox/<Y>/              incoming workbooks of census year Y
     archive/                every received file, by content hash (never changed by a run)
     reports/<Y>/            check reports and the staff overview of year Y
-    warehouse/              the private DuckDB file and its writer lock
+    warehouse/              the private DuckDB file, its writer lock, register_history.json
     published/              researcher snapshots (DuckDB + Parquet), no personal data
     publication/<Y>/        tables, figures and report of the overview publication
     outbox/<Y>/             e-mails prepared or sent (<kind>/ per send-out, remind, answer; versand.xlsx)
@@ -71,6 +71,11 @@ class Home:
     def warehouse(self) -> Path:
         """The private DuckDB file (written only by flows)."""
         return self.warehouse_dir / "mint_census.duckdb"
+
+    @property
+    def register_history(self) -> Path:
+        """A copy of core.register_history beside the warehouse (for `rebuild` when the file is lost)."""
+        return self.warehouse_dir / "register_history.json"
 
     @property
     def writer_lock(self) -> Path:

@@ -44,9 +44,9 @@ def _assess(received, year, ctx):
     return assess_task(quote(received), year, quote(ctx))
 
 
-def _load(home, year, run_id, started_at, received, frames, reference, register):
+def _load(home, year, run_id, started_at, received, frames, reference, register, skipped=None):
     return load_task(home, year, run_id, started_at, quote(received), quote(frames), quote(reference),
-                     quote(register))
+                     quote(register), skipped)
 
 
 class ProgressArtifacts:

@@ -19,8 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from mint_census.publications.checkreports import (OVERVIEW_FILE, redact_reports, write_check_reports,
-                                                   write_overview)
+from mint_census.publications.checkreports import OVERVIEW_FILE, write_check_reports, write_overview
 from mint_census.publications.checkreports.report_workbook import sorted_findings
 from mint_census.publications.publish import headline, publish
 from mint_census.schemas import questionnaire as q
@@ -39,8 +38,9 @@ from mint_census.warehouse.answers import previous_values
 from mint_census.warehouse.archive import archived
 from mint_census.warehouse.checks import check_warehouse
 from mint_census.warehouse.connection import WarehouseConnection, connect
-from mint_census.warehouse.retention import RetentionReport, apply_retention
+from mint_census.warehouse.rebuild import export_history
 from mint_census.warehouse.release import write_release
+from mint_census.warehouse.retention import RetentionReport
 
 from . import progress
 from .home import Home
@@ -64,6 +64,7 @@ class IngestSummary:
     reports: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)    # answered last year, nothing this year
     overview: list[dict] = field(default_factory=list)  # the staff overview's rows
+    skipped: list[dict] = field(default_factory=list)   # inbox entries that are not regular files
 
 
 def open_warehouse(home: Home, read_only: bool = False, command: str | None = None) -> WarehouseConnection:
@@ -114,7 +115,7 @@ def read_home_register(home: Home) -> pd.DataFrame:
 
 
 def load(home: Home, year: int, run_id: str, started_at: datetime, received: list[batch.Received],
-         frames: SheetFrames, reference: Reference, register: pd.DataFrame) -> dict:
+         frames: SheetFrames, reference: Reference, register: pd.DataFrame, skipped: list[dict] | None = None) -> dict:
     """Archive and load the batch (one transaction), then write check reports and the overview."""
     con = open_warehouse(home, command=f"ingest --year {year}")
     try:
@@ -123,7 +124,9 @@ def load(home: Home, year: int, run_id: str, started_at: datetime, received: lis
         summary = loading.load_year(con, home.archive, year, run_id, f"ingest --year {year}", started_at,
                                     received, frames)
         reports = write_check_reports(con, run_id, year, home.reports(year), archived=safe_archived(home))
-        overview = write_overview(con, year, home.reports(year) / OVERVIEW_FILE, register_emails(home.register))
+        overview = write_overview(con, year, home.reports(year) / OVERVIEW_FILE, register_emails(home.register),
+                                  skipped=skipped or [])
+        export_history(con, home.register_history)  # rebuild keeps the register's history without the file
     finally:
         con.close()
     summary["reports"] = [str(p) for p in reports]
@@ -171,7 +174,11 @@ def ingest_batch(home: Home, year: int, inbox: Path | None = None,
     run_id = loading.new_run_id()
     ref = reference_data(reference)
     register = read_home_register(home)
-    files = batch.discover(Path(inbox) if inbox else home.inbox(year))
+    box = Path(inbox) if inbox else home.inbox(year)
+    files = batch.discover(box)
+    skipped = batch.skipped_entries(box)  # links, folders, FIFOs: never followed, always reported
+    for entry in skipped:
+        log.warning("inbox entry not read: %s", entry["reason"])
     log.info("census %s: %d files in the inbox", year, len(files))
     received: list[batch.Received] = []
     progress.report(progress.READING, 0, len(files))
@@ -191,13 +198,13 @@ def ingest_batch(home: Home, year: int, inbox: Path | None = None,
             codes = sorted({f.code for f in r.findings if f.is_error})
             log.warning("rejected %s (%s): %d errors: %s", r.file_name, r.network_id or "?", r.errors,
                         ", ".join(codes))
-    loaded = load(home, year, run_id, started_at, received, frames, ref, register)
+    loaded = load(home, year, run_id, started_at, received, frames, ref, register, skipped)
     summary = IngestSummary(
         year, run_id, len(received),
         sum(r.status == ACCEPTED for r in received), sum(r.status == WITH_WARNINGS for r in received),
         sum(r.status == REJECTED for r in received), sum(r.status == SUPERSEDED for r in received),
         sum(len(r.findings) for r in received), file_rows(received), loaded["reports"], missing,
-        loaded["overview"])
+        loaded["overview"], skipped)
     return summary, received
 
 
@@ -253,10 +260,12 @@ def check(home: Home, published: bool = True) -> list[str]:
 
 def retention(home: Home, keep_years: int, current_year: int | None = None,
               dry_run: bool = False) -> RetentionReport:
-    """Personal data past the retention period out of the warehouse, the archive and the check reports."""
-    report = apply_retention(home.warehouse, home.writer_lock, home.archive, keep_years=keep_years,
-                             current_year=current_year, dry_run=dry_run)
-    report_dirs = [home.reports(y) for y in range(q.FIRST_CENSUS_YEAR - 20, report.cutoff_year)]
-    redacted = redact_reports(report_dirs, report.contact_values, dry_run=dry_run)
-    report.reports_redacted = [p.relative_to(home.root).as_posix() for p in redacted]
-    return report
+    """Personal data past the retention period out of every place under the home (flows/retention.py)."""
+    from .retention import run_retention
+    return run_retention(home, keep_years, current_year, dry_run=dry_run)
+
+
+def rebuild(home: Home, reference: Reference | str | Path | None = None):
+    """A new warehouse from the archive, the register and the reference data (flows/rebuild.py)."""
+    from .rebuild import rebuild as run_rebuild
+    return run_rebuild(home, reference)

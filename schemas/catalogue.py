@@ -80,6 +80,15 @@ CATALOGUE: dict[str, Text] = {
                              "Kreis code taken from the chosen name"),
 
     # --- the file as a whole (sources.safety) ----------------------------------------------
+    "not_a_file:link": Text("Verknüpfung – bitte die Datei selbst ablegen: „{name}“ ist eine Verknüpfung "
+                            "(Symlink) und wird nicht gelesen.",
+                            "{name}: a link (symlink), never followed; put the file itself into the inbox"),
+    "not_a_file:folder": Text("Ordner – bitte die Datei selbst ablegen: „{name}“ ist ein Ordner, keine Datei, "
+                              "und wird nicht gelesen.",
+                              "{name}: a directory, not a file; not read"),
+    "not_a_file:special": Text("Keine gewöhnliche Datei – bitte die Datei selbst ablegen: „{name}“ (z. B. eine "
+                               "Pipe oder ein Gerät) wird nicht gelesen.",
+                               "{name}: not a regular file (FIFO, socket or device); not read"),
     "empty_file": Text("Die Datei ist leer (0 Byte). Bitte speichern Sie den Erhebungsbogen in Excel "
                        "erneut und senden Sie ihn noch einmal.", "file is empty (0 bytes)"),
     "encrypted": Text("Die Datei ist mit einem Kennwort geschützt. Bitte speichern Sie den Erhebungsbogen "

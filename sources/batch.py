@@ -16,6 +16,7 @@ from mint_census.schemas import questionnaire as q
 from mint_census.schemas.findings import (ACCEPTED, NEW_NETWORK, REJECTED, SUPERSEDED, WARNING, WITH_WARNINGS,
                                           Finding)
 from mint_census.schemas.frames import SheetFrames
+from mint_census.schemas.catalogue import render
 from mint_census.schemas.messages import file_finding
 from .frames import build_frames
 from .safety import safe_filename
@@ -61,6 +62,29 @@ def discover(inbox: Path) -> list[Path]:
             continue
         files.append(p)
     return files
+
+
+def _code(entry: Path) -> str:
+    if entry.is_symlink():
+        return "not_a_file:link"
+    if entry.is_dir():
+        return "not_a_file:folder"
+    return "not_a_file:special"
+
+
+def skipped_entries(inbox: Path) -> list[dict]:
+    """Every inbox entry that is not a regular file (link, folder, FIFO …): never followed or read,
+    but reported with its reason ({"Datei", "Grund", "reason"}) for the console and the overview."""
+    if not inbox.is_dir():
+        return []
+    out = []
+    for p in sorted(inbox.iterdir()):
+        if p.name.startswith(("~$", ".")) or (p.is_file() and not p.is_symlink()):
+            continue
+        name = safe_filename(p.name)
+        de, en = render(_code(p), name=name)
+        out.append({"Datei": name, "Grund": de, "reason": en})
+    return out
 
 
 def read_one(idx: int, path: Path, year: int) -> Received:

@@ -122,7 +122,8 @@ def test_every_command_is_documented_in_the_readme():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     commands = build_parser()._subparsers._group_actions[0].choices
     assert set(commands) == {"demo", "template", "ingest", "publish", "snapshot", "run", "check-warehouse",
-                             "retention", "server", "serve", "register", "send-out", "remind", "answer"}
+                             "retention", "server", "serve", "register", "send-out", "remind", "answer",
+                             "rebuild"}
     for name in commands:
         assert f"mint-census {name}" in readme, name
 

@@ -167,13 +167,13 @@ def test_retention_removes_personal_data_and_keeps_the_statistics(tmp_path):
     report = write_workbook(home / "reports" / "2024" / "MR-001_Pruefbericht.xlsx", 2024, "MR-001",
                             answers_for("MR-001", 2024, "MINT-Region Köln"))
     dry = retention(Home(home), keep_years=1, current_year=2025, dry_run=True)
-    assert dry.contacts_removed == 5 and len(dry.archive_files_removed) == 6
+    assert dry.contacts_removed == 5 and len(dry.archive_files_redacted) == 6
     assert query(home, "SELECT count(*) FROM private.contacts") == [(9,)]
     done = retention(Home(home), keep_years=1, current_year=2025)
     assert done.contacts_removed == 5 and "reports/2024/MR-001_Pruefbericht.xlsx" in done.reports_redacted
     assert all(r.startswith("reports/2024/") for r in done.reports_redacted)  # 2025 keeps its contacts
     assert query(home, "SELECT DISTINCT census_year FROM private.contacts") == [(2025,)]
-    for key in done.archive_files_removed:
+    for key in done.archive_files_redacted:  # replaced by a redacted copy under its own hash
         assert not (Home(home).archive / key).exists()
     assert query(home, "SELECT count(*) FROM meta.retention") == [(6,)]
     for t, rows in stats.items():
@@ -185,4 +185,4 @@ def test_retention_removes_personal_data_and_keeps_the_statistics(tmp_path):
     assert any("MINT-Region Köln" in t for t in texts)  # the statistics stay
     assert check(Home(home)) == []   # core rows still trace (via meta.retention)
     again = retention(Home(home), keep_years=1, current_year=2025)
-    assert again.contacts_removed == 0 and again.archive_files_removed == []
+    assert again.contacts_removed == 0 and again.archive_files_redacted == again.archive_files_removed == []

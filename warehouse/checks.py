@@ -27,6 +27,7 @@ import duckdb
 
 from . import ddl
 from .archive import archived, sha256_file
+from .damage import WarehouseDamaged, damaged_message
 from .lock import WarehouseBusy, busy_message
 from .sqlfiles import load
 from .sqltext import quote_literal, with_identifiers
@@ -53,10 +54,14 @@ def check_warehouse(warehouse: Path, archive_dir: Path, published_dir: Path | No
         if "lock" in str(exc).lower():
             raise WarehouseBusy(busy_message(lock_file) if lock_file else
                                 "another run holds the warehouse; try again when it has finished") from None
-        raise
+        raise WarehouseDamaged(damaged_message(path, exc)) from None
+    except duckdb.Error as exc:
+        raise WarehouseDamaged(damaged_message(path, exc)) from None
     archive_dir = Path(archive_dir)
     try:
         problems = _trace(con, archive_dir) + _twice(con) + _pub_counts(con) + _archive(con, archive_dir)
+    except (duckdb.IOException, duckdb.InternalException, duckdb.SerializationException) as exc:
+        raise WarehouseDamaged(damaged_message(path, exc)) from None
     finally:
         con.close()
     if published_dir is not None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from .damage import WarehouseDamaged, damaged_message
 from .lock import WarehouseBusy, WriterLock, busy_message
 
 
@@ -89,6 +90,14 @@ def connect(path: Path, *, lock_file: Path | None = None, read_only: bool = Fals
             raise WarehouseBusy("another process has the warehouse open"
                                 + (f" (pid {m.group(1)})" if m else "")
                                 + "; try again when it has closed it") from None
+        if path.is_file():
+            raise WarehouseDamaged(damaged_message(path, exc)) from None
+        raise
+    except duckdb.Error as exc:
+        if lock is not None:
+            lock.release()
+        if path.is_file():
+            raise WarehouseDamaged(damaged_message(path, exc)) from None
         raise
     except BaseException:
         if lock is not None:

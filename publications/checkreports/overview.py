@@ -33,6 +33,7 @@ from ..files import atomic_path
 from .reports import report_base
 
 OVERVIEW_FILE = "uebersicht.xlsx"
+NOT_READ = "nicht gelesen"
 
 OVERVIEW_COLUMNS = ("Netzwerk-ID", "Netzwerk", "Bundesland", "Status", "Fehler", "Hinweise", "Erstes Problem",
                     "Prüfbericht", "Datei", "Eingang", "Daten übernommen", "Vorjahr beantwortet", "E-Mail",
@@ -245,10 +246,16 @@ def _counts_sheet(ws, rows: list[dict], year: int) -> None:
     ws.print_title_rows = "4:4"
 
 
-def write_overview(con, year: int, out: Path, emails: dict[str, str] | None = None) -> list[dict]:
+def write_overview(con, year: int, out: Path, emails: dict[str, str] | None = None,
+                   skipped: list[dict] = ()) -> list[dict]:
     """Write reports/<Y>/uebersicht.xlsx; return its rows without personal data (for a Prefect table
-    artifact; dates as text)."""
-    rows = overview_rows(con, year, emails, out.parent)
+    artifact; dates as text). `skipped`: inbox entries that are not regular files ({"Datei", "Grund"}),
+    listed as not read."""
+    rows = overview_rows(con, year, emails, out.parent) + [
+        {"Netzwerk-ID": None, "Netzwerk": None, "Bundesland": None, "Status": NOT_READ, "_status": None,
+         "_land": None, "Fehler": None, "Hinweise": None, "Erstes Problem": e["Grund"], "Prüfbericht": None,
+         "Datei": e["Datei"], "Eingang": None, "Daten übernommen": "nein", "Vorjahr beantwortet": None,
+         "E-Mail": None, "Letzte Erinnerung": None, "Bemerkung": e["Grund"]} for e in skipped]
     wb = Workbook()
     ws = wb.active
     ws.title = "Übersicht"

@@ -217,11 +217,37 @@ def _findings_sheet(wb: Workbook, info: ReportInfo, findings: Sequence[Finding],
     wb.active = 0
 
 
+# The marked copy costs openpyxl about 2 s per MB of sheet XML (2 shared cores): a file within the safety
+# limits (50 MB per entry, 200 MB in all) could cost minutes and gigabytes. Above this budget the
+# report holds the findings sheet alone, with COPY_TOO_LARGE_DE saying why (scripts/bench_hostile.py).
+COPY_BUDGET_BYTES = 768 << 10  # a filled workbook has about 70 KB
+COPY_TOO_LARGE_DE = ("Ihre Arbeitsmappe ist ungewöhnlich groß ({mb:.1f} MB Tabellendaten); dieser Prüfbericht "
+                     "enthält deshalb nur die Liste der Befunde, ohne markierte Kopie Ihrer Arbeitsmappe. "
+                     "Bitte verwenden Sie den Erhebungsbogen ohne zusätzliche Inhalte.")
+
+
+def sheet_xml_bytes(source: Path) -> int:
+    """Unpacked size of the sheets and shared strings of an xlsx (what openpyxl would build)."""
+    import zipfile
+    try:
+        with zipfile.ZipFile(source) as z:
+            return sum(i.file_size for i in z.infolist()
+                       if i.filename.startswith("xl/worksheets/") or i.filename == "xl/sharedStrings.xml")
+    except (OSError, zipfile.BadZipFile):
+        return 0
+
+
 def write_report_workbook(out: Path, info: ReportInfo, findings: Sequence[Finding],
                           source: Path | None = None) -> Path:
-    """Write the Prüfbericht workbook: the findings sheet plus the marked copy of `source`."""
+    """Write the Prüfbericht workbook: the findings sheet plus the marked copy of `source`
+    (the findings sheet alone when the copy would exceed COPY_BUDGET_BYTES of sheet XML)."""
     findings = sorted_findings(findings)
-    wb = _open_copy(source)
+    size = sheet_xml_bytes(source) if source is not None and Path(source).is_file() else 0
+    too_large = size > COPY_BUDGET_BYTES
+    if too_large:
+        log.warning("check report: %s has %.1f MB of sheet XML (budget %.1f MB); findings sheet only",
+                    Path(source).name, size / 1e6, COPY_BUDGET_BYTES / 1e6)
+    wb = None if too_large else _open_copy(source)
     linked = wb is not None
     if wb is None:
         wb = Workbook()
@@ -230,6 +256,9 @@ def write_report_workbook(out: Path, info: ReportInfo, findings: Sequence[Findin
         defuse_workbook(wb)
         mark_findings(wb, findings)
     _findings_sheet(wb, info, findings, linked)
+    if too_large:
+        ws = wb[REPORT_SHEET]
+        ws.cell(FIRST_TABLE_ROW + max(len(findings), 1) + 1, 1, COPY_TOO_LARGE_DE.format(mb=size / 1e6))
     with atomic_path(out) as tmp:
         wb.save(tmp)
     return out

@@ -76,8 +76,8 @@ CATALOGUE: dict[str, Text] = {
     "trimmed": _cell("Leerzeichen entfernt", "surrounding spaces removed"),
     "date_as_year": _cell("Datum als Jahreszahl gelesen", "date read as year"),
     "date_as_text": _cell("Datum als Text übernommen", "date taken as text"),
-    "kreis_from_name": _cell("Kreisschlüssel aus dem gewählten Kreisnamen übernommen",
-                             "Kreis code taken from the chosen name"),
+    "kreis_name_wins": _cell("Kreisschlüssel passt nicht zum gewählten Kreis „{name}“ – es gilt der "
+                             "gewählte Kreis", "Kreis code disagrees with the chosen Kreis; the name wins"),
 
     # --- the file as a whole (sources.safety) ----------------------------------------------
     "empty_file": Text("Die Datei ist leer (0 Byte). Bitte speichern Sie den Erhebungsbogen in Excel "

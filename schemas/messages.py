@@ -72,17 +72,21 @@ def shown_value(spec: q.FieldSpec | None, value: Any) -> str | None:
 
 def cell_finding(severity: str, code: str, spec: q.FieldSpec, sheet: str, cell: str,
                  label: str, found: Any, year: int | None = None,
-                 read_as: Any = None, detail_de: str | None = None) -> Finding:
-    """A problem of one cell, worded from the catalogue (a CELL text) and the declaration."""
+                 read_as: Any = None, detail_de: str | None = None,
+                 values: dict[str, Any] | None = None) -> Finding:
+    """A problem of one cell, worded from the catalogue (a CELL text) and the declaration.
+
+    `values` fill the placeholders of the catalogue text (e.g. the Kreis name it quotes)."""
     entry = text(code)
     assert entry.kind == CELL, f"{code} is not a cell finding"
-    problem_de, problem_en = entry.de, entry.en
+    problem_de, problem_en = entry.de.format(**(values or {})), entry.en.format(**(values or {}))
     found_text = shown_value(spec, found)
     expected = expected_text(spec, year)
     where = f"{sheet}!{cell} – {label}"
     if severity == WARNING:
         read_text = shown_value(spec, read_as)
-        msg_de = (f"{where}: {problem_de}: eingetragen „{found_text}“, übernommen als "
+        typed = f"eingetragen „{found_text}“" if found_text is not None else "nichts eingetragen"
+        msg_de = (f"{where}: {problem_de}: {typed}, übernommen als "
                   f"„{read_text if read_text is not None else 'keine Angabe'}“. Bitte prüfen.")
         msg_en = f"{sheet}!{cell} {spec.key}: {problem_en}"
     else:

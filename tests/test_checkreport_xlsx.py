@@ -144,7 +144,7 @@ def test_overview_one_row_per_network_and_who_is_missing(home, make_workbook):
     }
     assert by_id["MR-001"]["Eingang"] and by_id["MR-004"]["Eingang"] is None
     wb = load_workbook(out)
-    assert wb.sheetnames == ["Übersicht", "Fehlt noch", "Zahlen"]
+    assert wb.sheetnames == ["Übersicht", "Fehlt noch", "Einsendungen", "Zahlen"]
     assert [c.value for c in wb["Fehlt noch"]["A"]][1:] == ["MR-004"]
     values = [c.value for row in wb["Übersicht"].iter_rows() for c in row if isinstance(c.value, str)]
     assert "'-cmd.xlsx" in values and "-cmd.xlsx" not in values     # a file name never becomes a formula

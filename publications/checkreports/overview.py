@@ -91,6 +91,22 @@ def overview_rows(con, year: int) -> list[dict]:
     return rows
 
 
+HISTORY_COLUMNS = ("Netzwerk-ID", "Datei", "Eingang", "Status", "Fehler", "Hinweise")
+
+
+def submission_history(con, year: int) -> list[dict]:
+    """Every file received for `year`, oldest first: the history of corrections per network."""
+    rows = con.execute(
+        "SELECT s.network_id, s.file_name, s.received_at, s.status, s.errors, s.warnings "
+        "FROM meta.submissions s LEFT JOIN meta.runs r USING (run_id) WHERE s.census_year = ? "
+        "ORDER BY s.network_id NULLS LAST, r.started_at NULLS FIRST, s.received_at, s.file_name",
+        [year]).fetchall()
+    return [{"Netzwerk-ID": nid, "Datei": name,
+             "Eingang": received.strftime("%d.%m.%Y %H:%M") if isinstance(received, datetime) else None,
+             "Status": STATUS_DE.get(status, status), "_status": status, "Fehler": errors, "Hinweise": warnings}
+            for nid, name, received, status, errors, warnings in rows]
+
+
 def missing_networks(rows: list[dict]) -> list[dict]:
     return [r for r in rows if r["_status"] == MISSING]
 
@@ -124,6 +140,8 @@ def write_overview(con, year: int, out: Path) -> list[dict]:
     missing = missing_networks(rows)
     _sheet(wb.create_sheet("Fehlt noch"), missing,
            ("Netzwerk-ID", "Netzwerk", "Bundesland", "Vorjahr beantwortet", "Bemerkung"), widths)
+    _sheet(wb.create_sheet("Einsendungen"), submission_history(con, year),
+           HISTORY_COLUMNS, {"Datei": 36, "Eingang": 17, "Status": 24})
     counts = wb.create_sheet("Zahlen")
     for i, status in enumerate((ACCEPTED, WITH_WARNINGS, REJECTED, MISSING), start=1):
         counts.cell(i, 1, STATUS_DE[status])

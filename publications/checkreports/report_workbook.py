@@ -39,6 +39,7 @@ from mint_census.schemas import questionnaire as q
 from mint_census.schemas.findings import ERROR, SEVERITY_DE, STATUS_DE, Finding
 
 from mint_census.schemas.formulas import looks_like_formula, neutralise
+from mint_census.schemas.template import INPUT_FILL, is_template_formula
 
 from ..files import atomic_path
 
@@ -103,7 +104,9 @@ def _open_copy(source: Path | None) -> Workbook | None:
 def defuse_workbook(wb: Workbook) -> int:
     """Make every cell of `wb` plain data: formulas become text, formula-like text is marked.
 
-    Returns the number of formulas turned into text.
+    The template's own formulas (the Kreis lookup of the Gebiet sheet,
+    `schemas.template.is_template_formula`) stay formulas, so that the copy works like the
+    template and its untouched rows read as empty. Returns the number of formulas turned into text.
     """
     formulas = 0
     for ws in wb.worksheets:
@@ -111,6 +114,8 @@ def defuse_workbook(wb: Workbook) -> int:
             for c in row:
                 if c.data_type == "f":
                     text = getattr(c.value, "text", None) or str(c.value)
+                    if is_template_formula(ws.title, c.coordinate, text):
+                        continue
                     c.value = text
                     c.data_type = "s"
                     c.quotePrefix = True
@@ -121,6 +126,27 @@ def defuse_workbook(wb: Workbook) -> int:
             ws.defined_names.clear()
     wb.defined_names.clear()
     return formulas
+
+
+def clear_previous_report(wb: Workbook) -> None:
+    """A report copy sent back and checked again: drop the earlier findings sheet and marks.
+
+    The earlier findings sheet goes (the new one replaces it, never "Prüfbericht1"); cells
+    commented by an earlier report lose the comment, red tabs their colour, and marked input
+    cells get the input colour back.
+    """
+    if REPORT_SHEET in wb.sheetnames:
+        wb.remove(wb[REPORT_SHEET])
+    for ws in wb.worksheets:
+        if getattr(ws.sheet_properties.tabColor, "rgb", "") in ("00C00000", "FFC00000", "00FFC000", "FFFFC000"):
+            ws.sheet_properties.tabColor = None
+        for row in ws.iter_rows():
+            for c in row:
+                if c.comment is not None and (c.comment.author == AUTHOR or str(c.comment.text).startswith(
+                        tuple(f"{label}: " for label in SEVERITY_DE.values()))):
+                    c.comment = None
+                    if c.protection.locked is False:
+                        c.fill = INPUT_FILL
 
 
 def _target_cell(ws, address: str):
@@ -227,6 +253,7 @@ def write_report_workbook(out: Path, info: ReportInfo, findings: Sequence[Findin
         wb = Workbook()
         wb.remove(wb.active)
     else:
+        clear_previous_report(wb)
         defuse_workbook(wb)
         mark_findings(wb, findings)
     _findings_sheet(wb, info, findings, linked)

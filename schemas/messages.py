@@ -7,6 +7,8 @@ expected, the way a coordinator reads it: „Netzwerk!B9 – Gründungsjahr: gef
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Any
 
 from . import questionnaire as q
@@ -60,6 +62,16 @@ def expected_text(spec: q.FieldSpec, year: int | None = None) -> str:
     return "ein Text"
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """`text` without control characters (each shown as �): safe in a workbook, a mail and a console.
+
+    Also NFC-normalised, so that what a report quotes looks and compares as what was typed."""
+    return _CONTROL.sub("\ufffd", unicodedata.normalize("NFC", text))
+
+
 def shown_value(spec: q.FieldSpec | None, value: Any) -> str | None:
     """The found value as it may appear in a report: never personal data."""
     if value is None:
@@ -67,6 +79,7 @@ def shown_value(spec: q.FieldSpec | None, value: Any) -> str | None:
     if spec is not None and spec.personal:
         return PERSONAL_PLACEHOLDER
     text = value if isinstance(value, str) else "; ".join(value) if isinstance(value, list) else de_number(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+    text = printable(text)
     return text if len(text) <= 80 else text[:77] + "…"
 
 
@@ -120,6 +133,8 @@ def file_finding(key: str, *, severity: str = ERROR, sheet: str | None = None, c
     """A finding about the file or its structure, worded from the catalogue (never personal data).
 
     The text may use {sheet}, {cell} and {found} besides `values`."""
+    found = printable(found) if isinstance(found, str) else found
+    values = {k: printable(v) if isinstance(v, str) else v for k, v in values.items()}
     de, en = render(key, sheet=sheet, cell=cell, found=found, **values)
     return Finding(severity, code_of(key), de, en, sheet=sheet, cell=cell, field_key=field_key,
                    field_label=field_label, found=found, expected=expected)

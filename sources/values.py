@@ -17,6 +17,7 @@ Allowed values match case- and space-insensitively (reported when not exact).
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -26,6 +27,7 @@ from mint_census.schemas import questionnaire as q
 from mint_census.schemas import vocabularies as voc
 
 OK, INTERPRETED, INVALID = "ok", "interpreted", "invalid"
+LARGEST_NUMBER = 2.0 ** 53   # beyond this no count or amount makes sense (and int64 casts would overflow)
 DASHES = {"-", "–", "—", "./.", "/"}
 _THOUSANDS_DOT = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")
 _THOUSANDS_COMMA_EN = re.compile(r"^[+-]?\d{1,3}(,\d{3})+\.\d+$")
@@ -113,6 +115,10 @@ def _parse_number(spec, raw, shown) -> Parsed:
         if number is None:
             return Parsed(None, INVALID, "not_an_integer" if whole else "not_a_number", shown)
         status = INTERPRETED
+    if not math.isfinite(number):
+        return Parsed(None, INVALID, "not_an_integer" if whole else "not_a_number", shown)
+    if abs(number) >= LARGEST_NUMBER:
+        return Parsed(None, INVALID, "out_of_range", shown)
     if whole:
         if not number.is_integer():
             return Parsed(None, INVALID, "not_an_integer", shown)

@@ -33,6 +33,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import quote_sheetname
 from openpyxl.utils.cell import coordinate_from_string
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from mint_census.schemas import questionnaire as q
@@ -68,6 +69,13 @@ class ReportInfo:
     status: str
     errors: int
     warnings: int
+
+
+def _safe(value):
+    """Text as it can be written to a worksheet: no formula, no control character (shown as �)."""
+    if isinstance(value, str):
+        return neutralise(ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))
+    return value
 
 
 def sorted_findings(findings: Iterable[Finding]) -> list[Finding]:
@@ -183,7 +191,7 @@ def mark_findings(wb: Workbook, findings: Sequence[Finding]) -> int:
         is_error = any(f.is_error for f in group)
         cell.fill = ERROR_FILL if is_error else WARNING_FILL
         text = "\n\n".join(f"{SEVERITY_DE[f.severity]}: {f.message_de}" for f in sorted_findings(group))
-        comment = Comment(text[:2000], AUTHOR)
+        comment = Comment(ILLEGAL_CHARACTERS_RE.sub("\ufffd", text[:2000]), AUTHOR)
         comment.width, comment.height = 360, min(60 + 18 * (len(text) // 45 + 1), 400)
         cell.comment = comment
         _tab(ws, is_error)
@@ -215,7 +223,7 @@ def _findings_sheet(wb: Workbook, info: ReportInfo, findings: Sequence[Finding],
     ws["A1"] = f"Prüfbericht – Erhebung MINT-Regionen {info.year}"
     ws["A1"].font = TITLE
     for i, line in enumerate(_intro(info), start=3):
-        ws.cell(i, 1, neutralise(line))
+        ws.cell(i, 1, _safe(line))
     for col, (head, width) in enumerate(COLUMNS, start=1):
         c = ws.cell(FIRST_TABLE_ROW - 1, col, head)
         c.font, c.fill = BOLD, HEADER_FILL
@@ -225,7 +233,7 @@ def _findings_sheet(wb: Workbook, info: ReportInfo, findings: Sequence[Finding],
         values = (n, SEVERITY_DE.get(f.severity, f.severity), f.sheet, f.cell, f.field_label,
                   f.found, f.expected, f.message_de)
         for col, v in enumerate(values, start=1):
-            c = ws.cell(r, col, neutralise(v) if isinstance(v, str) else v)
+            c = ws.cell(r, col, _safe(v))
             c.alignment = WRAP
         ws.cell(r, 2).fill = ERROR_FILL if f.is_error else WARNING_FILL
         if linked and f.sheet in wb.sheetnames and f.cell:

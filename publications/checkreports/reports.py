@@ -12,6 +12,7 @@ No personal data: findings never carry it (schemas.messages.shown_value).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,6 +20,8 @@ from mint_census.schemas.findings import Finding
 
 from .mail import mail_text, write_mail_text
 from .report_workbook import ReportInfo, write_report_workbook
+
+log = logging.getLogger(__name__)
 
 FINDING_COLUMNS = ("severity", "code", "message_de", "message_en", "sheet", "cell", "field_key",
                    "field_label", "found", "expected")
@@ -58,7 +61,12 @@ def write_check_reports(con, run_id: str, year: int, outdir: Path,
         info = ReportInfo(year, file_name, network_id, status, errors or 0, warnings or 0)
         findings = findings_of(con, run_id, sha)
         source = archived(archive_path) if archived is not None and archive_path else None
-        xlsx = write_report_workbook(outdir / f"{base}_Pruefbericht.xlsx", info, findings, source)
+        try:
+            xlsx = write_report_workbook(outdir / f"{base}_Pruefbericht.xlsx", info, findings, source)
+        except Exception as exc:  # noqa: BLE001 - one file's copy never stops the others' reports
+            log.warning("check report of %s: the marked copy failed (%s); findings sheet only",
+                        base, type(exc).__name__)
+            xlsx = write_report_workbook(outdir / f"{base}_Pruefbericht.xlsx", info, findings, None)
         txt = write_mail_text(outdir / f"{base}_Pruefbericht.txt", mail_text(info, findings, xlsx.name))
         written += [xlsx, txt]
     return written

@@ -108,7 +108,8 @@ def load(home: Home, year: int, run_id: str, started_at: datetime, received: lis
         loading.load_register(con, register)
         summary = loading.load_year(con, home.archive, year, run_id, f"ingest --year {year}", started_at,
                                     received, frames)
-        reports = write_check_reports(con, run_id, year, home.reports(year), archived=safe_archived(home))
+        reports = write_check_reports(con, run_id, year, home.reports(year), archived=safe_archived(home),
+                                      staff_outdir=home.reports_staff(year))
         overview = write_overview(con, year, home.reports(year) / OVERVIEW_FILE)
     finally:
         con.close()
@@ -156,6 +157,7 @@ def ingest_batch(home: Home, year: int, inbox: Path | None = None,
     for start in range(0, len(files), CHUNK):
         received += read(files[start:start + CHUNK], year, start)
     ctx = Context(kreis_land=ref.kreis_land(), register_ids=set(register["network_id"]),
+                  register_names=dict(zip(register["network_id"], register["network_name"])),
                   previous=previous(home, year))
     frames = assess(received, year, ctx)
     missing = missing_since_last_year(ctx, year, {r.network_id for r in received if r.network_id})

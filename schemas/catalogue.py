@@ -174,6 +174,12 @@ CATALOGUE: dict[str, Text] = {
     "network_id_mismatch": Text("Die Netzwerk-ID „{found}“ passt nicht zu diesem Erhebungsbogen (ausgestellt "
                                 "für „{meta_id}“). Bitte die vorausgefüllte ID nicht ändern.",
                                 "network id {found!r} differs from the template's {meta_id!r}"),
+    "network_name_other": Text("Der Netzwerkname „{found}“ gehört im Netzwerkverzeichnis zum Netzwerk {other_id}; "
+                               "dieser Erhebungsbogen ist für {own_id} („{own_name}“) ausgestellt. Bitte füllen Sie "
+                               "den Erhebungsbogen Ihres eigenen Netzwerks aus oder wenden Sie sich an die "
+                               "Geschäftsstelle der Erhebung.",
+                               "network name {found!r} belongs to {other_id} in the register; the workbook was "
+                               "made for {own_id}"),
     "unknown_network": Text("Die Netzwerk-ID „{found}“ ist im Netzwerkverzeichnis nicht bekannt. Bitte "
                             "wenden Sie sich an die Geschäftsstelle der Erhebung.",
                             "network id {found!r} not in the register"),

@@ -69,3 +69,15 @@ def test_prefilled_template_carries_no_personal_data(home, make_workbook, tmp_pa
     prefilled = load_workbook(out / "Erhebungsbogen_2025_MR-001.xlsx")
     assert prefilled["Netzwerk"]["B6"].value == "MINT-Region Köln"          # last year's answers do come back
     assert [prefilled["Kontakt"][f"B{r}"].value for r in (5, 6, 7)] == [None, None, None]
+
+
+def test_name_differing_from_the_register_is_told_to_staff(home, make_workbook):
+    """The network name in the workbook differing from the register's was never mentioned."""
+    make_workbook("a.xlsx")                                   # "MINT-Region Köln"; register: "Netz MR-001"
+    make_workbook("b.xlsx", tweak(full_answers(2025, "MR-002"), network_name="netz  mr-002"), network_id="MR-002")
+    process(home, 2025, None)
+    ws = load_workbook(Home(home).reports(2025) / "uebersicht.xlsx")["Übersicht"]
+    notes = {r[0]: r[10] for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert notes["MR-001"] == ("Name im Bogen „MINT-Region Köln“ weicht vom Netzwerkverzeichnis ab "
+                               "(Verzeichnis: „Netz MR-001“)")
+    assert notes["MR-002"] is None                            # same name up to case and spaces

@@ -10,6 +10,7 @@ networks, counts and file names only.
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from pathlib import Path
 
@@ -45,8 +46,9 @@ def overview_rows(con, year: int) -> list[dict]:
         "FROM meta.submissions s LEFT JOIN meta.runs r USING (run_id) WHERE s.census_year = ? "
         "AND s.status <> ? ORDER BY r.started_at NULLS FIRST, s.received_at, s.file_name",
         [year, SUPERSEDED]).fetchall()
-    loaded = {r[0] for r in con.execute(
-        "SELECT DISTINCT network_id FROM core.networks WHERE census_year = ?", [year]).fetchall()}
+    loaded_names = dict(con.execute(
+        "SELECT network_id, network_name FROM core.networks WHERE census_year = ?", [year]).fetchall())
+    loaded = set(loaded_names)
     answered_before = {r[0] for r in con.execute(
         "SELECT DISTINCT network_id FROM core.networks WHERE census_year = ?", [year - 1]).fetchall()}
     latest: dict[str, tuple] = {}
@@ -72,6 +74,9 @@ def overview_rows(con, year: int) -> list[dict]:
             _, file_name, status, errors, warnings, received, _ = s
             if status == REJECTED and nid in loaded:
                 note = "frühere angenommene Angaben bleiben gültig"
+        if nid in names and nid in loaded and _same(loaded_names[nid], name) is False:
+            note = "; ".join(filter(None, [note, f"Name im Bogen „{loaded_names[nid]}“ weicht vom "
+                                                 f"Netzwerkverzeichnis ab (Verzeichnis: „{name}“)"]))
         rows.append({
             "Netzwerk-ID": nid, "Netzwerk": name, "Bundesland": voc.LAND_NAME.get(land, land),
             "Status": STATUS_DE.get(status, status), "_status": status, "Fehler": errors,
@@ -105,6 +110,14 @@ def submission_history(con, year: int) -> list[dict]:
              "Eingang": received.strftime("%d.%m.%Y %H:%M") if isinstance(received, datetime) else None,
              "Status": STATUS_DE.get(status, status), "_status": status, "Fehler": errors, "Hinweise": warnings}
             for nid, name, received, status, errors, warnings in rows]
+
+
+def _same(a, b) -> bool | None:
+    """Two network names equal after Unicode normalisation, case and spaces; None if one is missing."""
+    if not a or not b:
+        return None
+    key = lambda s: " ".join(unicodedata.normalize("NFC", s).split()).casefold()  # noqa: E731
+    return key(a) == key(b)
 
 
 def missing_networks(rows: list[dict]) -> list[dict]:

@@ -72,6 +72,11 @@ def printable(text: str) -> str:
     return _CONTROL.sub("\ufffd", unicodedata.normalize("NFC", text))
 
 
+def count_de(n: int, one: str, many: str) -> str:
+    """A German count with its noun: "1 Hinweis", "2 Hinweise", "0 Hinweise"."""
+    return f"{n} {one if n == 1 else many}"
+
+
 def shown_value(spec: q.FieldSpec | None, value: Any) -> str | None:
     """The found value as it may appear in a report: never personal data."""
     if value is None:
@@ -106,7 +111,7 @@ def cell_finding(severity: str, code: str, spec: q.FieldSpec, sheet: str, cell: 
         found_part = f"gefunden „{found_text}“" if found_text is not None else "keine Angabe"
         msg_de = f"{where}: {problem_de} ({found_part}). Erwartet: {detail_de or expected}."
         msg_en = f"{sheet}!{cell} {spec.key}: {problem_en}"
-    return Finding(severity, code, msg_de, msg_en, sheet=sheet, cell=cell, field_key=spec.key,
+    return Finding(severity, code_of(code), msg_de, msg_en, sheet=sheet, cell=cell, field_key=spec.key,
                    field_label=label, found=found_text,
                    expected=detail_de or expected)
 

@@ -67,10 +67,10 @@ def build_frames(workbooks: dict[int, RawWorkbook], year: int) -> SheetFrames:
             if parsed.status == INVALID:
                 out.coercion_errors.add((idx, rc.row, rc.field_key))
                 out.add(idx, cell_finding(ERROR, parsed.code, spec, rc.sheet, rc.cell, label,
-                                          parsed.shown, year))
+                                          parsed.shown, year, values=parsed.values))
             elif parsed.status == INTERPRETED:
                 out.add(idx, cell_finding(WARNING, parsed.code, spec, rc.sheet, rc.cell, label,
-                                          parsed.shown, year, read_as=parsed.value))
+                                          parsed.shown, year, read_as=parsed.value, values=parsed.values))
     _kreis_code_from_name(records.get(q.S_AREA, {}), out, year)
     lay = q.layout_for_year(year)
     for sheet_name in lay.sheets:

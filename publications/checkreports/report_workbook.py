@@ -40,6 +40,7 @@ from mint_census.schemas import questionnaire as q
 from mint_census.schemas.findings import ERROR, SEVERITY_DE, STATUS_DE, Finding
 
 from mint_census.schemas.formulas import looks_like_formula, neutralise
+from mint_census.schemas.messages import count_de
 from mint_census.schemas.template import INPUT_FILL, is_template_formula
 
 from ..files import atomic_path
@@ -78,9 +79,15 @@ def _safe(value):
     return value
 
 
-def sorted_findings(findings: Iterable[Finding]) -> list[Finding]:
+def sorted_findings(findings: Iterable[Finding], errors_first: bool = False) -> list[Finding]:
+    """Findings in workbook order: the file as a whole first, then the template's sheet order,
+    row, column (errors before hints only where asked, e.g. a mail that lists the first few)."""
+    sheets = {name: i for i, name in enumerate(s.name for s in q.SHEETS)}
+
     def key(f: Finding):
-        return (0 if f.severity == ERROR else 1, f.sheet or "", _cell_order(f.cell), f.code)
+        sheet = -1 if not f.sheet else sheets.get(f.sheet, len(sheets))
+        return ((0 if f.severity == ERROR else 1) if errors_first else 0, sheet, f.sheet or "",
+                _cell_order(f.cell), f.code)
     return sorted(findings, key=key)
 
 
@@ -212,7 +219,7 @@ def _intro(info: ReportInfo) -> list[str]:
         f"Datei: {info.file_name}",
         f"Netzwerk-ID: {info.network_id or 'nicht erkennbar'}",
         f"Ergebnis: {STATUS_DE.get(info.status, info.status)} "
-        f"({info.errors} Fehler, {info.warnings} Hinweise)",
+        f"({count_de(info.errors, 'Fehler', 'Fehler')}, {count_de(info.warnings, 'Hinweis', 'Hinweise')})",
         todo,
         "Jede Zeile unten führt per Klick zur betroffenen Zelle; dort steht die Meldung auch als Kommentar.",
     ]

@@ -21,6 +21,8 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.properties import PageSetupProperties
 
 from . import questionnaire as q
 from . import vocabularies as voc
@@ -101,6 +103,25 @@ def din5007_key(text: str) -> str:
 KREIS_LABELS, KREIS_CODES = "_kreis_label", "_kreis_code"   # keys of the two Kreis columns in _listen
 
 
+def print_setup(ws, *, landscape: bool = False, title_rows: str | None = None, footer: str = "") -> None:
+    """A4, fitted to the page width, header rows repeated on every page, and a footer with
+    `footer` (survey and network), the sheet name and "Seite x von y"."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.6, bottom=0.8, header=0.3, footer=0.3)
+    if title_rows:
+        ws.print_title_rows = title_rows
+    ws.oddFooter.left.text = footer
+    ws.oddFooter.left.size = 8
+    ws.oddFooter.center.text = "&A"
+    ws.oddFooter.center.size = 8
+    ws.oddFooter.right.text = "Seite &P von &N"
+    ws.oddFooter.right.size = 8
+
+
 def _lists_sheet(wb: Workbook, lay: q.Layout, kreise: list[tuple[str, str]] | None = None) -> dict[str, str]:
     """Write every vocabulary into the hidden lists sheet; return key -> range formula.
 
@@ -178,6 +199,8 @@ def write_workbook(path: Path, year: int, network_id: str | None = None,
     cover = wb.active
     cover.title = q.COVER_SHEET
     _cover(cover, lay, network_id, network_name, deadline, fictitious)
+    footer = f"Erhebung MINT-Regionen {year} – Netzwerk-ID {network_id or '(wird vergeben)'}"
+    print_setup(cover, footer=footer)
     list_ranges = _lists_sheet(wb, lay, kreise)
     for sheet_name in lay.sheets:
         sheet = q.SHEET_BY_NAME[sheet_name]
@@ -190,6 +213,8 @@ def write_workbook(path: Path, year: int, network_id: str | None = None,
             _form_sheet(ws, lay, places, answers.form, list_ranges)
         else:
             _table_sheet(ws, lay, sheet, places, answers.tables.get(sheet_name, []), list_ranges)
+        wide = sheet.kind == "form" or len(places) > 4
+        print_setup(ws, landscape=wide, title_rows=f"{q.HEADER_ROW}:{q.HEADER_ROW}", footer=footer)
         ws.protection.sheet = True
         ws.protection.formatColumns = False
         ws.protection.formatRows = False

@@ -41,7 +41,7 @@ from mint_census.schemas.findings import ERROR, SEVERITY_DE, STATUS_DE, Finding
 
 from mint_census.schemas.formulas import looks_like_formula, neutralise
 from mint_census.schemas.messages import count_de
-from mint_census.schemas.template import INPUT_FILL, is_template_formula
+from mint_census.schemas.template import INPUT_FILL, is_template_formula, print_setup
 
 from ..files import atomic_path
 
@@ -56,8 +56,9 @@ TITLE = Font(bold=True, size=14)
 LINK = Font(color="0563C1", underline="single")
 WRAP = Alignment(wrap_text=True, vertical="top")
 AUTHOR = "Prüfbericht Erhebung MINT-Regionen"
-COLUMNS = (("Nr.", 6), ("Art", 10), ("Blatt", 14), ("Zelle", 8), ("Feld", 30), ("Gefunden", 28),
-           ("Erwartet", 40), ("Meldung", 90))
+# Fits a screen 1280 px wide (about 150 characters); "Problem" says what the other columns do not.
+COLUMNS = (("Nr.", 5), ("Art", 9), ("Blatt", 12), ("Zelle", 7), ("Feld", 24), ("Gefunden", 20),
+           ("Erwartet", 34), ("Problem", 40))
 FIRST_TABLE_ROW = 10
 
 
@@ -225,6 +226,18 @@ def _intro(info: ReportInfo) -> list[str]:
     ]
 
 
+def problem_text(f: Finding) -> str:
+    """The finding's message without what the columns already show (cell, field, found, expected)."""
+    text = f.message_de or ""
+    if f.sheet and f.cell and f.field_label:
+        prefix = f"{f.sheet}!{f.cell} – {f.field_label}: "
+        text = text[len(prefix):] if text.startswith(prefix) else text
+    for tail in (f" (gefunden „{f.found}“). Erwartet: {f.expected}.", f" (keine Angabe). Erwartet: {f.expected}."):
+        if f.expected and text.endswith(tail):
+            text = text[:-len(tail)]
+    return text
+
+
 def _findings_sheet(wb: Workbook, info: ReportInfo, findings: Sequence[Finding], linked: bool) -> None:
     ws = wb.create_sheet(REPORT_SHEET, 0)
     ws["A1"] = f"Prüfbericht – Erhebung MINT-Regionen {info.year}"
@@ -238,10 +251,12 @@ def _findings_sheet(wb: Workbook, info: ReportInfo, findings: Sequence[Finding],
     for n, f in enumerate(findings, start=1):
         r = FIRST_TABLE_ROW + n - 1
         values = (n, SEVERITY_DE.get(f.severity, f.severity), f.sheet, f.cell, f.field_label,
-                  f.found, f.expected, f.message_de)
+                  f.found, f.expected, problem_text(f))
         for col, v in enumerate(values, start=1):
             c = ws.cell(r, col, _safe(v))
             c.alignment = WRAP
+        ws.row_dimensions[r].height = 15 * max(
+            -(-len(str(v or "")) // max(w - 2, 1)) or 1 for v, (_, w) in zip(values, COLUMNS))
         ws.cell(r, 2).fill = ERROR_FILL if f.is_error else WARNING_FILL
         if linked and f.sheet in wb.sheetnames and f.cell:
             link = ws.cell(r, 4)
@@ -251,6 +266,8 @@ def _findings_sheet(wb: Workbook, info: ReportInfo, findings: Sequence[Finding],
     if not findings:
         ws.cell(FIRST_TABLE_ROW, 1, "Keine Befunde.")
     ws.freeze_panes = ws.cell(FIRST_TABLE_ROW, 1)
+    print_setup(ws, landscape=True, title_rows=f"{FIRST_TABLE_ROW - 1}:{FIRST_TABLE_ROW - 1}",
+                footer=f"Prüfbericht {info.year} – Netzwerk-ID {info.network_id or 'nicht erkennbar'}")
     ws.auto_filter.ref = f"A{FIRST_TABLE_ROW - 1}:H{FIRST_TABLE_ROW - 1 + max(len(findings), 1)}"
     for other in wb.worksheets:
         other.sheet_view.tabSelected = False

@@ -45,7 +45,7 @@ def test_report_workbook_marks_each_cell_and_lists_every_finding(run):
     assert wb.sheetnames[0] == q.REPORT_SHEET and wb.active.title == q.REPORT_SHEET
     ws = wb[q.REPORT_SHEET]
     header = [c.value for c in ws[9]]
-    assert header == ["Nr.", "Art", "Blatt", "Zelle", "Feld", "Gefunden", "Erwartet", "Meldung"]
+    assert header == ["Nr.", "Art", "Blatt", "Zelle", "Feld", "Gefunden", "Erwartet", "Problem"]
     rows = [[c.value for c in r] for r in ws.iter_rows(min_row=10) if r[0].value is not None]
     got = {(r[1], r[2], r[3], r[4], r[5]) for r in rows}
     assert got == {("Fehler", "Netzwerk", "B7", "Art des Netzwerks", "Verbund"),

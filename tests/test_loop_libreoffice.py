@@ -79,3 +79,30 @@ def _partner_labels(path):
     ws = load_workbook(path)["Partner"]
     return [c.value.rstrip(" *") for c in ws["A"][4:] if isinstance(c.value, str) and c.value.endswith("*")]
 
+
+
+@needs_soffice
+def test_blank_template_and_check_report_print_one_page_per_sheet(home, tmp_path, lo_profile):  # noqa: F811
+    """Printed (LibreOffice → PDF) a blank template used to take 18 A4 pages, a check report 21."""
+    import subprocess
+
+    from mint_census.schemas.template import write_workbook
+
+    from .conftest import full_answers, tweak
+    from .filler import libreoffice_pdf
+
+    blank = write_workbook(tmp_path / "leer" / "Erhebungsbogen_2025_leer.xlsx", 2025)
+    write_workbook(Home(home).inbox(2025) / "a.xlsx", 2025, "MR-001",
+                   tweak(full_answers(), founded_year=2061, volunteers="zwölf", contact_email="keine"))
+    process(home, 2025, None)
+    report = Home(home).reports(2025) / "MR-001_Pruefbericht.xlsx"
+    pdfs = libreoffice_pdf([blank, report], tmp_path / "pdf", lo_profile)
+    pages = []
+    for pdf in pdfs:
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout \
+            if __import__("shutil").which("pdfinfo") else None
+        if info is None:
+            pages.append(pdf.read_bytes().count(b"/Type /Page") - pdf.read_bytes().count(b"/Type /Pages"))
+        else:
+            pages.append(int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:"))))
+    assert pages == [7, 8]          # one page per visible sheet (7), plus the findings sheet

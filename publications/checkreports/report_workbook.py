@@ -58,7 +58,7 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 AUTHOR = "Prüfbericht Erhebung MINT-Regionen"
 # Fits a screen 1280 px wide (about 150 characters); "Problem" says what the other columns do not.
 COLUMNS = (("Nr.", 5), ("Art", 9), ("Blatt", 12), ("Zelle", 7), ("Feld", 24), ("Gefunden", 20),
-           ("Erwartet", 34), ("Problem", 40))
+           ("Erwartet", 34), ("Problem", 38))
 FIRST_TABLE_ROW = 10
 
 

@@ -268,7 +268,10 @@ def _form_sheet(ws, lay, places, values, list_ranges) -> None:
         if spec.kind in ("kreis", "text", "phone", "network_id"):
             cell.number_format = "@"
         ws.cell(p.row, q.FORM_UNIT_COL, spec.unit or "")
-        ws.cell(p.row, q.FORM_HELP_COL, _help_text(spec, lay.year)).alignment = WRAP
+        help_text = _help_text(spec, lay.year)
+        ws.cell(p.row, q.FORM_HELP_COL, help_text).alignment = WRAP
+        lines = max(-(-len(help_text) // 66), -(-len(label.value) // 40), 1)
+        ws.row_dimensions[p.row].height = 15 * lines + 2     # wrapped text never overlaps the next row
         dv = _validation(spec, list_ranges)
         if dv is not None:
             ws.add_data_validation(dv)
@@ -284,6 +287,7 @@ def _form_sheet(ws, lay, places, values, list_ranges) -> None:
 def _table_sheet(ws, lay, sheet: q.SheetSpec, places, rows, list_ranges) -> None:
     n_rows = max(sheet.template_rows, len(rows))
     last_row = q.FIRST_DATA_ROW + n_rows - 1
+    header_lines = 1
     for p in places:
         spec = p.field
         head = ws.cell(q.HEADER_ROW, p.col, p.label + (" *" if spec.required else ""))
@@ -291,7 +295,10 @@ def _table_sheet(ws, lay, sheet: q.SheetSpec, places, rows, list_ranges) -> None
         help_text = _help_text(spec, lay.year)
         if help_text:
             head.comment = Comment(help_text, "Erhebung MINT-Regionen")
-        ws.column_dimensions[p.column_letter].width = 34 if spec.kind in ("text", "multichoice") else 18
+        longest = max((len(v) for v in (spec.allowed_values() or ()) if spec.kind != "multichoice"), default=0)
+        width = min(45, max(34 if spec.kind in ("text", "multichoice") else 18, longest + 3))
+        ws.column_dimensions[p.column_letter].width = width   # dropdown values are not cut off
+        header_lines = max(header_lines, -(-len(head.value) // max(int(width) - 2, 1)))
         for r in range(q.FIRST_DATA_ROW, last_row + 1):
             c = ws.cell(r, p.col)
             c.fill, c.protection = INPUT_FILL, UNLOCKED
@@ -307,6 +314,7 @@ def _table_sheet(ws, lay, sheet: q.SheetSpec, places, rows, list_ranges) -> None
             put(ws.cell(q.FIRST_DATA_ROW + i, p.col), display_value(p.field, row.get(p.field.key)))
     if KREIS_LABELS in list_ranges and sheet.name == q.S_AREA:
         _kreis_by_name(ws, lay, rows, last_row, list_ranges)
+    ws.row_dimensions[q.HEADER_ROW].height = 15 * header_lines + 3   # headers are not cut off
     ws.freeze_panes = ws.cell(q.FIRST_DATA_ROW, 1)
 
 

@@ -44,3 +44,15 @@ def test_findings_sheet_fits_a_screen_and_does_not_repeat_itself(home, make_work
     assert rows[1][7] == ("als Text eingetragene Zahl wurde gelesen: eingetragen „120.000,50“, übernommen als „120.000,5“. Bitte prüfen.")
     assert all(ws.row_dimensions[r].height >= 15 for r in (10, 11))
     _check_print(ws, True, "$9:$9", "MR-001")
+
+
+def test_headers_dropdown_values_and_wrapped_text_are_not_cut_off(tmp_path):
+    """Angebote headers and dropdown values used to be cut off; wrapped help overlapped the next row."""
+    from mint_census.schemas import vocabularies as voc
+
+    wb = load_workbook(write_workbook(tmp_path / "a.xlsx", 2025, "MR-001", full_answers()))
+    offers = wb["Angebote"]
+    assert offers.column_dimensions["B"].width >= max(len(v) for v in voc.OFFER_FORMATS) + 2
+    assert offers.row_dimensions[4].height >= 33                       # "Kreisschlüssel des Angebots" wraps
+    net = wb["Netzwerk"]
+    assert net.row_dimensions[6].height is not None and net.row_dimensions[6].height >= 17

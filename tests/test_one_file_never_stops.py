@@ -102,3 +102,15 @@ def test_contacts_never_quoted_when_the_contact_labels_moved(home, make_workbook
     assert not any(v in t for t in texts for v in ("Anna Beispiel", "anna.beispiel@example.org", "0221 123456"))
     mail = (Home(home).reports(2025) / "MR-001_Pruefbericht.txt").read_text(encoding="utf-8")
     assert "Anna" not in mail and "0221" not in mail
+
+
+def test_date_in_a_number_cell(home, make_workbook):
+    from datetime import date
+
+    _two_files(make_workbook, volunteers=date(2024, 5, 1))
+    result = process(home, 2025, None)
+    codes, reports, loaded = _outcome(home, result)
+    assert codes == [("B14", "not_a_number")]
+    msg = result["schlecht.xlsx"].findings[0].message_de
+    assert "gefunden „01.05.2024“" in msg and "None" not in msg
+    assert loaded == ["MR-002"] and "MR-001_Pruefbericht.xlsx" in reports

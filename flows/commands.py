@@ -221,7 +221,8 @@ def template(home: Home, year: int, out: Path, networks: list[str], blank: bool,
         raise UsageError(f"--year {year}: no template for that year (workbook surveys since "
                          f"{q.FIRST_SURVEY_YEAR})")
     ref = load_reference(Path(reference) if reference else None)
-    kreise = list(zip(ref.kreise["kreis_code"], ref.kreise["kreis_name"])) if ref.available else None
+    kreise = (list(zip(ref.kreise["kreis_code"], ref.kreise["kreis_name"], ref.kreise["kreis_typ"]))
+              if ref.available else None)
     if blank:
         path = write_workbook(out / f"Erhebungsbogen_{year}_leer.xlsx", year, kreise=kreise)
         print(f"template {year}: blank workbook {path}")

@@ -9,6 +9,7 @@ those paths. DESIGN.md ("The command line") describes the layout:
     inbox/<Y>/              incoming workbooks of census year Y
     archive/                every received file, by content hash (never changed by a run)
     reports/<Y>/            check reports and the staff overview of year Y
+    reports/<Y>/nur-geschaeftsstelle/   staff only: reports of files whose identity is in doubt
     warehouse/              the private DuckDB file, its writer lock, register_history.json
     published/              researcher snapshots (DuckDB + Parquet), no personal data
     publication/<Y>/        tables, figures and report of the overview publication
@@ -84,6 +85,10 @@ class Home:
     # --- what runs give out ------------------------------------------------------------
     def reports(self, year: int) -> Path:
         return self.root / "reports" / str(year)
+
+    def reports_staff(self, year: int) -> Path:
+        """Staff only, never sent out: reports of files whose network identity is in doubt."""
+        return self.reports(year) / "nur-geschaeftsstelle"
 
     @property
     def reports_root(self) -> Path:

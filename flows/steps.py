@@ -123,7 +123,8 @@ def load(home: Home, year: int, run_id: str, started_at: datetime, received: lis
         store_register(con, register)
         summary = loading.load_year(con, home.archive, year, run_id, f"ingest --year {year}", started_at,
                                     received, frames)
-        reports = write_check_reports(con, run_id, year, home.reports(year), archived=safe_archived(home))
+        reports = write_check_reports(con, run_id, year, home.reports(year), archived=safe_archived(home),
+                                      staff_outdir=home.reports_staff(year))
         overview = write_overview(con, year, home.reports(year) / OVERVIEW_FILE, register_emails(home.register),
                                   skipped=skipped or [])
         export_history(con, home.register_history)  # rebuild keeps the register's history without the file
@@ -186,6 +187,7 @@ def ingest_batch(home: Home, year: int, inbox: Path | None = None,
         received += read(files[start:start + CHUNK], year, start)
         progress.report(progress.READING, len(received), len(files))
     ctx = Context(kreis_land=ref.kreis_land(), register_ids=set(register["network_id"]),
+                  register_names=dict(zip(register["network_id"], register["network_name"])),
                   previous=previous(home, year))
     progress.report(progress.CHECKING, 0, len(received))
     frames = assess(received, year, ctx)

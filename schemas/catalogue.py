@@ -65,6 +65,10 @@ CATALOGUE: dict[str, Text] = {
     "too_long": _cell("Text zu lang", "text too long"),
     "out_of_range": _cell("Wert außerhalb des zulässigen Bereichs", "value out of range"),
     "not_allowed": _cell("Wert nicht in der Auswahlliste", "value not in the allowed list"),
+    "not_allowed:item": _cell("„{item}“ steht nicht in der Auswahlliste", "{item!r} not in the allowed list"),
+    "not_allowed:closest": _cell("„{item}“ steht nicht in der Auswahlliste – meinten Sie „{closest}“?",
+                                 "{item!r} not in the allowed list (closest: {closest!r})"),
+    "approximate": _cell("Ungefähre Angabe als Zahl übernommen", "approximate number read as a number"),
     "bad_format": _cell("Format nicht erkannt", "format not recognised"),
     "founded_after_survey": _cell("Gründungsjahr liegt nach dem Erhebungsjahr",
                                   "founding year after survey year"),
@@ -76,8 +80,8 @@ CATALOGUE: dict[str, Text] = {
     "trimmed": _cell("Leerzeichen entfernt", "surrounding spaces removed"),
     "date_as_year": _cell("Datum als Jahreszahl gelesen", "date read as year"),
     "date_as_text": _cell("Datum als Text übernommen", "date taken as text"),
-    "kreis_from_name": _cell("Kreisschlüssel aus dem gewählten Kreisnamen übernommen",
-                             "Kreis code taken from the chosen name"),
+    "kreis_name_wins": _cell("Kreisschlüssel passt nicht zum gewählten Kreis „{name}“ – es gilt der "
+                             "gewählte Kreis", "Kreis code disagrees with the chosen Kreis; the name wins"),
 
     # --- the file as a whole (sources.safety) ----------------------------------------------
     "not_a_file:link": Text("Verknüpfung – bitte die Datei selbst ablegen: „{name}“ ist eine Verknüpfung "
@@ -188,6 +192,12 @@ CATALOGUE: dict[str, Text] = {
     "network_id_mismatch": Text("Die Netzwerk-ID „{found}“ passt nicht zu diesem Erhebungsbogen (ausgestellt "
                                 "für „{meta_id}“). Bitte die vorausgefüllte ID nicht ändern.",
                                 "network id {found!r} differs from the template's {meta_id!r}"),
+    "network_name_other": Text("Der Netzwerkname „{found}“ gehört im Netzwerkverzeichnis zum Netzwerk {other_id}; "
+                               "dieser Erhebungsbogen ist für {own_id} („{own_name}“) ausgestellt. Bitte füllen Sie "
+                               "den Erhebungsbogen Ihres eigenen Netzwerks aus oder wenden Sie sich an die "
+                               "Geschäftsstelle der Erhebung.",
+                               "network name {found!r} belongs to {other_id} in the register; the workbook was "
+                               "made for {own_id}"),
     "unknown_network": Text("Die Netzwerk-ID „{found}“ ist im Netzwerkverzeichnis nicht bekannt. Bitte "
                             "wenden Sie sich an die Geschäftsstelle der Erhebung.",
                             "network id {found!r} not in the register"),

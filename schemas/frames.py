@@ -52,6 +52,7 @@ class Context:
     kreis_land: dict[str, str] | None = None       # AGS -> Land code; None: no reference data
     kreis_successor: dict[str, str] = field(default_factory=lambda: dict(voc.KREIS_SUCCESSORS))
     register_ids: set[str] | None = None          # network IDs in the register
+    register_names: dict[str, str] | None = None  # network ID -> name in the register
     # Across years: network ID -> field key -> the network's accepted value in its latest
     # earlier census year (key PREVIOUS_YEAR holds that year). None: no across-year rules.
     # Built from the warehouse by warehouse.answers.previous_values.

@@ -7,6 +7,8 @@ expected, the way a coordinator reads it: „Netzwerk!B9 – Gründungsjahr: gef
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Any
 
 from . import questionnaire as q
@@ -60,6 +62,21 @@ def expected_text(spec: q.FieldSpec, year: int | None = None) -> str:
     return "ein Text"
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """`text` without control characters (each shown as �): safe in a workbook, a mail and a console.
+
+    Also NFC-normalised, so that what a report quotes looks and compares as what was typed."""
+    return _CONTROL.sub("\ufffd", unicodedata.normalize("NFC", text))
+
+
+def count_de(n: int, one: str, many: str) -> str:
+    """A German count with its noun: "1 Hinweis", "2 Hinweise", "0 Hinweise"."""
+    return f"{n} {one if n == 1 else many}"
+
+
 def shown_value(spec: q.FieldSpec | None, value: Any) -> str | None:
     """The found value as it may appear in a report: never personal data."""
     if value is None:
@@ -67,29 +84,35 @@ def shown_value(spec: q.FieldSpec | None, value: Any) -> str | None:
     if spec is not None and spec.personal:
         return PERSONAL_PLACEHOLDER
     text = value if isinstance(value, str) else "; ".join(value) if isinstance(value, list) else de_number(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+    text = printable(text)
     return text if len(text) <= 80 else text[:77] + "…"
 
 
 def cell_finding(severity: str, code: str, spec: q.FieldSpec, sheet: str, cell: str,
                  label: str, found: Any, year: int | None = None,
-                 read_as: Any = None, detail_de: str | None = None) -> Finding:
-    """A problem of one cell, worded from the catalogue (a CELL text) and the declaration."""
+                 read_as: Any = None, detail_de: str | None = None,
+                 values: dict[str, Any] | None = None) -> Finding:
+    """A problem of one cell, worded from the catalogue (a CELL text) and the declaration.
+
+    `values` fill the placeholders of the catalogue text (e.g. the Kreis name it quotes)."""
     entry = text(code)
     assert entry.kind == CELL, f"{code} is not a cell finding"
-    problem_de, problem_en = entry.de, entry.en
+    values = {k: printable(v) if isinstance(v, str) else v for k, v in (values or {}).items()}
+    problem_de, problem_en = entry.de.format(**values), entry.en.format(**values)
     found_text = shown_value(spec, found)
     expected = expected_text(spec, year)
     where = f"{sheet}!{cell} – {label}"
     if severity == WARNING:
         read_text = shown_value(spec, read_as)
-        msg_de = (f"{where}: {problem_de}: eingetragen „{found_text}“, übernommen als "
+        typed = f"eingetragen „{found_text}“" if found_text is not None else "nichts eingetragen"
+        msg_de = (f"{where}: {problem_de}: {typed}, übernommen als "
                   f"„{read_text if read_text is not None else 'keine Angabe'}“. Bitte prüfen.")
         msg_en = f"{sheet}!{cell} {spec.key}: {problem_en}"
     else:
         found_part = f"gefunden „{found_text}“" if found_text is not None else "keine Angabe"
         msg_de = f"{where}: {problem_de} ({found_part}). Erwartet: {detail_de or expected}."
         msg_en = f"{sheet}!{cell} {spec.key}: {problem_en}"
-    return Finding(severity, code, msg_de, msg_en, sheet=sheet, cell=cell, field_key=spec.key,
+    return Finding(severity, code_of(code), msg_de, msg_en, sheet=sheet, cell=cell, field_key=spec.key,
                    field_label=label, found=found_text,
                    expected=detail_de or expected)
 
@@ -103,6 +126,7 @@ def rule_finding(severity: str, key: str, *, spec: q.FieldSpec | None = None, sh
     personal data) and is also available to the text as {found}.
     """
     shown = shown_value(spec, found)
+    values = {k: printable(v) if isinstance(v, str) else v for k, v in values.items()}
     de, en = render(key, found=shown, **values)
     where = f"{sheet}!{cell} – {label}: " if sheet and cell and label else (f"{sheet}: " if sheet else "")
     return Finding(severity, code_of(key), where + de, en, sheet=sheet, cell=cell,
@@ -116,6 +140,8 @@ def file_finding(key: str, *, severity: str = ERROR, sheet: str | None = None, c
     """A finding about the file or its structure, worded from the catalogue (never personal data).
 
     The text may use {sheet}, {cell} and {found} besides `values`."""
+    found = printable(found) if isinstance(found, str) else found
+    values = {k: printable(v) if isinstance(v, str) else v for k, v in values.items()}
     de, en = render(key, sheet=sheet, cell=cell, found=found, **values)
     return Finding(severity, code_of(key), de, en, sheet=sheet, cell=cell, field_key=field_key,
                    field_label=field_label, found=found, expected=expected)

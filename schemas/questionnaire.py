@@ -68,6 +68,7 @@ class FieldSpec:
     labels: tuple[tuple[int, str], ...] = ()  # earlier labels: ((until_year, label), ...)
     personal: bool = False        # personal data: only ever stored in the private schema
     max_length: int | None = None
+    approximate: bool = False     # the question asks for an approximate number: "ca. 20" is read as 20
 
     @property
     def pandas_dtype(self) -> str:
@@ -161,7 +162,7 @@ NETWORK_FIELDS = (
        min=0, max=100, required=True, labels=((2024, "Hauptamtliches Personal"),),
        help="Summe der bezahlten Stellenanteile, z. B. 1,5 für eine volle und eine halbe Stelle."),
     _f("volunteers", "Ehrenamtlich Mitwirkende", "int", S_NET,
-       "Number of volunteers active in the network.", unit="Personen", min=0, max=10000,
+       "Number of volunteers active in the network.", unit="Personen", min=0, max=10000, approximate=True,
        help="Ungefähre Zahl der regelmäßig ehrenamtlich Mitwirkenden; 0 wenn keine."),
     _f("budget_eur", "Jahresbudget", "decimal", S_NET,
        "Annual budget of the network in euros (all sources).", unit="EUR", min=0,

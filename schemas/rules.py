@@ -14,6 +14,7 @@ Errors block a workbook's load; warnings are loaded and reported.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -141,6 +142,29 @@ def _unknown_network(wb: Workbook) -> Iterator[Hit]:
     ids = wb.ctx.register_ids
     if ids is not None and wb.has_net and wb.network_id and wb.network_id not in ids:
         yield Hit("network_id", found=wb.network_id)
+
+
+def _name_key(name) -> str:
+    return " ".join(unicodedata.normalize("NFC", str(name)).split()).casefold()
+
+
+def _name_of_other_network(wb: Workbook) -> Iterator[Hit]:
+    """The workbook's network name is, in the register, another network's name: a network that
+    filled in its neighbour's workbook (the neighbour's IDs, its own name and contact)."""
+    names = wb.ctx.register_names
+    name, own = wb.value("network_name"), wb.network_id
+    if not names or not wb.has_net or not name or not own or own not in names:
+        return
+    key = _name_key(name)
+    if key == _name_key(names[own]):
+        return
+    others = sorted(nid for nid, n in names.items() if nid != own and _name_key(n) == key)
+    if others:
+        yield Hit("network_name", found=name, expected=f"„{names[own]}“ ({own})",
+                  values={"other_id": others[0], "own_id": own, "own_name": names[own]})
+
+
+IDENTITY_RULES = ("network_id_mismatch", "network_name_other")   # their files' reports go to staff only
 
 
 # --- the area (Gebiet) -----------------------------------------------------------------------
@@ -295,6 +319,8 @@ CROSS_RULES: tuple[CrossRule, ...] = (
     CrossRule("network_id_mismatch", ERROR, _id_mismatch,
               "the Netzwerk-ID in the sheet differs from the one the template was made for"),
     CrossRule("unknown_network", ERROR, _unknown_network, "the Netzwerk-ID is not in the register"),
+    CrossRule("network_name_other", ERROR, _name_of_other_network,
+              "the network name is another network's name in the register"),
     CrossRule("no_kreis", ERROR, _no_kreis, "the Gebiet sheet names no Kreis"),
     CrossRule("unknown_kreis", ERROR, _unknown_kreis,
               "a Kreis code (area or offer) exists neither now nor as an old code (reference data)"),

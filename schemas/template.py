@@ -10,6 +10,7 @@ which the demo and the tests use to play coordinators.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -20,6 +21,8 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.properties import PageSetupProperties
 
 from . import questionnaire as q
 from . import vocabularies as voc
@@ -73,12 +76,50 @@ def put(cell, value: Any):
     return cell
 
 
-def kreis_label(code: str, name: str) -> str:
-    """How a Kreis appears in the name dropdown: unique, because names repeat (Stadt/Landkreis)."""
-    return f"{name} ({code})"
+def kreis_label(code: str, name: str, typ: str | None = None) -> str:
+    """How a Kreis appears in the name dropdown: "Bamberg, kreisfreie Stadt (09461)".
+
+    Names repeat (Stadt and Landkreis Bamberg, Rosenheim, …): the type from the reference data
+    tells them apart in words, the code in brackets makes the label unique. The type is left
+    out when the name already says it ("Köln, Stadt", "Region Hannover", "Saarpfalz-Kreis").
+    """
+    typ = (typ or "").strip()
+    if typ == "Kreisfreie Stadt":
+        typ = "kreisfreie Stadt"
+    said = "," in name or (typ and typ.casefold() in name.casefold()) or (
+        typ.casefold() in ("kreis", "landkreis") and name.casefold().endswith("kreis"))
+    return f"{name}, {typ} ({code})" if typ and not said else f"{name} ({code})"
+
+
+_DIN5007 = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss", "à": "a", "é": "e", "è": "e"})
+
+
+def din5007_key(text: str) -> str:
+    """Sort key of German dictionaries (DIN 5007, variant 1): an umlaut sorts as its base letter."""
+    import unicodedata
+    return unicodedata.normalize("NFC", text).casefold().translate(_DIN5007)
 
 
 KREIS_LABELS, KREIS_CODES = "_kreis_label", "_kreis_code"   # keys of the two Kreis columns in _listen
+
+
+def print_setup(ws, *, landscape: bool = False, title_rows: str | None = None, footer: str = "") -> None:
+    """A4, fitted to the page width, header rows repeated on every page, and a footer with
+    `footer` (survey and network), the sheet name and "Seite x von y"."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.6, bottom=0.8, header=0.3, footer=0.3)
+    if title_rows:
+        ws.print_title_rows = title_rows
+    ws.oddFooter.left.text = footer
+    ws.oddFooter.left.size = 8
+    ws.oddFooter.center.text = "&A"
+    ws.oddFooter.center.size = 8
+    ws.oddFooter.right.text = "Seite &P von &N"
+    ws.oddFooter.right.size = 8
 
 
 def _lists_sheet(wb: Workbook, lay: q.Layout, kreise: list[tuple[str, str]] | None = None) -> dict[str, str]:
@@ -92,9 +133,9 @@ def _lists_sheet(wb: Workbook, lay: q.Layout, kreise: list[tuple[str, str]] | No
     columns = [(key, place.field.allowed_values()) for key, place in lay.places.items()
                if place.field.allowed_values() and place.field.kind != "multichoice"]
     if kreise and "kreis_name" in lay.places:
-        ordered = sorted(kreise, key=lambda cn: (cn[1].casefold(), cn[0]))
-        columns += [(KREIS_LABELS, tuple(kreis_label(c, n) for c, n in ordered)),
-                    (KREIS_CODES, tuple(c for c, _ in ordered))]
+        labelled = sorted(((kreis_label(*k), k[0]) for k in kreise), key=lambda lc: (din5007_key(lc[0]), lc[1]))
+        columns += [(KREIS_LABELS, tuple(label for label, _ in labelled)),
+                    (KREIS_CODES, tuple(code for _, code in labelled))]
     for col, (key, values) in enumerate(columns, start=1):
         ws.cell(1, col, key)
         for i, v in enumerate(values, start=2):
@@ -146,9 +187,9 @@ def write_workbook(path: Path, year: int, network_id: str | None = None,
                    version: str | None = None, kreise: list[tuple[str, str]] | None = None) -> Path:
     """Write the Erhebungsbogen for `year` (blank, prefilled or filled) to `path`.
 
-    `kreise`: (code, name) of every Kreis (reference data). When given, the Gebiet sheet lets
-    the coordinator choose a Kreis by name from a dropdown and fills in its code by formula;
-    prefilled rows get the name shown next to their code.
+    `kreise`: (code, name[, type]) of every Kreis (reference data). When given, the Gebiet sheet
+    lets the coordinator choose a Kreis by name from a dropdown and every row, prefilled or not,
+    fills in its code from the name by formula (prefilled rows get their Kreis's label).
     """
     lay = q.layout(version) if version else q.layout_for_year(year)
     if lay.year != year:  # a survey year that reuses an earlier version: its own year on cover and marks
@@ -160,6 +201,8 @@ def write_workbook(path: Path, year: int, network_id: str | None = None,
     cover = wb.active
     cover.title = q.COVER_SHEET
     _cover(cover, lay, network_id, network_name, deadline, fictitious)
+    footer = f"Erhebung MINT-Regionen {year} – Netzwerk-ID {network_id or '(wird vergeben)'}"
+    print_setup(cover, footer=footer)
     list_ranges = _lists_sheet(wb, lay, kreise)
     for sheet_name in lay.sheets:
         sheet = q.SHEET_BY_NAME[sheet_name]
@@ -172,6 +215,8 @@ def write_workbook(path: Path, year: int, network_id: str | None = None,
             _form_sheet(ws, lay, places, answers.form, list_ranges)
         else:
             _table_sheet(ws, lay, sheet, places, answers.tables.get(sheet_name, []), list_ranges)
+        wide = sheet.kind == "form" or len(places) > 4
+        print_setup(ws, landscape=wide, title_rows=f"{q.HEADER_ROW}:{q.HEADER_ROW}", footer=footer)
         ws.protection.sheet = True
         ws.protection.formatColumns = False
         ws.protection.formatRows = False
@@ -225,7 +270,10 @@ def _form_sheet(ws, lay, places, values, list_ranges) -> None:
         if spec.kind in ("kreis", "text", "phone", "network_id"):
             cell.number_format = "@"
         ws.cell(p.row, q.FORM_UNIT_COL, spec.unit or "")
-        ws.cell(p.row, q.FORM_HELP_COL, _help_text(spec, lay.year)).alignment = WRAP
+        help_text = _help_text(spec, lay.year)
+        ws.cell(p.row, q.FORM_HELP_COL, help_text).alignment = WRAP
+        lines = max(-(-len(help_text) // 66), -(-len(label.value) // 40), 1)
+        ws.row_dimensions[p.row].height = 15 * lines + 2     # wrapped text never overlaps the next row
         dv = _validation(spec, list_ranges)
         if dv is not None:
             ws.add_data_validation(dv)
@@ -241,6 +289,7 @@ def _form_sheet(ws, lay, places, values, list_ranges) -> None:
 def _table_sheet(ws, lay, sheet: q.SheetSpec, places, rows, list_ranges) -> None:
     n_rows = max(sheet.template_rows, len(rows))
     last_row = q.FIRST_DATA_ROW + n_rows - 1
+    header_lines = 1
     for p in places:
         spec = p.field
         head = ws.cell(q.HEADER_ROW, p.col, p.label + (" *" if spec.required else ""))
@@ -248,7 +297,10 @@ def _table_sheet(ws, lay, sheet: q.SheetSpec, places, rows, list_ranges) -> None
         help_text = _help_text(spec, lay.year)
         if help_text:
             head.comment = Comment(help_text, "Erhebung MINT-Regionen")
-        ws.column_dimensions[p.column_letter].width = 34 if spec.kind in ("text", "multichoice") else 18
+        longest = max((len(v) for v in (spec.allowed_values() or ()) if spec.kind != "multichoice"), default=0)
+        width = min(45, max(34 if spec.kind in ("text", "multichoice") else 18, longest + 3))
+        ws.column_dimensions[p.column_letter].width = width   # dropdown values are not cut off
+        header_lines = max(header_lines, -(-len(head.value) // max(int(width) - 2, 1)))
         for r in range(q.FIRST_DATA_ROW, last_row + 1):
             c = ws.cell(r, p.col)
             c.fill, c.protection = INPUT_FILL, UNLOCKED
@@ -264,6 +316,7 @@ def _table_sheet(ws, lay, sheet: q.SheetSpec, places, rows, list_ranges) -> None
             put(ws.cell(q.FIRST_DATA_ROW + i, p.col), display_value(p.field, row.get(p.field.key)))
     if KREIS_LABELS in list_ranges and sheet.name == q.S_AREA:
         _kreis_by_name(ws, lay, rows, last_row, list_ranges)
+    ws.row_dimensions[q.HEADER_ROW].height = 15 * header_lines + 3   # headers are not cut off
     ws.freeze_panes = ws.cell(q.FIRST_DATA_ROW, 1)
 
 
@@ -280,20 +333,53 @@ def _kreis_name_validation(list_ranges) -> DataValidation:
 
 
 def _kreis_by_name(ws, lay, rows, last_row, list_ranges) -> None:
-    """Empty rows: the code column looks up the chosen name; prefilled rows: the name is shown."""
+    """Every row's code cell looks up the chosen name; a prefilled known code becomes its label.
+
+    A prefilled code that is not in the list (an old code) stays as typed, without formula.
+    """
     code_col = lay.places["kreis_code"].column_letter
     name_col = lay.places["kreis_name"].column_letter
     labels = dict(zip(_list_values(ws.parent, list_ranges[KREIS_CODES]),
                       _list_values(ws.parent, list_ranges[KREIS_LABELS])))
-    for i, row in enumerate(rows):
-        r = q.FIRST_DATA_ROW + i
-        if row.get("kreis_code") in labels and not row.get("kreis_name"):
-            put(ws[f"{name_col}{r}"], labels[row["kreis_code"]])
-    for r in range(q.FIRST_DATA_ROW + len(rows), last_row + 1):
+    for r in range(q.FIRST_DATA_ROW, last_row + 1):
+        i = r - q.FIRST_DATA_ROW
+        code = rows[i].get("kreis_code") if i < len(rows) else None
+        if code is not None and code not in labels:
+            continue
+        if code is not None:
+            put(ws[f"{name_col}{r}"], labels[code])
         c = ws[f"{code_col}{r}"]
-        c.value = (f'=IF(${name_col}{r}="","",IFERROR(INDEX({list_ranges[KREIS_CODES]},'
-                   f'MATCH(${name_col}{r},{list_ranges[KREIS_LABELS]},0)),""))')
+        c.value = kreis_formula(name_col, r, list_ranges[KREIS_CODES], list_ranges[KREIS_LABELS])
         c.number_format = "General"
+
+
+def kreis_formula(name_col: str, row: int, codes: str, labels: str) -> str:
+    """The template's own formula in a Gebiet code cell: the code of the Kreis chosen by name."""
+    return (f'=IF(${name_col}{row}="","",IFERROR(INDEX({codes},'
+            f'MATCH(${name_col}{row},{labels},0)),""))')
+
+
+_KREIS_FORMULA = re.compile(
+    r'=IF\(([A-Z]{1,3})(\d+)="","",IFERROR\(INDEX\(_LISTEN!([A-Z]{1,3})2:\3(\d+),'
+    r'MATCH\(\1\2,_LISTEN!([A-Z]{1,3})2:\5\4,0\)\),""\)\)')
+
+
+def is_template_formula(sheet: str, address: str, formula: str) -> bool:
+    """True when `formula` in `sheet`!`address` is the template's own Kreis lookup for that row.
+
+    Spelling differences of spreadsheet programs (quotes around the sheet name, `$`, spaces,
+    letter case) do not matter; anything else a coordinator may have typed does.
+    """
+    if sheet != q.S_AREA or not isinstance(formula, str):
+        return False
+    m = re.fullmatch(r"([A-Z]{1,3})(\d+)", address)
+    text = formula.replace("$", "").replace("'", "").replace(" ", "").upper()
+    f = _KREIS_FORMULA.fullmatch(text if text.startswith("=") else "=" + text)
+    if m is None or f is None or f.group(2) != m.group(2):
+        return False
+    places = {(lay.places["kreis_code"].column_letter, lay.places["kreis_name"].column_letter)
+              for lay in map(q.layout, q.TEMPLATE_VERSIONS) if "kreis_name" in lay.places}
+    return (m.group(1), f.group(1)) in places
 
 
 def _list_values(wb, ref: str) -> list:

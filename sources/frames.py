@@ -26,19 +26,27 @@ _LABEL_CODE = re.compile(r"\((\d{5})\)\s*$")
 
 
 def _kreis_code_from_name(rows: dict, out: SheetFrames, year: int) -> None:
-    """A Kreis chosen by name ("Köln, Stadt (05315)") whose code formula was never calculated
-    (the file was saved by a program that does not recalculate): the code in the label is used,
-    and reported as a warning."""
+    """The Kreis chosen by name decides (docs/method.md, "Kreis by name or by code").
+
+    A label from the template's dropdown ("Bamberg, kreisfreie Stadt (09461)") carries the
+    code. With the code cell empty (the template's lookup formula, never calculated by the
+    program that saved the file) the label's code is what the formula gives: read silently.
+    When the code cell holds another code, the name the coordinator sees wins, with a hint
+    that quotes both.
+    """
     spec = q.FIELD_BY_KEY["kreis_code"]
     for (idx, row), rec in rows.items():
         name = rec.get("kreis_name")
         match = _LABEL_CODE.search(name) if isinstance(name, str) else None
-        if rec.get("kreis_code") is not None or match is None or (idx, row, "kreis_code") in out.coercion_errors:
+        if match is None or (idx, row, "kreis_code") in out.coercion_errors:
             continue
-        rec["kreis_code"] = match.group(1)
-        cell = out.cell(idx, row, "kreis_code")
-        out.add(idx, cell_finding(WARNING, "kreis_from_name", spec, q.S_AREA, cell, out.label(idx, "kreis_code"),
-                                  None, year, read_as=match.group(1)))
+        code, chosen = rec.get("kreis_code"), match.group(1)
+        rec["kreis_code"] = chosen
+        if code is not None and code != chosen:
+            cell = out.cell(idx, row, "kreis_code")
+            out.add(idx, cell_finding(WARNING, "kreis_name_wins", spec, q.S_AREA, cell,
+                                      out.label(idx, "kreis_code"), code, year, read_as=chosen,
+                                      values={"name": name.strip()}))
 
 
 def build_frames(workbooks: dict[int, RawWorkbook], year: int) -> SheetFrames:
@@ -59,10 +67,10 @@ def build_frames(workbooks: dict[int, RawWorkbook], year: int) -> SheetFrames:
             if parsed.status == INVALID:
                 out.coercion_errors.add((idx, rc.row, rc.field_key))
                 out.add(idx, cell_finding(ERROR, parsed.code, spec, rc.sheet, rc.cell, label,
-                                          parsed.shown, year))
+                                          parsed.shown, year, values=parsed.values))
             elif parsed.status == INTERPRETED:
                 out.add(idx, cell_finding(WARNING, parsed.code, spec, rc.sheet, rc.cell, label,
-                                          parsed.shown, year, read_as=parsed.value))
+                                          parsed.shown, year, read_as=parsed.value, values=parsed.values))
     _kreis_code_from_name(records.get(q.S_AREA, {}), out, year)
     lay = q.layout_for_year(year)
     for sheet_name in lay.sheets:

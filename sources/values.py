@@ -17,7 +17,10 @@ Allowed values match case- and space-insensitively (reported when not exact).
 
 from __future__ import annotations
 
+import difflib
+import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -26,9 +29,11 @@ from mint_census.schemas import questionnaire as q
 from mint_census.schemas import vocabularies as voc
 
 OK, INTERPRETED, INVALID = "ok", "interpreted", "invalid"
+LARGEST_NUMBER = 2.0 ** 53   # beyond this no count or amount makes sense (and int64 casts would overflow)
 DASHES = {"-", "–", "—", "./.", "/"}
 _THOUSANDS_DOT = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")
 _THOUSANDS_COMMA_EN = re.compile(r"^[+-]?\d{1,3}(,\d{3})+\.\d+$")
+_APPROX = re.compile(r"^(ca\.?|circa|etwa|ungefähr|rund|~)\s*", re.IGNORECASE)
 _PLAIN = re.compile(r"^[+-]?\d+([.,]\d+)?$")
 
 
@@ -36,8 +41,9 @@ _PLAIN = re.compile(r"^[+-]?\d+([.,]\d+)?$")
 class Parsed:
     value: Any
     status: str = OK
-    code: str | None = None     # finding code for interpreted / invalid
+    code: str | None = None     # finding code (catalogue key) for interpreted / invalid
     shown: str | None = None    # the raw value as text, for messages
+    values: dict | None = None  # placeholders of the catalogue text (e.g. the wrong item)
 
 
 def raw_text(raw: Any) -> str:
@@ -73,6 +79,8 @@ def _german_number(text: str) -> float | None:
 
 
 def parse(spec: q.FieldSpec, raw: Any) -> Parsed:
+    if isinstance(raw, str):
+        raw = unicodedata.normalize("NFC", raw)   # macOS may save decomposed umlauts (NFD)
     shown = raw_text(raw)
     if is_empty(raw):
         return Parsed(None)
@@ -109,10 +117,20 @@ def _parse_number(spec, raw, shown) -> Parsed:
     if isinstance(raw, (int, float)):
         number, status = float(raw), OK
     else:
-        number = _german_number(str(raw).strip())
+        text = str(raw).strip()
+        approx = _APPROX.match(text) if spec.approximate else None
+        number = _german_number(text[approx.end():] if approx else text)
+        if number is not None and approx:
+            if not math.isfinite(number) or abs(number) >= LARGEST_NUMBER or (whole and not number.is_integer()):
+                return Parsed(None, INVALID, "not_an_integer" if whole else "not_a_number", shown)
+            return Parsed(int(number) if whole else number, INTERPRETED, "approximate", shown)
         if number is None:
             return Parsed(None, INVALID, "not_an_integer" if whole else "not_a_number", shown)
         status = INTERPRETED
+    if not math.isfinite(number):
+        return Parsed(None, INVALID, "not_an_integer" if whole else "not_a_number", shown)
+    if abs(number) >= LARGEST_NUMBER:
+        return Parsed(None, INVALID, "out_of_range", shown)
     if whole:
         if not number.is_integer():
             return Parsed(None, INVALID, "not_an_integer", shown)
@@ -147,29 +165,40 @@ def _match_choice(spec, text: str) -> str | None:
     return None
 
 
+def _not_allowed(spec, item: str, shown: str) -> Parsed:
+    """A value not in the list: name the wrong item and, if one is close, the allowed value meant."""
+    choices = list(spec.allowed_values() or ())
+    by_norm = {_norm(c): c for c in choices}
+    close = difflib.get_close_matches(_norm(item), list(by_norm), n=1, cutoff=0.5)
+    if close:
+        return Parsed(None, INVALID, "not_allowed:closest", shown, {"item": item, "closest": by_norm[close[0]]})
+    return Parsed(None, INVALID, "not_allowed:item", shown, {"item": item})
+
+
 def _parse_choice(spec, raw, shown) -> Parsed:
     text = shown.strip()
     match = _match_choice(spec, text)
     if match is None:
-        # Passed on unchanged: the schema's allowed-values check reports it.
-        return Parsed(text, OK, None, shown)
+        return _not_allowed(spec, text, shown) if spec.kind == "choice" else Parsed(text, OK, None, shown)
     exact = match == shown or (spec.kind == "land" and voc.LAND_NAME.get(match) == shown)
     return Parsed(match, OK if exact else INTERPRETED, None if exact else "normalised", shown)
 
 
 def _parse_multi(spec, raw, shown) -> Parsed:
+    """Choices separated by ";" (or "," or a line break), in any order, with any spacing: read as
+    the set of values (in the vocabulary's order). A hint only when a value's spelling was changed;
+    an item not in the list is an error naming it."""
     parts = [p.strip() for p in re.split(r"[;\n,]", shown) if p.strip()]
     values, changed = [], False
     for part in parts:
         match = _match_choice(spec, part)
-        values.append(match if match is not None else part)
-        changed |= match is not None and match != part
-    # duplicates removed, order of the vocabulary kept for a stable representation
+        if match is None:
+            return _not_allowed(spec, part, shown)
+        values.append(match)
+        changed |= match != part
     order = {c: i for i, c in enumerate(spec.choices or ())}
     unique = sorted(set(values), key=lambda v: (order.get(v, len(order)), v))
-    canonical = "; ".join(unique)
-    exact = not changed and canonical == shown
-    return Parsed(unique, OK if exact else INTERPRETED, None if exact else "normalised", shown)
+    return Parsed(unique, INTERPRETED if changed else OK, "normalised" if changed else None, shown)
 
 
 def _parse_kreis(raw, shown) -> Parsed:

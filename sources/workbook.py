@@ -19,7 +19,7 @@ import python_calamine
 
 from mint_census.schemas import questionnaire as q
 from mint_census.schemas.findings import WARNING, Finding
-from mint_census.schemas.messages import file_finding
+from mint_census.schemas.messages import PERSONAL_PLACEHOLDER, file_finding
 from .safety import inspect_file
 from .values import raw_text
 
@@ -144,8 +144,12 @@ def _read_sheets(book, lay: q.Layout, wb: RawWorkbook) -> None:
 
 
 def _label_mismatch(sheet: str, cell: str, place: q.Place, found: Any) -> Finding:
+    """A label not where the layout has it. On a sheet with personal fields (Kontakt) what stands
+    there may be a name, an e-mail or a phone number that moved: it is never quoted."""
+    personal = any(f.personal for f in q.SHEET_BY_NAME[sheet].fields)
+    shown = PERSONAL_PLACEHOLDER if personal and found is not None else raw_text(found)
     return file_finding("layout_changed", sheet=sheet, cell=cell, field_key=place.field.key,
-                        field_label=place.label, found=raw_text(found), expected=place.label,
+                        field_label=place.label, found=shown, expected=place.label,
                         label=place.label)
 
 

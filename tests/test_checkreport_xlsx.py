@@ -27,7 +27,7 @@ def run(home, make_workbook):
     make_workbook("warn.xlsx", tweak(full_answers(network_id="MR-002"), budget_eur="120.000,50 €"),
                   network_id="MR-002")
     make_workbook("bad.xlsx", tweak(full_answers(network_id="MR-003"), founded_year=2031,
-                                    volunteers="ca. 20", network_type="Verbund"), network_id="MR-003")
+                                    volunteers="zwölf", network_type="Verbund"), network_id="MR-003")
     received = process(home, 2025, None)
     con = duckdb.connect(str(Home(home).warehouse))
     run_id = con.execute("SELECT max(run_id) FROM meta.runs").fetchone()[0]
@@ -45,12 +45,12 @@ def test_report_workbook_marks_each_cell_and_lists_every_finding(run):
     assert wb.sheetnames[0] == q.REPORT_SHEET and wb.active.title == q.REPORT_SHEET
     ws = wb[q.REPORT_SHEET]
     header = [c.value for c in ws[9]]
-    assert header == ["Nr.", "Art", "Blatt", "Zelle", "Feld", "Gefunden", "Erwartet", "Meldung"]
+    assert header == ["Nr.", "Art", "Blatt", "Zelle", "Feld", "Gefunden", "Erwartet", "Problem"]
     rows = [[c.value for c in r] for r in ws.iter_rows(min_row=10) if r[0].value is not None]
     got = {(r[1], r[2], r[3], r[4], r[5]) for r in rows}
     assert got == {("Fehler", "Netzwerk", "B7", "Art des Netzwerks", "Verbund"),
                    ("Fehler", "Netzwerk", "B9", "Gründungsjahr", "2031"),
-                   ("Fehler", "Netzwerk", "B14", "Ehrenamtlich Mitwirkende", "ca. 20")}
+                   ("Fehler", "Netzwerk", "B14", "Ehrenamtlich Mitwirkende", "zwölf")}
     assert all(r[6] for r in rows)                                  # what is expected, every time
     assert ws["D10"].hyperlink is not None and ws["D10"].hyperlink.location == "'Netzwerk'!B7"
     net = wb["Netzwerk"]
@@ -58,7 +58,7 @@ def test_report_workbook_marks_each_cell_and_lists_every_finding(run):
         assert _fill(net[cell]) == ERROR_FILL.fgColor.rgb[-6:], cell
         assert net[cell].comment is not None and f"Netzwerk!{cell}" in net[cell].comment.text
     assert net["B6"].comment is None and _fill(net["B6"]) != ERROR_FILL.fgColor.rgb[-6:]
-    assert net["B14"].value == "ca. 20"                              # the coordinator's value is kept
+    assert net["B14"].value == "zwölf"                              # the coordinator's value is kept
     assert wb["_meta"].sheet_state == "hidden"
     warn = load_workbook(out / "MR-002_Pruefbericht.xlsx")
     assert _fill(warn["Netzwerk"]["B15"]) == WARNING_FILL.fgColor.rgb[-6:]
@@ -144,7 +144,7 @@ def test_overview_one_row_per_network_and_who_is_missing(home, make_workbook):
     }
     assert by_id["MR-001"]["Eingang"] and by_id["MR-004"]["Eingang"] is None
     wb = load_workbook(out)
-    assert wb.sheetnames == ["Übersicht", "Fehlt noch", "Zahlen"]
+    assert wb.sheetnames == ["Übersicht", "Fehlt noch", "Einsendungen", "Zahlen"]
     assert [c.value for c in wb["Fehlt noch"]["A"]][1:] == ["MR-004"]
     values = [c.value for row in wb["Übersicht"].iter_rows() for c in row if isinstance(c.value, str)]
     assert "'-cmd.xlsx" in values and "-cmd.xlsx" not in values     # a file name never becomes a formula

@@ -27,7 +27,7 @@ EXPECTED = {2013: 39, 2014: 56, 2015: 80, 2016: 92, 2017: 104, 2018: 116, 2019: 
             2020: 130, 2021: 131, 2022: 134, 2023: 138, 2024: 144, 2025: 150}
 # Each kind of coordinator mistake and the finding (severity, code) it must provoke.
 EXPECTED_MISTAKES = {
-    "ca_volunteers": (ERROR, "not_an_integer"),
+    "ca_meetings": (ERROR, "not_an_integer"),
     "founded_after_survey": (ERROR, "founded_after_survey"),
     "unknown_kreis": (ERROR, "unknown_kreis"),
     "land_mismatch": (ERROR, "land_mismatch"),

@@ -37,7 +37,7 @@ def test_valid_workbook_has_no_findings(tmp_path):
 
 # (field, bad value, code, sheet, cell) for per-field rules: type, required, allowed values, bounds, format
 FIELD_CASES = [
-    ("volunteers", "ca. 20", "not_an_integer", "Netzwerk", "B14"),
+    ("volunteers", "zwölf", "not_an_integer", "Netzwerk", "B14"),
     ("budget_eur", "viel", "not_a_number", "Netzwerk", "B15"),
     ("paid_staff_fte", 250, "out_of_range", "Netzwerk", "B13"),
     ("meetings_per_year", -1, "out_of_range", "Netzwerk", "B19"),
@@ -74,7 +74,7 @@ def test_personal_value_never_repeated_in_findings(tmp_path):
 
 def test_type_failure_does_not_hide_other_rules(tmp_path):
     """A bad number in one column and rule failures in others are all reported at once."""
-    rec = check(tmp_path, tweak(full_answers(), volunteers="ca. 20", founded_year=2030, network_type="X"))
+    rec = check(tmp_path, tweak(full_answers(), volunteers="zwölf", founded_year=2030, network_type="X"))
     codes = {(f.code, f.cell) for f in rec.findings if f.is_error}
     assert codes == {("not_an_integer", "B14"), ("founded_after_survey", "B9"), ("not_allowed", "B7")}
 

@@ -84,7 +84,7 @@ def test_rejected_resubmission_keeps_the_accepted_rows(home, make_workbook, refe
     path = make_workbook("v1.xlsx")
     process(home, 2025, reference)
     os.remove(path)
-    make_workbook("v2.xlsx", tweak(full_answers(), volunteers="ca. 20"))
+    make_workbook("v2.xlsx", tweak(full_answers(), volunteers="zwölf"))
     process(home, 2025, reference)
     assert query(home, "SELECT volunteers FROM core.networks") == [(12,)]
 

@@ -15,7 +15,11 @@ def _clean(value):
 
 
 def last_answers(con, network_id: str, year: int) -> Answers | None:
-    """Answers of the latest census year before `year` with accepted data, or None."""
+    """Answers of the latest census year before `year` with accepted data, or None.
+
+    Personal fields (the coordinator's contact) are never prefilled: a template may reach
+    another person than last year's, and last year's row may not be this network's own
+    coordinator's; the coordinator enters them each year."""
     row = con.execute("SELECT max(census_year) FROM core.networks WHERE network_id = ? AND census_year < ?",
                       [network_id, year]).fetchone()
     if row is None or row[0] is None:
@@ -25,7 +29,8 @@ def last_answers(con, network_id: str, year: int) -> Answers | None:
     for sheet in q.SHEETS:
         if not sheet.exists_in(last):
             continue
-        keys = [f.key for f in sheet.fields_in(last) if f.key != "network_id" and f.exists_in(year)]
+        keys = [f.key for f in sheet.fields_in(last) if f.key != "network_id" and f.exists_in(year)
+                and not f.personal]
         if not keys:
             continue
         order = " ORDER BY row_no" if sheet.kind == "table" else ""

@@ -8,6 +8,7 @@ from typing import Sequence
 
 from mint_census.schemas.findings import STATUS_DE, Finding
 from mint_census.schemas.formulas import neutralise
+from mint_census.schemas.messages import count_de
 
 from ..files import atomic_path
 from .report_workbook import ReportInfo, sorted_findings
@@ -16,12 +17,13 @@ from .report_workbook import ReportInfo, sorted_findings
 def mail_text(info: ReportInfo, findings: Sequence[Finding], attachment: str | None = None,
               max_items: int = 12) -> str:
     """A short German text for the e-mail to the coordinator (the workbook goes as attachment)."""
-    findings = sorted_findings(findings)
+    findings = sorted_findings(findings, errors_first=True)
     lines = [
         f"Prüfbericht – Erhebung MINT-Regionen {info.year}",
         f"Datei: {info.file_name}",
         f"Netzwerk-ID: {info.network_id or 'nicht erkennbar'}",
-        f"Ergebnis: {STATUS_DE.get(info.status, info.status)} ({info.errors} Fehler, {info.warnings} Hinweise)",
+        f"Ergebnis: {STATUS_DE.get(info.status, info.status)} ({count_de(info.errors, 'Fehler', 'Fehler')}, "
+        f"{count_de(info.warnings, 'Hinweis', 'Hinweise')})",
         "",
     ]
     if info.errors:

@@ -15,10 +15,12 @@ those rows never carry the e-mail address (personal data stays in the staff's fi
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -85,8 +87,9 @@ def overview_rows(con, year: int, emails: dict[str, str] | None = None,
         "FROM meta.submissions s LEFT JOIN meta.runs r USING (run_id) WHERE s.census_year = ? "
         "AND s.status <> ? ORDER BY r.started_at NULLS FIRST, s.received_at, s.file_name",
         [year, SUPERSEDED]).fetchall()
-    loaded = {r[0] for r in con.execute(
-        "SELECT DISTINCT network_id FROM core.networks WHERE census_year = ?", [year]).fetchall()}
+    loaded_names = dict(con.execute(
+        "SELECT network_id, network_name FROM core.networks WHERE census_year = ?", [year]).fetchall())
+    loaded = set(loaded_names)
     answered_before = {r[0] for r in con.execute(
         "SELECT DISTINCT network_id FROM core.networks WHERE census_year = ?", [year - 1]).fetchall()}
     problems = _first_problems(con, year)
@@ -133,6 +136,9 @@ def overview_rows(con, year: int, emails: dict[str, str] | None = None,
                 note = "Netzwerk aus dem Dateinamen erkannt (Datei nicht als Erhebungsbogen lesbar)"
             elif status == REJECTED and nid in loaded:
                 note = "frühere angenommene Angaben bleiben gültig"
+        if nid in names and nid in loaded and _same(loaded_names[nid], name) is False:
+            note = "; ".join(filter(None, [note, f"Name im Bogen „{loaded_names[nid]}“ weicht vom "
+                                                 f"Netzwerkverzeichnis ab (Verzeichnis: „{name}“)"]))
         rows.append({
             "Netzwerk-ID": nid, "Netzwerk": name, "Bundesland": voc.LAND_NAME.get(land, land),
             "Status": STATUS_DE.get(status, status), "_status": status, "_land": land, "Fehler": errors,
@@ -157,6 +163,30 @@ def overview_rows(con, year: int, emails: dict[str, str] | None = None,
             "Daten übernommen": "nein", "Vorjahr beantwortet": None, "E-Mail": None, "Letzte Erinnerung": None,
             "Bemerkung": note})
     return rows
+
+
+HISTORY_COLUMNS = ("Netzwerk-ID", "Datei", "Eingang", "Status", "Fehler", "Hinweise")
+
+
+def submission_history(con, year: int) -> list[dict]:
+    """Every file received for `year`, oldest first: the history of corrections per network."""
+    rows = con.execute(
+        "SELECT s.network_id, s.file_name, s.received_at, s.status, s.errors, s.warnings "
+        "FROM meta.submissions s LEFT JOIN meta.runs r USING (run_id) WHERE s.census_year = ? "
+        "ORDER BY s.network_id NULLS LAST, r.started_at NULLS FIRST, s.received_at, s.file_name",
+        [year]).fetchall()
+    return [{"Netzwerk-ID": nid, "Datei": name,
+             "Eingang": received.strftime("%d.%m.%Y %H:%M") if isinstance(received, datetime) else None,
+             "Status": STATUS_DE.get(status, status), "_status": status, "Fehler": errors, "Hinweise": warnings}
+            for nid, name, received, status, errors, warnings in rows]
+
+
+def _same(a, b) -> bool | None:
+    """Two network names equal after Unicode normalisation, case and spaces; None if one is missing."""
+    if not a or not b:
+        return None
+    key = lambda s: " ".join(unicodedata.normalize("NFC", s).split()).casefold()  # noqa: E731
+    return key(a) == key(b)
 
 
 def missing_networks(rows: list[dict]) -> list[dict]:
@@ -190,7 +220,7 @@ def _sheet(ws, rows: list[dict], columns: tuple[str, ...], title: str) -> None:
     for r, row in enumerate(rows, start=2):
         for col, head in enumerate(columns, start=1):
             v = row.get(head)
-            c = ws.cell(r, col, neutralise(v) if isinstance(v, str) else v)
+            c = ws.cell(r, col, neutralise(ILLEGAL_CHARACTERS_RE.sub("\ufffd", v)) if isinstance(v, str) else v)
             if head in DATE_COLUMNS and isinstance(v, datetime):
                 c.number_format = DATE_FORMAT
             elif head == "Prüfbericht" and v:
@@ -264,6 +294,8 @@ def write_overview(con, year: int, out: Path, emails: dict[str, str] | None = No
     _sheet(wb.create_sheet("Fehlt noch"), missing,
            ("Netzwerk-ID", "Netzwerk", "Bundesland", "Vorjahr beantwortet", "E-Mail", "Letzte Erinnerung",
             "Bemerkung"), f"Erhebung MINT-Regionen {year}: fehlt noch")
+    _sheet(wb.create_sheet("Einsendungen"), submission_history(con, year), HISTORY_COLUMNS,
+           f"Erhebung MINT-Regionen {year}: alle Einsendungen")
     _counts_sheet(wb.create_sheet("Zahlen"), rows, year)
     with atomic_path(out) as tmp:
         wb.save(tmp)

@@ -33,12 +33,15 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import quote_sheetname
 from openpyxl.utils.cell import coordinate_from_string
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from mint_census.schemas import questionnaire as q
 from mint_census.schemas.findings import ERROR, SEVERITY_DE, STATUS_DE, Finding
 
 from mint_census.schemas.formulas import looks_like_formula, neutralise
+from mint_census.schemas.messages import count_de
+from mint_census.schemas.template import INPUT_FILL, is_template_formula, print_setup
 
 from ..files import atomic_path
 
@@ -53,8 +56,9 @@ TITLE = Font(bold=True, size=14)
 LINK = Font(color="0563C1", underline="single")
 WRAP = Alignment(wrap_text=True, vertical="top")
 AUTHOR = "Prüfbericht Erhebung MINT-Regionen"
-COLUMNS = (("Nr.", 6), ("Art", 10), ("Blatt", 14), ("Zelle", 8), ("Feld", 30), ("Gefunden", 28),
-           ("Erwartet", 40), ("Meldung", 90))
+# Fits a screen 1280 px wide (about 150 characters); "Problem" says what the other columns do not.
+COLUMNS = (("Nr.", 5), ("Art", 9), ("Blatt", 12), ("Zelle", 7), ("Feld", 24), ("Gefunden", 20),
+           ("Erwartet", 34), ("Problem", 38))
 FIRST_TABLE_ROW = 10
 
 
@@ -69,9 +73,22 @@ class ReportInfo:
     warnings: int
 
 
-def sorted_findings(findings: Iterable[Finding]) -> list[Finding]:
+def _safe(value):
+    """Text as it can be written to a worksheet: no formula, no control character (shown as �)."""
+    if isinstance(value, str):
+        return neutralise(ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))
+    return value
+
+
+def sorted_findings(findings: Iterable[Finding], errors_first: bool = False) -> list[Finding]:
+    """Findings in workbook order: the file as a whole first, then the template's sheet order,
+    row, column (errors before hints only where asked, e.g. a mail that lists the first few)."""
+    sheets = {name: i for i, name in enumerate(s.name for s in q.SHEETS)}
+
     def key(f: Finding):
-        return (0 if f.severity == ERROR else 1, f.sheet or "", _cell_order(f.cell), f.code)
+        sheet = -1 if not f.sheet else sheets.get(f.sheet, len(sheets))
+        return ((0 if f.severity == ERROR else 1) if errors_first else 0, sheet, f.sheet or "",
+                _cell_order(f.cell), f.code)
     return sorted(findings, key=key)
 
 
@@ -103,7 +120,9 @@ def _open_copy(source: Path | None) -> Workbook | None:
 def defuse_workbook(wb: Workbook) -> int:
     """Make every cell of `wb` plain data: formulas become text, formula-like text is marked.
 
-    Returns the number of formulas turned into text.
+    The template's own formulas (the Kreis lookup of the Gebiet sheet,
+    `schemas.template.is_template_formula`) stay formulas, so that the copy works like the
+    template and its untouched rows read as empty. Returns the number of formulas turned into text.
     """
     formulas = 0
     for ws in wb.worksheets:
@@ -111,6 +130,8 @@ def defuse_workbook(wb: Workbook) -> int:
             for c in row:
                 if c.data_type == "f":
                     text = getattr(c.value, "text", None) or str(c.value)
+                    if is_template_formula(ws.title, c.coordinate, text):
+                        continue
                     c.value = text
                     c.data_type = "s"
                     c.quotePrefix = True
@@ -121,6 +142,27 @@ def defuse_workbook(wb: Workbook) -> int:
             ws.defined_names.clear()
     wb.defined_names.clear()
     return formulas
+
+
+def clear_previous_report(wb: Workbook) -> None:
+    """A report copy sent back and checked again: drop the earlier findings sheet and marks.
+
+    The earlier findings sheet goes (the new one replaces it, never "Prüfbericht1"); cells
+    commented by an earlier report lose the comment, red tabs their colour, and marked input
+    cells get the input colour back.
+    """
+    if REPORT_SHEET in wb.sheetnames:
+        wb.remove(wb[REPORT_SHEET])
+    for ws in wb.worksheets:
+        if getattr(ws.sheet_properties.tabColor, "rgb", "") in ("00C00000", "FFC00000", "00FFC000", "FFFFC000"):
+            ws.sheet_properties.tabColor = None
+        for row in ws.iter_rows():
+            for c in row:
+                if c.comment is not None and (c.comment.author == AUTHOR or str(c.comment.text).startswith(
+                        tuple(f"{label}: " for label in SEVERITY_DE.values()))):
+                    c.comment = None
+                    if c.protection.locked is False:
+                        c.fill = INPUT_FILL
 
 
 def _target_cell(ws, address: str):
@@ -157,7 +199,7 @@ def mark_findings(wb: Workbook, findings: Sequence[Finding]) -> int:
         is_error = any(f.is_error for f in group)
         cell.fill = ERROR_FILL if is_error else WARNING_FILL
         text = "\n\n".join(f"{SEVERITY_DE[f.severity]}: {f.message_de}" for f in sorted_findings(group))
-        comment = Comment(text[:2000], AUTHOR)
+        comment = Comment(ILLEGAL_CHARACTERS_RE.sub("\ufffd", text[:2000]), AUTHOR)
         comment.width, comment.height = 360, min(60 + 18 * (len(text) // 45 + 1), 400)
         cell.comment = comment
         _tab(ws, is_error)
@@ -178,10 +220,22 @@ def _intro(info: ReportInfo) -> list[str]:
         f"Datei: {info.file_name}",
         f"Netzwerk-ID: {info.network_id or 'nicht erkennbar'}",
         f"Ergebnis: {STATUS_DE.get(info.status, info.status)} "
-        f"({info.errors} Fehler, {info.warnings} Hinweise)",
+        f"({count_de(info.errors, 'Fehler', 'Fehler')}, {count_de(info.warnings, 'Hinweis', 'Hinweise')})",
         todo,
         "Jede Zeile unten führt per Klick zur betroffenen Zelle; dort steht die Meldung auch als Kommentar.",
     ]
+
+
+def problem_text(f: Finding) -> str:
+    """The finding's message without what the columns already show (cell, field, found, expected)."""
+    text = f.message_de or ""
+    if f.sheet and f.cell and f.field_label:
+        prefix = f"{f.sheet}!{f.cell} – {f.field_label}: "
+        text = text[len(prefix):] if text.startswith(prefix) else text
+    for tail in (f" (gefunden „{f.found}“). Erwartet: {f.expected}.", f" (keine Angabe). Erwartet: {f.expected}."):
+        if f.expected and text.endswith(tail):
+            text = text[:-len(tail)]
+    return text
 
 
 def _findings_sheet(wb: Workbook, info: ReportInfo, findings: Sequence[Finding], linked: bool) -> None:
@@ -189,7 +243,7 @@ def _findings_sheet(wb: Workbook, info: ReportInfo, findings: Sequence[Finding],
     ws["A1"] = f"Prüfbericht – Erhebung MINT-Regionen {info.year}"
     ws["A1"].font = TITLE
     for i, line in enumerate(_intro(info), start=3):
-        ws.cell(i, 1, neutralise(line))
+        ws.cell(i, 1, _safe(line))
     for col, (head, width) in enumerate(COLUMNS, start=1):
         c = ws.cell(FIRST_TABLE_ROW - 1, col, head)
         c.font, c.fill = BOLD, HEADER_FILL
@@ -197,10 +251,12 @@ def _findings_sheet(wb: Workbook, info: ReportInfo, findings: Sequence[Finding],
     for n, f in enumerate(findings, start=1):
         r = FIRST_TABLE_ROW + n - 1
         values = (n, SEVERITY_DE.get(f.severity, f.severity), f.sheet, f.cell, f.field_label,
-                  f.found, f.expected, f.message_de)
+                  f.found, f.expected, problem_text(f))
         for col, v in enumerate(values, start=1):
-            c = ws.cell(r, col, neutralise(v) if isinstance(v, str) else v)
+            c = ws.cell(r, col, _safe(v))
             c.alignment = WRAP
+        ws.row_dimensions[r].height = 15 * max(
+            -(-len(str(v or "")) // max(w - 2, 1)) or 1 for v, (_, w) in zip(values, COLUMNS))
         ws.cell(r, 2).fill = ERROR_FILL if f.is_error else WARNING_FILL
         if linked and f.sheet in wb.sheetnames and f.cell:
             link = ws.cell(r, 4)
@@ -210,6 +266,8 @@ def _findings_sheet(wb: Workbook, info: ReportInfo, findings: Sequence[Finding],
     if not findings:
         ws.cell(FIRST_TABLE_ROW, 1, "Keine Befunde.")
     ws.freeze_panes = ws.cell(FIRST_TABLE_ROW, 1)
+    print_setup(ws, landscape=True, title_rows=f"{FIRST_TABLE_ROW - 1}:{FIRST_TABLE_ROW - 1}",
+                footer=f"Prüfbericht {info.year} – Netzwerk-ID {info.network_id or 'nicht erkennbar'}")
     ws.auto_filter.ref = f"A{FIRST_TABLE_ROW - 1}:H{FIRST_TABLE_ROW - 1 + max(len(findings), 1)}"
     for other in wb.worksheets:
         other.sheet_view.tabSelected = False
@@ -253,6 +311,7 @@ def write_report_workbook(out: Path, info: ReportInfo, findings: Sequence[Findin
         wb = Workbook()
         wb.remove(wb.active)
     else:
+        clear_previous_report(wb)
         defuse_workbook(wb)
         mark_findings(wb, findings)
     _findings_sheet(wb, info, findings, linked)

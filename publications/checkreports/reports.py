@@ -12,13 +12,17 @@ No personal data: findings never carry it (schemas.messages.shown_value).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
 from mint_census.schemas.findings import Finding
+from mint_census.schemas.rules import IDENTITY_RULES
 
 from .mail import mail_text, write_mail_text
 from .report_workbook import ReportInfo, write_report_workbook
+
+log = logging.getLogger(__name__)
 
 FINDING_COLUMNS = ("severity", "code", "message_de", "message_en", "sheet", "cell", "field_key",
                    "field_label", "found", "expected")
@@ -39,12 +43,16 @@ def findings_of(con, run_id: str, sha: str) -> list[Finding]:
 
 
 def write_check_reports(con, run_id: str, year: int, outdir: Path,
-                        archived: Callable[[str], Path] | None = None) -> list[Path]:
+                        archived: Callable[[str], Path] | None = None,
+                        staff_outdir: Path | None = None) -> list[Path]:
     """Write the report workbook and the e-mail text of every rejected or warned file of the run.
 
     `archived` turns an archive key (meta.submissions.archive_path) into the archived file;
-    without it (or without the file) the workbook holds the findings sheet only. Returns
-    the written paths (xlsx and txt of each file).
+    without it (or without the file) the workbook holds the findings sheet only. A file whose
+    identity is in doubt (schemas.rules.IDENTITY_RULES: the IDs disagree, or the name is another
+    network's) gets a findings-only report named after the file, in `staff_outdir` (staff only,
+    never named after or holding the answers of a network it may not belong to). Returns the
+    written paths (xlsx and txt of each file).
     """
     subs = con.execute(
         "SELECT file_sha256, file_name, network_id, status, errors, warnings, archive_path "
@@ -61,7 +69,20 @@ def write_check_reports(con, run_id: str, year: int, outdir: Path,
         info = ReportInfo(year, file_name, network_id, status, errors or 0, warnings or 0)
         findings = findings_of(con, run_id, sha)
         source = archived(archive_path) if archived is not None and archive_path else None
-        xlsx = write_report_workbook(outdir / f"{base}_Pruefbericht.xlsx", info, findings, source)
+        if staff_outdir is not None and any(f.code in IDENTITY_RULES for f in findings):
+            base, source, info = f"{_name(None, file_name)}_{sha[:8]}", None, ReportInfo(
+                year, file_name, None, status, errors or 0, warnings or 0)
+            staff_outdir.mkdir(parents=True, exist_ok=True)
+            xlsx = write_report_workbook(staff_outdir / f"{base}_Pruefbericht.xlsx", info, findings, None)
+            txt = write_mail_text(staff_outdir / f"{base}_Pruefbericht.txt", mail_text(info, findings, xlsx.name))
+            written += [xlsx, txt]
+            continue
+        try:
+            xlsx = write_report_workbook(outdir / f"{base}_Pruefbericht.xlsx", info, findings, source)
+        except Exception as exc:  # noqa: BLE001 - one file's copy never stops the others' reports
+            log.warning("check report of %s: the marked copy failed (%s); findings sheet only",
+                        base, type(exc).__name__)
+            xlsx = write_report_workbook(outdir / f"{base}_Pruefbericht.xlsx", info, findings, None)
         txt = write_mail_text(outdir / f"{base}_Pruefbericht.txt", mail_text(info, findings, xlsx.name))
         written += [xlsx, txt]
     return written

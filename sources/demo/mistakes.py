@@ -88,8 +88,8 @@ def _funding_zero_too_many(a: Answers) -> Answers:
 
 
 MISTAKES: tuple[Mistake, ...] = (
-    Mistake("ca_volunteers", "„ca. 20“ statt einer Zahl bei den Ehrenamtlichen eingetragen",
-            ERROR, "not_an_integer", _set("volunteers", "ca. 20")),
+    Mistake("ca_meetings", "„ca. 6“ statt einer Zahl bei den Netzwerktreffen eingetragen",
+            ERROR, "not_an_integer", _set("meetings_per_year", "ca. 6")),
     Mistake("founded_after_survey", "Zahlendreher im Gründungsjahr (z. B. 2061 statt 2016): liegt nach dem Erhebungsjahr",
             ERROR, "founded_after_survey", _founded_swapped,
             applies=lambda a: (_swap_digits(a.form.get("founded_year")) or 0) > 2030),

@@ -194,11 +194,11 @@ def ingest_batch(home: Home, year: int, inbox: Path | None = None,
     progress.report(progress.CHECKING, len(received), len(received))
     missing = missing_since_last_year(ctx, year, {r.network_id for r in received if r.network_id})
     if missing:
-        log.warning("answered last year, nothing received yet: %s", ", ".join(missing))
+        log.info("answered last year, nothing received yet: %s", ", ".join(missing))
     for r in received:
         if r.status == REJECTED:
             codes = sorted({f.code for f in r.findings if f.is_error})
-            log.warning("rejected %s (%s): %d errors: %s", r.file_name, r.network_id or "?", r.errors,
+            log.info("rejected %s (%s): %d errors: %s", r.file_name, r.network_id or "?", r.errors,
                         ", ".join(codes))
     loaded = load(home, year, run_id, started_at, received, frames, ref, register, skipped)
     summary = IngestSummary(

@@ -157,6 +157,9 @@ def test_corrected_earlier_year_gives_release_2_with_the_change_in_its_changelog
     assert steps.snapshot_year(h, 2025)[0].startswith("snapshot 2025: release 2025.1 in")
     # nothing changed: 2025.1 stays the current release
     assert steps.snapshot_year(h, 2025) == [f"snapshot 2025: release 2025.1 unchanged ({h.published / '2025.1'})"]
+    # … also after the same workbooks were ingested again (the register is reloaded, new timestamps)
+    process(home, 2025, load_reference(resolve_reference_dir()))
+    assert steps.snapshot_year(h, 2025) == [f"snapshot 2025: release 2025.1 unchanged ({h.published / '2025.1'})"]
     # MR-003 corrects its 2024 budget and Land funding
     write_workbook(home / "inbox" / "2024" / "Erhebungsbogen_2024_MR-003.xlsx", 2024, "MR-003",
                    answers_for("MR-003", 2024, "MINT-Region Bonn", budget_eur=150000.5, funding_land_eur=90000.0))

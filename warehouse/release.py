@@ -130,13 +130,21 @@ def _columns(con, db: str, schema: str, table: str) -> list[tuple[str, str, str 
         "AND table_name = ? ORDER BY column_index", [db, schema, table]).fetchall()
 
 
+# When a row was recorded is not part of what it says: a re-run without any changed value
+# must not make a new edition.
+VOLATILE_COLUMNS = frozenset({"recorded_at", "loaded_at", "started_at", "finished_at"})
+
+
 def fingerprint(con, db: str) -> str:
-    """Order-independent hash of every core, ref and pub table of attached database `db`."""
+    """Order-independent hash of every core, ref and pub table of attached database `db`
+    (volatile timestamp columns left out)."""
     parts = []
     for schema, table, _ in _tables(con, db):
         if schema not in ("core", "ref", "pub"):
             continue
-        n, h = con.execute(f"SELECT count(*), coalesce(sum(hash(t) % 1000000007), 0) "
+        cols = [quote_ident((c,)) for c, _t, _c in _columns(con, db, schema, table) if c not in VOLATILE_COLUMNS]
+        row = f"hash({', '.join(cols)})" if cols else "0"
+        n, h = con.execute(f"SELECT count(*), coalesce(sum({row} % 1000000007), 0) "
                            f"FROM {db}.{schema}.{table} t").fetchone()
         parts.append(f"{schema}.{table}:{n}:{h}")
     import hashlib

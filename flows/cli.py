@@ -107,6 +107,10 @@ def build_parser() -> argparse.ArgumentParser:
         _year(s, "to check and load")
         s.add_argument("--inbox", default=None, metavar="DIR",
                        help="directory of incoming workbooks (default <home>/inbox/<year>)")
+        if name == "run":
+            s.add_argument("--allow-empty", action="store_true",
+                           help="publish and snapshot even when no workbook of the year has been accepted "
+                                "(otherwise stop after the ingest, exit 2)")
 
     s = _command(sub, "publish", "write the publication of a year from the warehouse", common)
     _year(s, "to publish")

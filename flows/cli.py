@@ -32,7 +32,8 @@ EXAMPLES = {
     "ingest": ["mint-census ingest --year 2025", "mint-census ingest --year 2025 --inbox ~/Eingang/2025"],
     "publish": ["mint-census publish --year 2025"],
     "snapshot": ["mint-census snapshot --year 2025"],
-    "run": ["mint-census run --year 2025", "PREFECT_API_URL=http://127.0.0.1:4200/api mint-census run --year 2025"],
+    "run": ["mint-census run --year 2025", "mint-census run --year 2025 --allow-empty",
+            "PREFECT_API_URL=http://127.0.0.1:4200/api mint-census run --year 2025"],
     "check-warehouse": ["mint-census check-warehouse --home /srv/mint-census"],
     "retention": ["mint-census retention --keep-years 3 --dry-run", "mint-census retention --keep-years 3"],
     "server": ["mint-census server --port 4200   # then, in another window:",
@@ -47,6 +48,7 @@ EXAMPLES = {
                 "mint-census rebuild"],
     "register": ["mint-census register export                      # -> <home>/register.xlsx",
                  "mint-census register import --file register.xlsx",
+                 "mint-census register add --id MR-155 --from-file inbox/2026/neu.xlsx --date 2026-04-01",
                  "mint-census register rename --id MR-012 --name 'MINT-Region Neu' --date 2025-03-01",
                  "mint-census register pause --id MR-040 --date 2024-06-30"],
 }

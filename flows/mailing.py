@@ -176,7 +176,9 @@ def _remind_items(home, con, year, deadline, outdir, reference) -> list[Outgoing
     kreise = None
     items = []
     today = datetime.now(timezone.utc).date().isoformat()
-    for row in reg[counted(reg, year)].itertuples(index=False):
+    chosen = reg[counted(reg, year)]
+    for done, row in enumerate(chosen.itertuples(index=False)):
+        progress.report(progress.TEMPLATES, done, len(chosen))
         s = subs.get(row.network_id)
         if s is not None and s.status != REJECTED:
             continue
@@ -197,6 +199,7 @@ def _remind_items(home, con, year, deadline, outdir, reference) -> list[Outgoing
             attachment = prefilled_workbook(con, row, year, deadline, outdir, home.is_demo, kreise)
         items.append(Outgoing(row.network_id, row.network_name, {"stand": stand},
                               f"remind|{year}|{row.network_id}|{today}", attachment))
+    progress.report(progress.TEMPLATES, len(chosen), len(chosen))
     return items
 
 

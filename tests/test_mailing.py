@@ -404,5 +404,5 @@ def test_send_out_and_remind_report_progress_with_counts(tmp_path, capsys):
         assert _cmd("remind", "--year", "2027", home=home) == 0
     workbooks = [s for s in seen if s[0] == "Erhebungsbögen"]
     mails = [s for s in seen if s[0] == "E-Mails"]
-    assert workbooks == [("Erhebungsbögen", n, 4) for n in range(5)]          # send-out: 4 workbooks
+    assert workbooks == [("Erhebungsbögen", n, 4) for n in range(5)] * 2      # send-out, then remind
     assert mails == [("E-Mails", n, 4) for n in range(5)] * 2                # send-out, then remind

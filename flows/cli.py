@@ -32,7 +32,8 @@ EXAMPLES = {
     "ingest": ["mint-census ingest --year 2025", "mint-census ingest --year 2025 --inbox ~/Eingang/2025"],
     "publish": ["mint-census publish --year 2025"],
     "snapshot": ["mint-census snapshot --year 2025"],
-    "run": ["mint-census run --year 2025", "PREFECT_API_URL=http://127.0.0.1:4200/api mint-census run --year 2025"],
+    "run": ["mint-census run --year 2025", "mint-census run --year 2025 --allow-empty",
+            "PREFECT_API_URL=http://127.0.0.1:4200/api mint-census run --year 2025"],
     "check-warehouse": ["mint-census check-warehouse --home /srv/mint-census"],
     "retention": ["mint-census retention --keep-years 3 --dry-run", "mint-census retention --keep-years 3"],
     "server": ["mint-census server --port 4200   # then, in another window:",
@@ -47,6 +48,7 @@ EXAMPLES = {
                 "mint-census rebuild"],
     "register": ["mint-census register export                      # -> <home>/register.xlsx",
                  "mint-census register import --file register.xlsx",
+                 "mint-census register add --id MR-155 --from-file inbox/2026/neu.xlsx --date 2026-04-01",
                  "mint-census register rename --id MR-012 --name 'MINT-Region Neu' --date 2025-03-01",
                  "mint-census register pause --id MR-040 --date 2024-06-30"],
 }
@@ -107,6 +109,10 @@ def build_parser() -> argparse.ArgumentParser:
         _year(s, "to check and load")
         s.add_argument("--inbox", default=None, metavar="DIR",
                        help="directory of incoming workbooks (default <home>/inbox/<year>)")
+        if name == "run":
+            s.add_argument("--allow-empty", action="store_true",
+                           help="publish and snapshot even when no workbook of the year has been accepted "
+                                "(otherwise stop after the ingest, exit 2)")
 
     s = _command(sub, "publish", "write the publication of a year from the warehouse", common)
     _year(s, "to publish")

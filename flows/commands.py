@@ -70,7 +70,7 @@ def dispatch(args, home: Home) -> int:
         from .mailing import run_mailing
         return run_mailing(home, args.command, args.year, args.deadline, args.send, reference)
     if args.command == "run":
-        return run(home, args.year, args.inbox, reference)
+        return run(home, args.year, args.inbox, reference, allow_empty=args.allow_empty)
     if args.command == "snapshot":
         snapshot(home, args.year)
         return EXIT_OK
@@ -166,13 +166,18 @@ def _print_ingest(home: Home, summary: IngestSummary, seconds: float) -> None:
     print(f"  warehouse: {home.warehouse}")
 
 
-def run(home: Home, year: int, inbox: str | None, reference: str | None) -> int:
+def run(home: Home, year: int, inbox: str | None, reference: str | None, allow_empty: bool = False) -> int:
     box = _ingest_inbox(home, year, inbox)
     t0 = time.perf_counter()
     with hold(home.writer_lock, f"run --year {year}"):
         with progress.console():
-            summary, published, snap = _flows().run_flow(year, str(home.root), str(box), reference)
+            summary, published, snap = _flows().run_flow(year, str(home.root), str(box), reference,
+                                                         allow_empty=allow_empty)
     _print_ingest(home, summary, time.perf_counter() - t0)
+    if published is None:  # nothing of the year accepted: ingest done, no empty publication
+        raise UsageError(f"run --year {year}: no workbook of {year} has been accepted, so nothing was "
+                         "published and no snapshot written; correct and ingest the workbooks, or give "
+                         "--allow-empty")
     _print_published(home, year, published)
     _print_snapshot(year, snap)
     return EXIT_REJECTED if summary.rejected else EXIT_OK

@@ -45,6 +45,7 @@ from mint_census.sources.register import RegisterError, counted, read_register
 from mint_census.warehouse import mailings as store
 from mint_census.warehouse.answers import last_answers
 
+from . import progress
 from .errors import EXIT_FAILURE, EXIT_OK, UsageError
 from .home import Home
 from .steps import open_warehouse
@@ -160,9 +161,12 @@ def _send_out_items(home, con, year, deadline, outdir, reference) -> list[Outgoi
     reg = _register(home)
     kreise = _kreise(reference)
     items = []
-    for row in reg[counted(reg, year)].itertuples(index=False):
+    chosen = reg[counted(reg, year)]
+    progress.report(progress.TEMPLATES, 0, len(chosen))
+    for row in chosen.itertuples(index=False):
         wb = prefilled_workbook(con, row, year, deadline, outdir, home.is_demo, kreise)
         items.append(Outgoing(row.network_id, row.network_name, {}, f"send-out|{year}|{row.network_id}", wb))
+        progress.report(progress.TEMPLATES, len(items), len(chosen))
     return items
 
 
@@ -172,7 +176,9 @@ def _remind_items(home, con, year, deadline, outdir, reference) -> list[Outgoing
     kreise = None
     items = []
     today = datetime.now(timezone.utc).date().isoformat()
-    for row in reg[counted(reg, year)].itertuples(index=False):
+    chosen = reg[counted(reg, year)]
+    for done, row in enumerate(chosen.itertuples(index=False)):
+        progress.report(progress.TEMPLATES, done, len(chosen))
         s = subs.get(row.network_id)
         if s is not None and s.status != REJECTED:
             continue
@@ -193,6 +199,7 @@ def _remind_items(home, con, year, deadline, outdir, reference) -> list[Outgoing
             attachment = prefilled_workbook(con, row, year, deadline, outdir, home.is_demo, kreise)
         items.append(Outgoing(row.network_id, row.network_name, {"stand": stand},
                               f"remind|{year}|{row.network_id}|{today}", attachment))
+    progress.report(progress.TEMPLATES, len(chosen), len(chosen))
     return items
 
 
@@ -359,7 +366,10 @@ def mailing(home: Home, kind: str, year: int, deadline: str | None = None, send:
         kontakt = store.contacts(con, year) if con is not None else {}
         reg_emails = register_emails(home.register)
         already = store.sent_message_ids(con) if send else set()
-        for it in items:
+        progress.report(progress.MAILS, 0, len(items))
+        for done, it in enumerate(items, 1):
+            if done > 1:
+                progress.report(progress.MAILS, done - 1, len(items))
             to, source, name = _address(it.network_id, settings.order, reg_emails, kontakt)
             letter = render(kind, {
                 "anrede": salutation(name), "netzwerk": it.network_name, "netzwerk_id": it.network_id,
@@ -388,6 +398,8 @@ def mailing(home: Home, kind: str, year: int, deadline: str | None = None, send:
                 already.add(msg_id)
             d.status = "gesendet" if result == store.SENT else f"nicht gesendet: {result.removeprefix('failed: ')}"
             log.info("%s %s: %s", kind, it.network_id, result)
+        if items:
+            progress.report(progress.MAILS, len(items), len(items))
     except LetterError as exc:
         raise UsageError(str(exc)) from None
     finally:
@@ -406,7 +418,8 @@ def mailing(home: Home, kind: str, year: int, deadline: str | None = None, send:
 def run_mailing(home: Home, kind: str, year: int, deadline: str | None, send: bool,
                 reference: str | None) -> int:
     """The command: prepare or send, print what happened (no addresses), exit 1 when a message failed."""
-    res = mailing(home, kind, year, deadline, send, reference)
+    with progress.console():
+        res = mailing(home, kind, year, deadline, send, reference)
     prepared = sum(r.eml is not None for r in res.rows)
     print(f"{kind} {year}: {len(res.rows)} networks, {prepared} e-mails in {res.outdir} "
           f"(list: {DISPATCH_FILE})")

@@ -86,7 +86,8 @@ def ingest_flow(year: int, home: str, inbox: str | None = None, reference: str |
 @flow(name="mint-census-publish")
 def publish_flow(year: int, home: str, reference: str | None = None) -> steps.Published:
     """Publication of `year`; `reference` is the reference directory (None: the default one)."""
-    published = steps.publish_year(Home(Path(home)), year, reference)
+    with progress.listening(ProgressArtifacts(year)):
+        published = steps.publish_year(Home(Path(home)), year, reference)
     create_markdown_artifact(key=f"publication-{year}", markdown=(
         f"# Veröffentlichung {year}\n\n{published.headline}\n\n"
         + "\n".join(f"- {Path(p).name}" for p in published.files)
@@ -103,9 +104,13 @@ def snapshot_flow(year: int, home: str) -> list[str]:
 
 
 @flow(name="mint-census-run")
-def run_flow(year: int, home: str, inbox: str | None = None, reference: str | None = None):
-    """ingest + publish + snapshot of one year as one flow."""
+def run_flow(year: int, home: str, inbox: str | None = None, reference: str | None = None,
+             allow_empty: bool = False):
+    """ingest + publish + snapshot of one year as one flow. Without `allow_empty` it stops after the
+    ingest when no workbook of the year is accepted (publication and snapshot come back as None)."""
     summary = ingest_flow(year, home, inbox, reference)
+    if not allow_empty and steps.accepted_networks(Home(Path(home)), year) == 0:
+        return summary, None, None
     published = publish_flow(year, home, reference)
     snapshot = snapshot_flow(year, home)
     return summary, published, snapshot

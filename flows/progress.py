@@ -16,6 +16,7 @@ Listener = Callable[[str, int, int], None]
 
 # German stage names as staff read them in the console and the Prefect UI.
 READING, CHECKING, TEMPLATES, PUBLISHING = "Lesen", "Prüfen", "Erhebungsbögen", "Veröffentlichen"
+MAILS = "E-Mails"  # send-out, remind, answer: messages prepared (and sent) per network
 
 _listeners: list[Listener] = []
 

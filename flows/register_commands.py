@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from mint_census.schemas import questionnaire as q
 from mint_census.schemas import vocabularies as voc
 from mint_census.sources.reference import load_reference
 from mint_census.sources.register import (RegisterError, _date, counted, events_of, read_register, with_events,
@@ -54,10 +55,14 @@ def add_parser(sub, common: argparse.ArgumentParser, examples: list[str]) -> Non
         return a
 
     a = one("add", "admit a new network (counted from the year of --date)")
-    a.add_argument("--name", required=True, help="name of the network")
-    a.add_argument("--type", default="MINT-Region", choices=voc.NETWORK_TYPES, help="kind of network")
-    a.add_argument("--land", required=True, help="Land: name, abbreviation (NW) or key (05)")
-    a.add_argument("--kreise", default="", help="Kreis keys separated by ';', e.g. '05315;05316'")
+    a.add_argument("--from-file", default=None, metavar="XLSX",
+                   help="take name, type, Land, founding year and Kreise from the workbook a new network "
+                        "filled in (a blank template); the options below override it")
+    a.add_argument("--name", default=None, help="name of the network (required without --from-file)")
+    a.add_argument("--type", default=None, choices=voc.NETWORK_TYPES, help="kind of network (default MINT-Region)")
+    a.add_argument("--land", default=None, help="Land: name, abbreviation (NW) or key (05) "
+                   "(required without --from-file)")
+    a.add_argument("--kreise", default=None, help="Kreis keys separated by ';', e.g. '05315;05316'")
     a.add_argument("--founded", type=int, default=None, help="founding year")
     one("rename", "record a new name (the old one stays in the history)").add_argument(
         "--name", required=True, help="the new name")
@@ -124,6 +129,33 @@ def import_(home: Home, file: Path, events: Path | None, reference: str | None) 
     return EXIT_OK
 
 
+def from_workbook(path: Path) -> dict:
+    """Name, type, Land, founding year and Kreise as a network wrote them into its workbook (read and
+    typed as the ingest does; a file that is unsafe or unreadable is refused)."""
+    from mint_census.sources.frames import build_frames
+    from mint_census.sources.workbook import read_workbook
+    if not path.is_file():
+        raise UsageError(f"--from-file {path}: no such file")
+    wb = read_workbook(path)
+    errors = [f for f in wb.findings if f.is_error]
+    if errors or wb.census_year is None:
+        first = errors[0].message_en if errors else "no census year in its meta sheet"
+        raise UsageError(f"--from-file {path.name}: cannot be read: {first}")
+    frames = build_frames({0: wb}, wb.census_year).frames
+    net = frames[q.S_NET].iloc[0] if len(frames[q.S_NET]) else {}
+
+    def value(key):
+        v = net.get(key) if len(net) else None
+        return None if v is None or pd.isna(v) else v
+
+    area = frames[q.S_AREA]
+    kreise = [str(k) for k in area["kreis_code"] if k is not None and not pd.isna(k)] if len(area) else []
+    founded = value("founded_year")
+    return {"network_name": value("network_name"), "network_type": value("network_type"),
+            "land_code": value("land_code"), "founded_year": int(founded) if founded is not None else None,
+            "kreise": list(dict.fromkeys(kreise))}
+
+
 def change(home: Home, args) -> int:
     register = _current(home)
     when = _date(args.date)
@@ -134,15 +166,23 @@ def change(home: Home, args) -> int:
     if args.action == "add":
         if nid in known:
             raise UsageError(f"--id {nid}: already in the register")
-        land = voc.LAND_BY_TEXT.get(args.land.casefold())
+        given = from_workbook(Path(args.from_file)) if args.from_file else {}
+        name = args.name or given.get("network_name")
+        land_text = args.land or given.get("land_code")
+        if not name or not land_text:
+            raise UsageError("register add: --name and --land are required (or --from-file with both filled in)")
+        land = voc.LAND_BY_TEXT.get(str(land_text).casefold())
         if land is None:
-            raise UsageError(f"--land {args.land!r}: not a Land")
+            raise UsageError(f"--land {land_text!r}: not a Land")
+        founded = args.founded or given.get("founded_year")
+        kreise = ([k.strip() for k in args.kreise.replace(",", ";").split(";") if k.strip()]
+                  if args.kreise is not None else given.get("kreise", []))
         events = []
-        if args.founded:
-            events.append({"network_id": nid, "event_date": date(args.founded, 1, 1), "event": "founded"})
+        if founded:
+            events.append({"network_id": nid, "event_date": date(founded, 1, 1), "event": "founded"})
         events.append({"network_id": nid, "event_date": when, "event": "admitted", "note": args.note})
-        current = {nid: {"network_name": args.name, "network_type": args.type, "land_code": land,
-                         "kreise": [k.strip() for k in args.kreise.replace(",", ";").split(";") if k.strip()]}}
+        current = {nid: {"network_name": name, "network_type": args.type or given.get("network_type") or "MINT-Region",
+                         "land_code": land, "kreise": kreise}}
     else:
         if nid not in known:
             raise UsageError(f"--id {nid}: not in the register")

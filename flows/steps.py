@@ -227,7 +227,8 @@ def publish_year(home: Home, year: int, reference: str | Path | None = None) -> 
     try:
         stand = con.execute("SELECT max(finished_at) FROM meta.runs WHERE census_year <= ?", [year]).fetchone()[0]
         files = publish(con, year, home.publication(year), fictitious=home.is_demo,
-                        stand=stand.date() if stand else None, reference=ref_dir)
+                        stand=stand.date() if stand else None, reference=ref_dir,
+                        on_progress=lambda done, total: progress.report(progress.PUBLISHING, done, total))
         line = headline(con, year)
     finally:
         con.close()

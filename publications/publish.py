@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -86,6 +87,7 @@ def publish(
     stand: dt.date | str | None = None,
     reference: Path | str | None = None,
     rule: Rule | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> Published:
     """Write the publication of census ``year`` into ``outdir`` and return the files written.
 
@@ -98,7 +100,8 @@ def publish(
     ``stand`` is the reference date (default: today); ``rule`` the disclosure-control
     thresholds (default: ``Rule.from_env()``). Each file is replaced atomically. Raises
     ValueError when the warehouse has no data for ``year``. The returned list carries
-    ``messages`` (e.g. why the map was skipped) and ``kreise_drawn``.
+    ``messages`` (e.g. why the map was skipped) and ``kreise_drawn``. ``on_progress(done, total)``
+    is told after each part (tables, each figure, map, comparison, report, PDF).
     """
     if isinstance(year, bool) or not isinstance(year, int) or year < BASE_YEAR:
         raise ValueError(f"year must be a census year from {BASE_YEAR} on, not {year!r}")
@@ -109,6 +112,17 @@ def publish(
     # Query everything before writing anything, so that a missing year or a failing
     # query leaves the previous outputs untouched.
     require_census_year(con, year)
+    parts = 1 + len(FIGURES) + 1 + (1 if year - 1 >= BASE_YEAR else 0) + 2
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if on_progress is not None:
+            on_progress(done, parts)
+
+    if on_progress is not None:
+        on_progress(0, parts)
     numbers = number_tables(TABLES)
     filled = [fill(table, number, con, year, rule) for number, table in zip(numbers, TABLES)]
     previous = None
@@ -126,6 +140,7 @@ def publish(
     written += [write_csv(outdir / TABLES_DIR / f"{t.table.name}.csv", t.machine) for t in filled]
     written.append(write_csv(outdir / TABLES_DIR / PORTRAITS_CSV, portraits))
     published_tables = {t.table.name: t.published for t in filled}
+    step()
     figure_files: list[dict] = []
     for figure in FIGURES:
         basis = tuple(t.subtitle for t in filled if figure.table and t.table.name == figure.table and t.subtitle)
@@ -134,6 +149,7 @@ def publish(
         title = figure.title.format(year=year, base_year=BASE_YEAR, period=f"{BASE_YEAR}–{year}")
         figure_files.append(figure_entry(figure.name, paths[1], outdir, title,
                                          alt_text(figure.name, title, filled, key, year)))
+        step()
     map_paths, drawn, skipped = draw_map(con, edition, outdir / FIGURES_DIR, reference_dir)
     if skipped:
         messages.append(skipped)
@@ -145,17 +161,21 @@ def publish(
                    f"Kartengrundlage: {BKG_CREDIT}")
         figure_files.insert(1, figure_entry("karte_kreise", map_paths[0], outdir, caption,
                                             alt_text("karte_kreise", caption, filled, key, year), "map"))
+    step()
     if previous is not None:
         comparison = compare(filled, previous)
         written.append(write_csv(outdir / COMPARISON_NAME, comparison))
         written.append(write_comparison_workbook(outdir / COMPARISON_XLSX, comparison, edition))
+        step()
     else:
         messages.append(f"Kein Vorjahresvergleich: {year} ist das erste Erhebungsjahr.")
     data = report_data(edition=edition, headline_text=headline_text, key=key, numbers=numbers, tables=filled,
                        figures=figure_files, chronology=chronology, portraits=portraits, messages=messages,
                        rule=rule, base_year=BASE_YEAR)
     written.append(write_report(outdir / REPORT_NAME, data))
+    step()
     written.append(write_pdf(outdir / PDF_NAME, data))
+    step()
     written.messages = messages
     written.kreise_drawn = drawn
     return written

@@ -169,6 +169,10 @@ CATALOGUE: dict[str, Text] = {
     "layout_changed": Text("In {sheet}!{cell} steht „{found}“, erwartet wird die Beschriftung „{label}“. "
                            "Bitte keine Zeilen oder Spalten einfügen, löschen oder verschieben.",
                            "{sheet}!{cell}: label {found!r} where {label!r} was expected"),
+    "formula_uncached": Text("In {sheet}!{cell} ({label}) steht eine Formel ohne gespeichertes Ergebnis; die "
+                             "Zelle wird deshalb als leer gelesen. Bitte die Datei in Excel oder LibreOffice "
+                             "öffnen, neu berechnen lassen (F9) und speichern – oder den Wert direkt eintragen.",
+                             "{sheet}!{cell}: formula without a cached result, read as empty"),
     "too_many_rows": Text("Das Blatt „{sheet}“ hat mehr als {limit} Zeilen. Bitte nur die Angaben des "
                           "Netzwerks eintragen und leere Zeilen löschen.",
                           "sheet {sheet!r} exceeds {limit} data rows"),

@@ -21,6 +21,7 @@ from mint_census.schemas import questionnaire as q
 from mint_census.schemas.findings import WARNING, Finding
 from mint_census.schemas.messages import PERSONAL_PLACEHOLDER, file_finding
 from .safety import inspect_file
+from .uncached import uncached_input_cells
 from .values import raw_text
 
 log = logging.getLogger(__name__)
@@ -118,6 +119,7 @@ def read_workbook(path: Path, *, file_name: str | None = None) -> RawWorkbook:
         lay = read_meta(book, wb)
         if lay is not None:
             _read_sheets(book, lay, wb)
+            _uncached_formulas(path, lay, wb)
     except Exception as exc:  # a file that passes the checks but breaks the reader
         log.exception("unexpected error while reading %s", wb.file_name)
         wb.findings.append(file_finding("unreadable:reader", detail=f"{type(exc).__name__}: {exc}"))
@@ -141,6 +143,19 @@ def _read_sheets(book, lay: q.Layout, wb: RawWorkbook) -> None:
             _read_form(book, sheet_name, places, wb)
         else:
             _read_table(book, sheet_name, places, wb)
+
+
+def _uncached_formulas(path: Path, lay: q.Layout, wb: RawWorkbook) -> None:
+    """A hint per input cell whose formula has no saved result (calamine read it as empty)."""
+    try:
+        hits = uncached_input_cells(path, lay)
+    except Exception as exc:  # the scan only adds hints: it never makes a file unreadable
+        log.warning("formula scan of %s skipped: %s", wb.file_name, type(exc).__name__)
+        return
+    for sheet, cell, place in hits:
+        wb.findings.append(file_finding("formula_uncached", severity=WARNING, sheet=sheet, cell=cell,
+                                        field_key=place.field.key, field_label=place.label,
+                                        label=place.label))
 
 
 def _label_mismatch(sheet: str, cell: str, place: q.Place, found: Any) -> Finding:

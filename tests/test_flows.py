@@ -66,6 +66,8 @@ def test_run_flow_end_to_end(prefect, home, make_workbook, capsys):
     everything = json.dumps([a.data for a in table + _artifacts("ingest-summary-2025")], default=str)
     # the console's progress also as Prefect progress artifacts (reading and checking, 3 of 3)
     assert {"Lesen 2025: 3/3", "Prüfen 2025: 3/3"} <= {a.description for a in _progress_artifacts()}
+    # and publishing, part by part (tables, 3 figures, map, comparison, report, PDF)
+    assert "Veröffentlichen 2025: 8/8" in {a.description for a in _progress_artifacts()}
     assert "Anna Beispiel" not in everything and "anna.beispiel@example.org" not in everything
     # run = ingest + publish + snapshot: the researchers' copy exists and the invariants hold
     assert (home / "published" / "2025.1" / "mint_census_2025.duckdb").is_file()
@@ -165,3 +167,19 @@ def test_serve_without_a_server_is_a_usage_error(home, monkeypatch, capsys):
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
     assert main(["serve", "--year", "2025", "--home", str(home)]) == 2
     assert "PREFECT_API_URL" in capsys.readouterr().err
+
+
+def test_run_of_a_year_with_nothing_accepted_stops_before_publishing(prefect, home, make_workbook, capsys):
+    make_workbook("c.xlsx", tweak(full_answers(network_id="MR-003"), founded_year=2031), network_id="MR-003")
+    code = main(["run", "--year", "2025", "--home", str(home)])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert "1 files: 0 accepted, 0 accepted with warnings, 1 rejected" in out   # the ingest ran
+    assert ("run --year 2025: no workbook of 2025 has been accepted, so nothing was published and no "
+            "snapshot written") in err and "--allow-empty" in err
+    assert (home / "reports" / "2025" / "MR-003_Pruefbericht.xlsx").is_file()
+    assert not (home / "publication" / "2025").exists()
+    assert not (home / "published" / "LATEST").exists()
+    con = duckdb.connect(str(Home(home).warehouse), read_only=True)
+    assert con.execute("SELECT file_name, status FROM meta.submissions").fetchall() == [("c.xlsx", "rejected")]
+    con.close()

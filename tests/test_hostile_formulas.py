@@ -78,3 +78,33 @@ def test_nothing_written_out_becomes_a_formula(home, make_workbook):
     assert not wb.defined_names
     text = (out / "MR-002_Pruefbericht.txt").read_text(encoding="utf-8")
     assert all(not line.startswith(FORMULA_PREFIXES) for line in text.splitlines())
+
+
+KREISE = [("05315", "Köln, Stadt", "Kreisfreie Stadt"), ("05316", "Leverkusen, Stadt", "Kreisfreie Stadt")]
+
+
+def test_a_formula_without_a_saved_result_is_a_hint_at_its_cell(home):
+    """openpyxl (like other scripts) saves formulas without their result; calamine reads them as empty.
+    The template's own Kreis formulas in the Gebiet sheet are saved the same way and never count."""
+    from .filler import fill
+    path = write_workbook(home / "inbox" / "2025" / "a.xlsx", 2025, "MR-001", full_answers(), kreise=KREISE)
+    fill(path, {("Netzwerk", "Ehrenamtlich Mitwirkende"): "=10+12"})
+    wb = load_workbook(path)
+    assert wb["Netzwerk"]["B14"].data_type == "f"
+    assert sum(c.data_type == "f" for row in wb["Gebiet"].iter_rows() for c in row) == 40  # the template's own
+    received = process(home, 2025, None)["a.xlsx"]
+    assert received.status == "accepted_with_warnings", [f.message_en for f in received.findings]
+    [hint] = [f for f in received.findings if f.code == "formula_uncached"]
+    assert (hint.severity, hint.sheet, hint.cell, hint.field_key) == ("warning", "Netzwerk", "B14", "volunteers")
+    assert hint.message_de == (
+        "In Netzwerk!B14 (Ehrenamtlich Mitwirkende) steht eine Formel ohne gespeichertes Ergebnis; die Zelle "
+        "wird deshalb als leer gelesen. Bitte die Datei in Excel oder LibreOffice öffnen, neu berechnen lassen "
+        "(F9) und speichern – oder den Wert direkt eintragen.")
+    assert [f.cell for f in received.findings] == ["B14"]
+
+
+def test_the_templates_own_formulas_never_give_the_hint(home):
+    path = write_workbook(home / "inbox" / "2025" / "a.xlsx", 2025, "MR-001", full_answers(), kreise=KREISE)
+    assert sum(c.data_type == "f" for row in load_workbook(path)["Gebiet"].iter_rows() for c in row) == 40
+    received = process(home, 2025, None)["a.xlsx"]
+    assert received.status == "accepted" and received.findings == []

@@ -391,3 +391,18 @@ def test_an_unreachable_server_is_tried_once_and_reported(tmp_path, capsys):
         "nicht gesendet: server not reachable (ConnectionRefusedError)"] * 3 + ["keine Adresse"]
     # the prepared messages stay for a mail program
     assert len(list((home / "outbox" / "2025" / "send-out").glob("*.eml"))) == 3
+
+
+def test_send_out_and_remind_report_progress_with_counts(tmp_path, capsys):
+    from mint_census.flows import progress
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "register.csv").write_text(REGISTER, encoding="utf-8")
+    seen: list[tuple[str, int, int]] = []
+    with progress.listening(lambda stage, done, total: seen.append((stage, done, total))):
+        assert _cmd("send-out", "--year", "2027", "--deadline", "2027-05-31", home=home) == 0
+        assert _cmd("remind", "--year", "2027", home=home) == 0
+    workbooks = [s for s in seen if s[0] == "Erhebungsbögen"]
+    mails = [s for s in seen if s[0] == "E-Mails"]
+    assert workbooks == [("Erhebungsbögen", n, 4) for n in range(5)] * 2      # send-out, then remind
+    assert mails == [("E-Mails", n, 4) for n in range(5)] * 2                # send-out, then remind

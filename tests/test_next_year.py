@@ -113,3 +113,34 @@ def test_publish_refuses_an_empty_year(home, make_workbook, capsys):
     err = capsys.readouterr().err
     assert "no workbook of 2025 has been accepted" in err and "--allow-empty" in err
     assert not (home / "publication" / "2025").exists()
+
+
+def test_register_add_takes_over_a_new_network_from_its_filled_blank_template(home, capsys):
+    from mint_census.sources.register import counted, read_register
+    answers = tweak(full_answers(2025, "MR-001"), network_name="MINT-Netz Neustadt", land_code="09",
+                    founded_year=2021, network_type="zdi-Netzwerk")
+    answers.form.pop("network_id")
+    answers.tables["Gebiet"] = [{"kreis_code": "09162", "coverage": "ganz"},
+                                {"kreis_code": "09184", "coverage": "teilweise"}]
+    answers.tables["Angebote"] = [{**r, "offer_kreis_code": None} for r in answers.tables["Angebote"]]
+    path = write_workbook(home / "inbox" / "2025" / "neu.xlsx", 2025, None, answers)
+    assert main(["register", "add", "--home", str(home), "--id", "MR-004", "--from-file", str(path),
+                 "--date", "2025-04-01"]) == 0
+    assert "register add MR-004 (2025-04-01)" in capsys.readouterr().out
+    reg = read_register(home / "register.csv", home / "register_events.csv").set_index("network_id")
+    row = reg.loc["MR-004"]
+    assert (row["network_name"], row["network_type"], row["land_code"], int(row["founded_year"]),
+            list(row["kreise"])) == ("MINT-Netz Neustadt", "zdi-Netzwerk", "09", 2021, ["09162", "09184"])
+    assert counted(reg.reset_index(), 2025).sum() == 4
+    events = (home / "register_events.csv").read_text(encoding="utf-8").splitlines()
+    assert [e for e in events if e.startswith("MR-004")] == ["MR-004;2021-01-01;gegründet;;;",
+                                                             "MR-004;2025-04-01;aufgenommen;;;"]
+    # an option given on the command line wins over the workbook; a file that is no workbook is refused
+    assert main(["register", "add", "--home", str(home), "--id", "MR-005", "--from-file", str(path),
+                 "--name", "MINT-Netz Neustadt-Land", "--date", "2025-04-01"]) == 0
+    reg = read_register(home / "register.csv", home / "register_events.csv").set_index("network_id")
+    assert reg.at["MR-005", "network_name"] == "MINT-Netz Neustadt-Land"
+    (home / "kaputt.xlsx").write_bytes(b"kein Erhebungsbogen")
+    assert main(["register", "add", "--home", str(home), "--id", "MR-006", "--from-file",
+                 str(home / "kaputt.xlsx"), "--date", "2025-04-01"]) == 2
+    assert "--from-file kaputt.xlsx: cannot be read" in capsys.readouterr().err

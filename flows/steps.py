@@ -185,8 +185,8 @@ def ingest_year(home: Home, year: int, inbox: Path | None = None,
 def ingest_batch(home: Home, year: int, inbox: Path | None = None,
                  reference: Reference | str | Path | None = None, *,
                  read: Callable = read_files, assess: Callable = assess, load: Callable = load,
-                 previous: Callable = previous_answers,
-                 assessed: Callable = earlier) -> tuple[IngestSummary, list[batch.Received]]:
+                 previous: Callable = previous_answers, assessed: Callable = earlier,
+                 read_chunks: Callable | None = None) -> tuple[IngestSummary, list[batch.Received]]:
     """`ingest_year`, also returning every received file with its findings (for tests and tools)."""
     assert_defusedxml_active()
     started_at = datetime.now(timezone.utc)
@@ -209,11 +209,10 @@ def ingest_batch(home: Home, year: int, inbox: Path | None = None,
 
     kept = unchanged_files(files, assessed(home, year), inputs)
     todo = [p for p in files if p not in kept]
-    received: list[batch.Received] = []
     progress.report(progress.READING, 0, len(todo))
-    for start in range(0, len(todo), CHUNK):
-        received += read(todo[start:start + CHUNK], year, start)
-        progress.report(progress.READING, len(received), len(todo))
+    chunks = [(todo[start:start + CHUNK], start) for start in range(0, len(todo), CHUNK)]
+    received = (read_chunks or in_turn(read))(chunks, year,
+                                             lambda done: progress.report(progress.READING, done, len(todo)))
     # another file of the same network: duplicates are decided across files, so read it again too
     clash = [p for p, (_, a) in kept.items() if a["network_id"] in {r.network_id for r in received if r.network_id}]
     if clash:
@@ -247,6 +246,19 @@ def ingest_batch(home: Home, year: int, inbox: Path | None = None,
         sum(len(r.findings) for r in received), file_rows(received), loaded["reports"], missing,
         loaded["overview"], skipped, len(kept))
     return summary, received
+
+
+def in_turn(read: Callable) -> Callable:
+    """Read the chunks one after the other (`read_chunks` of a serial ingest). A `read_chunks` stage
+    takes [(paths, start)], the year and a callback with the number of files read so far, and returns
+    the received files in chunk order (flows/pipeline.py submits the chunks to a task runner)."""
+    def read_chunks(chunks: list[tuple[list[Path], int]], year: int, done: Callable[[int], None]) -> list:
+        received: list[batch.Received] = []
+        for paths, start in chunks:
+            received += read(paths, year, start)
+            done(len(received))
+        return received
+    return read_chunks
 
 
 def unchanged_files(files: list[Path], earlier: dict[str, dict],

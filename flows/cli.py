@@ -109,6 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
         _year(s, "to check and load")
         s.add_argument("--inbox", default=None, metavar="DIR",
                        help="directory of incoming workbooks (default <home>/inbox/<year>)")
+        s.add_argument("--dask", default=None, metavar="ADDRESS",
+                       help="read the chunks of workbooks on a running Dask cluster (scheduler address, e.g. "
+                            "tcp://10.0.0.5:8786; its workers must see the inbox under the same path)")
+        s.add_argument("--workers", type=int, default=None, metavar="N",
+                       help="read the chunks in parallel on a local Dask cluster of N worker processes")
         if name == "run":
             s.add_argument("--allow-empty", action="store_true",
                            help="publish and snapshot even when no workbook of the year has been accepted "

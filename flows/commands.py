@@ -6,6 +6,8 @@ check-warehouse and retention start no Prefect server and do not even load Prefe
 
 from __future__ import annotations
 
+import importlib.util
+
 import os
 import time
 from pathlib import Path
@@ -61,7 +63,7 @@ def dispatch(args, home: Home) -> int:
         return template(home, args.year, Path(args.out), args.network, args.blank, reference)
     if args.command == "ingest":
         with hold(home.writer_lock, f"ingest --year {args.year}"):
-            summary = ingest(home, args.year, args.inbox, reference)
+            summary = ingest(home, args.year, args.inbox, reference, _parallel(args))
         return EXIT_REJECTED if summary.rejected else EXIT_OK
     if args.command == "publish":
         publish(home, args.year, reference, allow_empty=args.allow_empty)
@@ -70,7 +72,7 @@ def dispatch(args, home: Home) -> int:
         from .mailing import run_mailing
         return run_mailing(home, args.command, args.year, args.deadline, args.send, reference)
     if args.command == "run":
-        return run(home, args.year, args.inbox, reference, allow_empty=args.allow_empty)
+        return run(home, args.year, args.inbox, reference, _parallel(args), allow_empty=args.allow_empty)
     if args.command == "snapshot":
         snapshot(home, args.year)
         return EXIT_OK
@@ -136,11 +138,22 @@ def _ingest_inbox(home: Home, year: int, inbox: str | None) -> Path:
     return box
 
 
-def ingest(home: Home, year: int, inbox: str | None, reference: str | None) -> IngestSummary:
+def _parallel(args) -> dict:
+    """--dask ADDRESS / --workers N of ingest and run: the task runner that reads the chunks."""
+    parallel = {"dask": getattr(args, "dask", None), "workers": getattr(args, "workers", None)}
+    if parallel["workers"] is not None and parallel["workers"] < 1:
+        raise UsageError("--workers must be 1 or more")
+    if (parallel["dask"] or (parallel["workers"] or 0) > 1) and importlib.util.find_spec("prefect_dask") is None:
+        raise UsageError("--dask and --workers need prefect-dask: pip install 'mint-census[dask]'")
+    return parallel
+
+
+def ingest(home: Home, year: int, inbox: str | None, reference: str | None,
+           parallel: dict | None = None) -> IngestSummary:
     box = _ingest_inbox(home, year, inbox)
     t0 = time.perf_counter()
     with progress.console():
-        summary = _flows().ingest_flow(year, str(home.root), str(box), reference)
+        summary = _flows().ingest_flow(year, str(home.root), str(box), reference, **(parallel or {}))
     _print_ingest(home, summary, time.perf_counter() - t0)
     return summary
 
@@ -150,6 +163,8 @@ def _print_ingest(home: Home, summary: IngestSummary, seconds: float) -> None:
     print(f"ingest {year}: {summary.files} files: {summary.accepted} accepted, "
           f"{summary.with_warnings} accepted with warnings, {summary.rejected} rejected, "
           f"{summary.superseded} superseded ({summary.findings} findings, {seconds:.1f} s)")
+    if summary.unchanged:
+        print(f"  unchanged since their last check, not read again (earlier result stands): {summary.unchanged} files")
     for row in summary.rows:
         if row["Status"] == "rejected":
             print(f"  rejected: {row['Datei']} ({row['Netzwerk-ID'] or 'no network ID'}): "
@@ -166,13 +181,14 @@ def _print_ingest(home: Home, summary: IngestSummary, seconds: float) -> None:
     print(f"  warehouse: {home.warehouse}")
 
 
-def run(home: Home, year: int, inbox: str | None, reference: str | None, allow_empty: bool = False) -> int:
+def run(home: Home, year: int, inbox: str | None, reference: str | None, parallel: dict | None = None,
+        allow_empty: bool = False) -> int:
     box = _ingest_inbox(home, year, inbox)
     t0 = time.perf_counter()
     with hold(home.writer_lock, f"run --year {year}"):
         with progress.console():
             summary, published, snap = _flows().run_flow(year, str(home.root), str(box), reference,
-                                                         allow_empty=allow_empty)
+                                                         allow_empty=allow_empty, **(parallel or {}))
     _print_ingest(home, summary, time.perf_counter() - t0)
     if published is None:  # nothing of the year accepted: ingest done, no empty publication
         raise UsageError(f"run --year {year}: no workbook of {year} has been accepted, so nothing was "

@@ -14,6 +14,7 @@ carry file names, network IDs, statuses and counts only.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from prefect import flow, task
@@ -66,20 +67,54 @@ class ProgressArtifacts:
         self.last[stage] = percent
 
 
+def task_runner(dask: str | None = None, workers: int | None = None):
+    """The task runner that reads the chunks in parallel: `dask` the address of a running Dask
+    scheduler (prefect-dask's DaskTaskRunner; the workers must see the inbox under the same path),
+    else `workers` > 1 a local Dask cluster of that many worker processes; None: serial."""
+    if not dask and not (workers and workers > 1):
+        return None
+    from prefect_dask import DaskTaskRunner
+    if dask:
+        return DaskTaskRunner(address=dask)
+    return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1})
+
+
+def _submitting(runner):
+    """`read_chunks` for steps.ingest_batch: every chunk a read task on `runner`, gathered in order
+    (the load stays one transaction in the flow process)."""
+    def read_chunks(chunks, year, done):
+        # paths go unquoted: Dask rebuilds the quote() annotation (a named tuple) as a plain tuple
+        futures = [runner.submit(read_task, {"paths": list(paths), "year": year, "start": start})
+                   for paths, start in chunks]
+        received = []
+        for future in futures:
+            received += future.result()
+            done(len(received))
+        return received
+    return read_chunks
+
+
 @flow(name="mint-census-ingest", log_prints=False)
-def ingest_flow(year: int, home: str, inbox: str | None = None, reference: str | None = None) -> steps.IngestSummary:
-    with progress.listening(ProgressArtifacts(year)):
+def ingest_flow(year: int, home: str, inbox: str | None = None, reference: str | None = None,
+                dask: str | None = None, workers: int | None = None) -> steps.IngestSummary:
+    """steps.ingest_year as a flow; `dask`/`workers`: read the chunks in parallel (see task_runner)."""
+    runner = task_runner(dask, workers)
+    with progress.listening(ProgressArtifacts(year)), (runner or contextlib.nullcontext()):
         summary = steps.ingest_year(Home(Path(home)), year, Path(inbox) if inbox else None, reference,
-                                    read=_read, assess=_assess, load=_load, previous=previous_task)
+                                    read=_read, assess=_assess, load=_load, previous=previous_task,
+                                    read_chunks=_submitting(runner) if runner else None)
     create_table_artifact(key=f"ingest-{year}", table=summary.rows or [{"Datei": "(keine Dateien)"}],
                           description=f"Eingang Erhebung {year}: eine Zeile je Datei")
     create_table_artifact(key=f"overview-{year}", table=summary.overview or [{"Netzwerk-ID": "(keine)"}],
                           description=f"Erhebung {year}: Stand je Netzwerk (angenommen, abgelehnt, fehlt)")
     create_markdown_artifact(key=f"ingest-summary-{year}", markdown=(
         f"# Erhebung {year}: Eingang\n\n"
-        f"| Dateien | angenommen | mit Hinweisen | abgelehnt | ersetzt | Befunde |\n|---|---|---|---|---|---|\n"
+        f"| Dateien | angenommen | mit Hinweisen | abgelehnt | ersetzt | Befunde | unverändert |\n"
+        f"|---|---|---|---|---|---|---|\n"
         f"| {summary.files} | {summary.accepted} | {summary.with_warnings} | {summary.rejected} | "
-        f"{summary.superseded} | {summary.findings} |\n\nLauf {summary.run_id}"))
+        f"{summary.superseded} | {summary.findings} | {summary.unchanged} |\n\n"
+        f"Unverändert: seit der letzten Prüfung gleiche Datei und gleiche Grundlagen, nicht erneut gelesen; "
+        f"das frühere Ergebnis gilt.\n\nLauf {summary.run_id}"))
     return summary
 
 
@@ -105,10 +140,10 @@ def snapshot_flow(year: int, home: str) -> list[str]:
 
 @flow(name="mint-census-run")
 def run_flow(year: int, home: str, inbox: str | None = None, reference: str | None = None,
-             allow_empty: bool = False):
+             allow_empty: bool = False, dask: str | None = None, workers: int | None = None):
     """ingest + publish + snapshot of one year as one flow. Without `allow_empty` it stops after the
     ingest when no workbook of the year is accepted (publication and snapshot come back as None)."""
-    summary = ingest_flow(year, home, inbox, reference)
+    summary = ingest_flow(year, home, inbox, reference, dask, workers)
     if not allow_empty and steps.accepted_networks(Home(Path(home)), year) == 0:
         return summary, None, None
     published = publish_flow(year, home, reference)

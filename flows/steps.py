@@ -12,6 +12,7 @@ home directory (flows/home.py) into the paths each stage takes.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -32,17 +33,19 @@ from mint_census.sources import batch
 from mint_census.sources.addresses import register_emails
 from mint_census.sources.reference import Reference, boundaries, load_reference, resolve_reference_dir
 from mint_census.sources.register import events_of, history, read_register
-from mint_census.sources.safety import assert_defusedxml_active, inspect_file
+from mint_census.sources.safety import assert_defusedxml_active, inspect_file, safe_filename
+from mint_census.sources.workbook import sha256_of
 from mint_census.warehouse import load as loading
 from mint_census.warehouse.answers import previous_values
 from mint_census.warehouse.archive import archived
+from mint_census.warehouse.assessments import earlier_assessments
 from mint_census.warehouse.checks import check_warehouse
 from mint_census.warehouse.connection import WarehouseConnection, connect
 from mint_census.warehouse.rebuild import export_history
 from mint_census.warehouse.release import write_release
 from mint_census.warehouse.retention import RetentionReport
 
-from . import progress
+from . import incremental, progress
 from .home import Home
 
 log = logging.getLogger(__name__)
@@ -65,6 +68,7 @@ class IngestSummary:
     missing: list[str] = field(default_factory=list)    # answered last year, nothing this year
     overview: list[dict] = field(default_factory=list)  # the staff overview's rows
     skipped: list[dict] = field(default_factory=list)   # inbox entries that are not regular files
+    unchanged: int = 0                                  # files not read again (unchanged since last assessed)
 
 
 def open_warehouse(home: Home, read_only: bool = False, command: str | None = None) -> WarehouseConnection:
@@ -124,7 +128,8 @@ def load(home: Home, year: int, run_id: str, started_at: datetime, received: lis
         summary = loading.load_year(con, home.archive, year, run_id, f"ingest --year {year}", started_at,
                                     received, frames)
         reports = write_check_reports(con, run_id, year, home.reports(year), archived=safe_archived(home),
-                                      staff_outdir=home.reports_staff(year))
+                                      staff_outdir=home.reports_staff(year),
+                                      unchanged={r.wb.sha256 for r in received if r.unchanged})
         overview = write_overview(con, year, home.reports(year) / OVERVIEW_FILE, register_emails(home.register),
                                   skipped=skipped or [])
         export_history(con, home.register_history)  # rebuild keeps the register's history without the file
@@ -146,6 +151,17 @@ def previous_answers(home: Home, year: int) -> dict:
         con.close()
 
 
+def earlier(home: Home, year: int) -> dict[str, dict]:
+    """The last assessment of every file of `year` (incremental re-ingest; {} without a warehouse)."""
+    if not home.warehouse.is_file():
+        return {}
+    con = open_warehouse(home, command=f"ingest --year {year}")
+    try:
+        return earlier_assessments(con, year)
+    finally:
+        con.close()
+
+
 def first_error(received: batch.Received) -> str:
     """The first error of a file in German, worded and ordered as its check report says it
     (findings never carry personal data)."""
@@ -156,7 +172,8 @@ def first_error(received: batch.Received) -> str:
 def file_rows(received: list[batch.Received]) -> list[dict]:
     """One row per received file for the console, logs and Prefect artifacts (no personal data)."""
     return [{"Datei": r.file_name, "Netzwerk-ID": r.network_id or "", "Status": r.status,
-             "Fehler": r.errors, "Hinweise": r.warnings, "Erster Fehler": first_error(r)} for r in received]
+             "Fehler": r.errors, "Hinweise": r.warnings, "Erster Fehler": first_error(r),
+             "Unverändert": "ja" if r.unchanged else "nein"} for r in received]
 
 
 def ingest_year(home: Home, year: int, inbox: Path | None = None,
@@ -168,7 +185,8 @@ def ingest_year(home: Home, year: int, inbox: Path | None = None,
 def ingest_batch(home: Home, year: int, inbox: Path | None = None,
                  reference: Reference | str | Path | None = None, *,
                  read: Callable = read_files, assess: Callable = assess, load: Callable = load,
-                 previous: Callable = previous_answers) -> tuple[IngestSummary, list[batch.Received]]:
+                 previous: Callable = previous_answers, assessed: Callable = earlier,
+                 read_chunks: Callable | None = None) -> tuple[IngestSummary, list[batch.Received]]:
     """`ingest_year`, also returning every received file with its findings (for tests and tools)."""
     assert_defusedxml_active()
     started_at = datetime.now(timezone.utc)
@@ -181,17 +199,37 @@ def ingest_batch(home: Home, year: int, inbox: Path | None = None,
     for entry in skipped:
         log.warning("inbox entry not read: %s", entry["reason"])
     log.info("census %s: %d files in the inbox", year, len(files))
-    received: list[batch.Received] = []
-    progress.report(progress.READING, 0, len(files))
-    for start in range(0, len(files), CHUNK):
-        received += read(files[start:start + CHUNK], year, start)
-        progress.report(progress.READING, len(received), len(files))
     ctx = Context(kreis_land=ref.kreis_land(), register_ids=set(register["network_id"]),
                   register_names=dict(zip(register["network_id"], register["network_name"])),
                   previous=previous(home, year))
+    common, entries = incremental.common_inputs(ctx.kreis_land, register), incremental.register_entries(register)
+
+    def inputs(network_id: str | None) -> str:
+        return incremental.file_inputs(common, network_id, entries, ctx.previous)
+
+    kept = unchanged_files(files, assessed(home, year), inputs)
+    todo = [p for p in files if p not in kept]
+    progress.report(progress.READING, 0, len(todo))
+    chunks = [(todo[start:start + CHUNK], start) for start in range(0, len(todo), CHUNK)]
+    received = (read_chunks or in_turn(read))(chunks, year,
+                                             lambda done: progress.report(progress.READING, done, len(todo)))
+    # another file of the same network: duplicates are decided across files, so read it again too
+    clash = [p for p, (_, a) in kept.items() if a["network_id"] in {r.network_id for r in received if r.network_id}]
+    if clash:
+        received += read(clash, year, len(received))
+        for p in clash:
+            del kept[p]
     progress.report(progress.CHECKING, 0, len(received))
     frames = assess(received, year, ctx)
     progress.report(progress.CHECKING, len(received), len(received))
+    for r in received:
+        r.inputs_fingerprint = inputs(r.network_id)
+    start = len(received)
+    received += [batch.earlier_result(start + i, p, sha, a) for i, (p, (sha, a)) in enumerate(kept.items())]
+    order = {p: i for i, p in enumerate(files)}
+    received.sort(key=lambda r: order.get(r.path, len(order)))
+    if kept:
+        log.info("census %s: %d files unchanged since their last check, not read again", year, len(kept))
     missing = missing_since_last_year(ctx, year, {r.network_id for r in received if r.network_id})
     if missing:
         log.info("answered last year, nothing received yet: %s", ", ".join(missing))
@@ -206,8 +244,37 @@ def ingest_batch(home: Home, year: int, inbox: Path | None = None,
         sum(r.status == ACCEPTED for r in received), sum(r.status == WITH_WARNINGS for r in received),
         sum(r.status == REJECTED for r in received), sum(r.status == SUPERSEDED for r in received),
         sum(len(r.findings) for r in received), file_rows(received), loaded["reports"], missing,
-        loaded["overview"], skipped)
+        loaded["overview"], skipped, len(kept))
     return summary, received
+
+
+def in_turn(read: Callable) -> Callable:
+    """Read the chunks one after the other (`read_chunks` of a serial ingest). A `read_chunks` stage
+    takes [(paths, start)], the year and a callback with the number of files read so far, and returns
+    the received files in chunk order (flows/pipeline.py submits the chunks to a task runner)."""
+    def read_chunks(chunks: list[tuple[list[Path], int]], year: int, done: Callable[[int], None]) -> list:
+        received: list[batch.Received] = []
+        for paths, start in chunks:
+            received += read(paths, year, start)
+            done(len(received))
+        return received
+    return read_chunks
+
+
+def unchanged_files(files: list[Path], earlier: dict[str, dict],
+                    inputs: Callable[[str | None], str]) -> dict[Path, tuple[str, dict]]:
+    """The files whose content and inputs are unchanged since their last assessment (path -> (SHA-256,
+    that assessment)); none of two files of one network (duplicates are decided across files)."""
+    if not earlier:
+        return {}
+    kept: dict[Path, tuple[str, dict]] = {}
+    for p in files:
+        sha = sha256_of(p)
+        a = earlier.get(sha)
+        if a is not None and incremental.reusable(a, safe_filename(p.name), inputs(a["network_id"])):
+            kept[p] = (sha, a)
+    twice = {n for n, k in Counter(a["network_id"] for _, a in kept.values()).items() if k > 1}
+    return {p: v for p, v in kept.items() if v[1]["network_id"] not in twice or not v[1]["network_id"]}
 
 
 # --- publish and snapshot --------------------------------------------------------------------

@@ -222,6 +222,9 @@ def fresh_home(work: Path, name: str, register: Path) -> Path:
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
     shutil.copyfile(register, home / "register.csv")
+    events = register.with_name(register.stem + "_events.csv")  # sources.register.events_path
+    if events.is_file():
+        shutil.copyfile(events, home / "register_events.csv")
     return home
 
 

@@ -35,6 +35,8 @@ class Received:
     wb: RawWorkbook
     findings: list[Finding] = field(default_factory=list)
     status: str | None = None
+    unchanged: bool = False                 # not read again: content and inputs as at its last assessment
+    inputs_fingerprint: str | None = None   # what its assessment depended on (set once assessed)
 
     @property
     def network_id(self) -> str | None:
@@ -98,6 +100,17 @@ def read_one(idx: int, path: Path, year: int) -> Received:
     elif wb.readable and wb.census_year is None:
         rec.findings.append(file_finding("no_year", sheet=q.META_SHEET, cell="B2", expected=str(year)))
     return rec
+
+
+def earlier_result(idx: int, path: Path, sha256: str, earlier: dict) -> Received:
+    """A file unchanged since its last assessment, not read again: its earlier status and findings
+    (`earlier`: network_id, template_version, status, findings, inputs_fingerprint) stand."""
+    stat = path.stat()
+    wb = RawWorkbook(path=path, file_name=safe_filename(path.name), sha256=sha256, size=stat.st_size,
+                     template_version=earlier["template_version"], network_id=earlier["network_id"])
+    return Received(idx, path, wb.file_name, datetime.fromtimestamp(stat.st_mtime, timezone.utc), wb,
+                    list(earlier["findings"]), earlier["status"], unchanged=True,
+                    inputs_fingerprint=earlier["inputs_fingerprint"])
 
 
 def read_all(paths: list[Path], year: int, start: int = 0) -> list[Received]:

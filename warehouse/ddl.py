@@ -257,6 +257,22 @@ FIXED_TABLES = (
         _c("message_de", "VARCHAR", "Message for the coordinator (German)."),
         _c("message_en", "VARCHAR", "Message for staff logs (English)."),
     )),
+    Table("meta", "assessments",
+          "One row per received file of a census year: its last assessment, so that a re-ingest need not "
+          "read a file whose content and inputs are unchanged (incremental re-ingest).", (
+        _c("census_year", "SMALLINT", "Census year.", not_null=True),
+        _c("file_sha256", "VARCHAR", "SHA-256 of the file's content.", not_null=True),
+        _c("inputs_fingerprint", "VARCHAR",
+           "SHA-256 of what the assessment depended on besides the file: the rule set (code version), the "
+           "reference data, the register entry of the network, its previous-year answers."),
+        _c("file_name", "VARCHAR", "File name as received (made safe)."),
+        _c("network_id", "VARCHAR", "Network the file claims to be from."),
+        _c("template_version", "VARCHAR", "Template version from the meta sheet."),
+        _c("status", "VARCHAR", "Status the assessment gave the file."),
+        _c("raw_cells", "INTEGER", "Rows the file has in raw.cells."),
+        _c("findings_json", "VARCHAR", "The file's findings as JSON (never personal data)."),
+        _c("run_id", "VARCHAR", "Run that assessed the file."),
+    ), ("census_year", "file_sha256")),
     Table("meta", "schema_version", "One row: fingerprint of the DDL the warehouse was last built with "
           "(the schema is rebuilt only when the code's DDL differs).", (
         _c("fingerprint", "VARCHAR", "SHA-256 prefix of every CREATE and COMMENT statement.", not_null=True),

@@ -26,6 +26,7 @@ from mint_census.schemas.frames import SheetFrames
 
 from . import ddl
 from .archive import archive_file
+from .assessments import assessment_rows
 from .connection import transaction
 
 
@@ -172,7 +173,11 @@ def load_year(con, archive_dir: Path, year: int, run_id: str, command: str, star
     archived = {r.idx: archive_file(archive_dir, r.path, r.wb.sha256) for r in received}
     tables = core_frames(frames, received)
     accepted_ids = sorted({r.network_id for r in received if _loaded(r)})
+    # Files unchanged since their last assessment (incremental re-ingest) were not read again: their
+    # core rows and raw cells stay as loaded then; only their submission and findings are recorded anew.
+    reloaded_ids = sorted({r.network_id for r in received if _loaded(r) and not getattr(r, "unchanged", False)})
     raw = raw_rows([r for r in received if r.network_id or r.status == NEW_NETWORK], year)
+    assessed = assessment_rows(received, year, run_id, raw["file_sha256"].value_counts().to_dict())
     subs = pd.DataFrame([{
         "run_id": run_id, "census_year": year, "network_id": r.network_id, "file_name": r.file_name,
         "file_sha256": r.wb.sha256, "file_size": r.wb.size, "archive_path": archived[r.idx],
@@ -186,11 +191,14 @@ def load_year(con, archive_dir: Path, year: int, run_id: str, command: str, star
         for r in received for f in r.findings])
     with transaction(con):
         record_register_year(con, year)
-        if accepted_ids:
-            con.register("_ids", pd.DataFrame({"network_id": accepted_ids}))
+        if reloaded_ids:
+            con.register("_ids", pd.DataFrame({"network_id": reloaded_ids}))
             for t in ddl.sheet_tables():
                 con.execute(f"DELETE FROM {t.qualified} WHERE census_year = ? AND network_id IN "
                             "(SELECT network_id FROM _ids)", [year])
+            con.unregister("_ids")
+        if accepted_ids:
+            con.register("_ids", pd.DataFrame({"network_id": accepted_ids}))
             con.execute("UPDATE meta.submissions SET loaded = false WHERE census_year = ? AND network_id IN "
                         "(SELECT network_id FROM _ids)", [year])
             con.unregister("_ids")
@@ -204,6 +212,12 @@ def load_year(con, archive_dir: Path, year: int, run_id: str, command: str, star
             insert_frame(con, "raw.cells", raw)
         insert_frame(con, "meta.submissions", subs)
         insert_frame(con, "meta.findings", finds)
+        if not assessed.empty:
+            con.register("_assessed", assessed[["file_sha256"]])
+            con.execute("DELETE FROM meta.assessments WHERE census_year = ? AND file_sha256 IN "
+                        "(SELECT file_sha256 FROM _assessed)", [year])
+            con.unregister("_assessed")
+            insert_frame(con, "meta.assessments", assessed)
         summary = {
             "run_id": run_id, "command": command, "census_year": year,
             "started_at": started_at.replace(tzinfo=None),

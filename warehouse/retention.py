@@ -147,6 +147,8 @@ def apply_retention(warehouse: Path, lock_file: Path, archive_dir: Path, keep_ye
             now = datetime.now(timezone.utc).replace(tzinfo=None)
             with transaction(con):
                 con.execute("DELETE FROM private.contacts WHERE census_year < ?", [cutoff])
+                # earlier assessments hold findings as written then: the next ingest reads such files again
+                con.execute("DELETE FROM meta.assessments WHERE census_year < ?", [cutoff])
                 _redact_texts(con, cutoff, needles)
                 rows = []
                 for sha, rel, y, nid in todo:

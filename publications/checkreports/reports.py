@@ -44,7 +44,7 @@ def findings_of(con, run_id: str, sha: str) -> list[Finding]:
 
 def write_check_reports(con, run_id: str, year: int, outdir: Path,
                         archived: Callable[[str], Path] | None = None,
-                        staff_outdir: Path | None = None) -> list[Path]:
+                        staff_outdir: Path | None = None, unchanged: set[str] = frozenset()) -> list[Path]:
     """Write the report workbook and the e-mail text of every rejected or warned file of the run.
 
     `archived` turns an archive key (meta.submissions.archive_path) into the archived file;
@@ -52,7 +52,8 @@ def write_check_reports(con, run_id: str, year: int, outdir: Path,
     identity is in doubt (schemas.rules.IDENTITY_RULES: the IDs disagree, or the name is another
     network's) gets a findings-only report named after the file, in `staff_outdir` (staff only,
     never named after or holding the answers of a network it may not belong to). Returns the
-    written paths (xlsx and txt of each file).
+    written paths (xlsx and txt of each file). A file in `unchanged` (SHA-256: not read again since
+    its last assessment) whose report is there already keeps it.
     """
     subs = con.execute(
         "SELECT file_sha256, file_name, network_id, status, errors, warnings, archive_path "
@@ -73,9 +74,13 @@ def write_check_reports(con, run_id: str, year: int, outdir: Path,
             base, source, info = f"{_name(None, file_name)}_{sha[:8]}", None, ReportInfo(
                 year, file_name, None, status, errors or 0, warnings or 0)
             staff_outdir.mkdir(parents=True, exist_ok=True)
+            if _kept(sha in unchanged, staff_outdir, base, written):
+                continue
             xlsx = write_report_workbook(staff_outdir / f"{base}_Pruefbericht.xlsx", info, findings, None)
             txt = write_mail_text(staff_outdir / f"{base}_Pruefbericht.txt", mail_text(info, findings, xlsx.name))
             written += [xlsx, txt]
+            continue
+        if _kept(sha in unchanged, outdir, base, written):
             continue
         try:
             xlsx = write_report_workbook(outdir / f"{base}_Pruefbericht.xlsx", info, findings, source)
@@ -86,3 +91,12 @@ def write_check_reports(con, run_id: str, year: int, outdir: Path,
         txt = write_mail_text(outdir / f"{base}_Pruefbericht.txt", mail_text(info, findings, xlsx.name))
         written += [xlsx, txt]
     return written
+
+
+def _kept(unchanged: bool, outdir: Path, base: str, written: list[Path]) -> bool:
+    """An unchanged file's report written by an earlier run stays as it is (nothing to redo)."""
+    pair = [outdir / f"{base}_Pruefbericht.xlsx", outdir / f"{base}_Pruefbericht.txt"]
+    if unchanged and all(p.is_file() for p in pair):
+        written += pair
+        return True
+    return False

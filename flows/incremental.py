@@ -1,0 +1,84 @@
+"""Incremental re-ingest: which received files need not be read and validated again.
+
+A file is unchanged when its content (SHA-256) and every input of its assessment are the same
+as at its last assessment (meta.assessments):
+
+- the rule set: the code that reads, types and validates (the questionnaire declaration, the
+  message catalogue, the pandera schemas and rules: every module of `schemas` and `sources`)
+  and the package version;
+- the reference data validation uses (Kreis -> Land);
+- the register: the entry of the file's network, and the IDs and names of all networks (a
+  workbook naming another network's name is a finding);
+- the previous-year answers of its network (the across-year rules).
+
+Such a file keeps its earlier status and findings and its rows in the warehouse. A file whose
+network also has another file in the inbox, or whose earlier status was "superseded", is always
+read again (duplicates are decided across files). Everything here is a plain function.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from mint_census.schemas.findings import ACCEPTED, SUPERSEDED, WITH_WARNINGS
+
+RULE_PACKAGES = ("mint_census.schemas", "mint_census.sources")
+
+
+def _digest(*parts: object) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(repr(p).encode("utf-8", "backslashreplace"))
+        h.update(b"\x1f")
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def rule_set_version() -> str:
+    """SHA-256 over the package version and the source of every module that reads or validates."""
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        h = hashlib.sha256(version("mint-census").encode())
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        h = hashlib.sha256(b"source")
+    for name in RULE_PACKAGES:
+        for folder in importlib.import_module(name).__path__:
+            for path in sorted(Path(folder).rglob("*.py")):
+                if "demo" in path.relative_to(folder).parts:
+                    continue  # the fictitious census generator does not assess anything
+                h.update(str(path.relative_to(folder)).encode())
+                h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def common_inputs(kreis_land: dict | None, register: pd.DataFrame) -> str:
+    """The inputs shared by every file: rule set, reference data, the register's IDs and names."""
+    names = sorted(zip(register["network_id"], register["network_name"].astype(str)))
+    return _digest(rule_set_version(), sorted((kreis_land or {}).items()), names)
+
+
+def register_entries(register: pd.DataFrame) -> dict[str, str]:
+    """network ID -> a digest of its register row (every column)."""
+    frame = register.astype(object).where(register.notna(), None)
+    return {row["network_id"]: _digest(sorted(row.items())) for row in frame.to_dict("records")}
+
+
+def file_inputs(common: str, network_id: str | None, entries: dict[str, str], previous: dict | None) -> str:
+    """The inputs fingerprint of a file claiming to be from `network_id`."""
+    prev = (previous or {}).get(network_id) if network_id else None
+    return _digest(common, network_id, entries.get(network_id) if network_id else None,
+                   sorted((k, repr(v)) for k, v in prev.items()) if prev else None)
+
+
+def reusable(earlier: dict, file_name: str, fingerprint: str) -> bool:
+    """Whether an earlier assessment of the same content still stands for this file."""
+    if earlier["file_name"] != file_name or earlier["inputs_fingerprint"] != fingerprint:
+        return False
+    if earlier["status"] in (None, SUPERSEDED) or not earlier["raw_ok"]:
+        return False
+    return earlier["core_ok"] or earlier["status"] not in (ACCEPTED, WITH_WARNINGS)

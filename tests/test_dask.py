@@ -1,0 +1,47 @@
+"""The ingest with its read chunks on a Dask cluster (prefect-dask's DaskTaskRunner) loads exactly
+the rows of the serial ingest."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from mint_census.flows import steps
+from mint_census.flows.home import Home
+
+from .conftest import full_answers, tweak
+from .test_incremental import contents
+
+pytest.importorskip("prefect_dask")
+distributed = pytest.importorskip("distributed")
+
+YEAR = 2024
+
+
+def test_ingest_on_a_two_worker_dask_cluster_equals_the_serial_ingest(prefect, home, make_workbook, reference,
+                                                                      tmp_path, monkeypatch):
+    from mint_census.flows.pipeline import ingest_flow
+
+    # census 2024: the flow's artifacts (keyed by year) stay apart from other tests' 2025 runs
+    make_workbook("a.xlsx", full_answers(YEAR, "MR-001"), year=YEAR, network_id="MR-001")
+    make_workbook("b.xlsx", tweak(full_answers(YEAR, "MR-002"), network_id="MR-002", budget_eur=1.0),
+                  year=YEAR, network_id="MR-002")
+    make_workbook("c.xlsx", tweak(full_answers(YEAR, "MR-003"), network_id="MR-003", founded_year=2061),
+                  year=YEAR, network_id="MR-003")
+    serial = tmp_path / "serial"
+    shutil.copytree(home, serial)
+    steps.ingest_year(Home(serial), YEAR, None, reference)
+
+    monkeypatch.setattr(steps, "CHUNK", 1)  # three chunks, spread over the two workers
+    # processes=False: the workers are threads of this process, so they reach the test's Prefect
+    # server (the harness's settings live in this process); a scheduler address as with --dask
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        summary = ingest_flow(YEAR, str(home), None, None, dask=cluster.scheduler_address)
+        with distributed.Client(cluster.scheduler_address) as client:
+            assert len(client.scheduler_info()["workers"]) == 2
+    assert (summary.files, summary.accepted, summary.with_warnings, summary.rejected) == (3, 1, 1, 1)
+    mine, theirs = contents(home), contents(serial)
+    assert mine["core.networks"] and mine["raw.cells"]
+    assert mine == theirs

@@ -273,6 +273,11 @@ EN: dict[str, str] = {
         "No comparison with the previous year: {year} is the first census year.",
     "MINT-Regionen je Kreis {year}; weiß: Kreise ohne MINT-Region. Kartengrundlage: {credit}":
         "MINT regions per district {year}; white: districts without a MINT region. Base map: {credit}",
+    # Network types of the register (ref.vocabulary has no such vocabulary)
+    "MINT-Region": "MINT region",
+    "zdi-Netzwerk": "zdi network",
+    "MINT-Cluster": "MINT cluster",
+    "sonstiges regionales Netzwerk": "other regional network",
     # Report: portraits
     "ohne Land": "no Land",
     "Art": "Type",

@@ -19,11 +19,11 @@ from .english import english, language, t
 from .figures import FIGURES, draw_figure
 from .german import Edition, format_number
 from .maps import BKG_CREDIT, draw_map
-from .queries import BASE_YEAR, fetch, headline, key_figures, parameters, require_census_year
+from .queries import BASE_YEAR, QueryResult, fetch, headline, key_figures, parameters, require_census_year
 from .report import PDF_NAME, REPORT_NAME, report_data, write_pdf, write_report
 from .sdc import Rule
 from .sqlfiles import load
-from .tables import TABLES, fill, number_tables
+from .tables import TABLES, category_labels, fill, number_tables
 from .texts import method_notes
 from .workbook import write_comparison_workbook, write_workbook
 
@@ -131,6 +131,8 @@ def _publish(con: duckdb.DuckDBPyConnection, year: int, outdir: Path | str, *, f
     numbers = fetch(con, load("kernaussagen"), parameters(year)).records()[0]
     chronology = fetch(con, load("chronologie"), parameters(year))
     portraits = fetch(con, load("portraits"), parameters(year))
+    if english():
+        portraits = english_portraits(portraits, category_labels(con))
     messages: list[str] = []
 
     written = Published([] if english() else [write_workbook(outdir / workbook_name(year), filled, edition,
@@ -171,6 +173,24 @@ def _publish(con: duckdb.DuckDBPyConnection, year: int, outdir: Path | str, *, f
     written.messages = messages
     written.kreise_drawn = drawn
     return written
+
+
+def english_portraits(portraits: QueryResult, labels: dict[str, str]) -> QueryResult:
+    """The portraits with English categories (network type, host type, partner types); names stay."""
+    def partners(text: str) -> str:  # "Kitas: 3; Hochschulen: 1"
+        return "; ".join(": ".join([labels.get(part.split(": ")[0], part.split(": ")[0])] + part.split(": ")[1:])
+                         for part in text.split("; "))
+
+    rows = []
+    for row in portraits.rows:
+        record = dict(zip(portraits.columns, row))
+        for key in ("network_type", "host_type"):
+            if isinstance(record.get(key), str):
+                record[key] = labels.get(record[key], record[key])
+        if isinstance(record.get("partners_by_type"), str):
+            record["partners_by_type"] = partners(record["partners_by_type"])
+        rows.append(tuple(record[c] for c in portraits.columns))
+    return QueryResult(columns=portraits.columns, rows=rows)
 
 
 def figure_entry(name: str, path: Path, outdir: Path, caption: str, alt: str, css: str = "") -> dict:

@@ -191,3 +191,16 @@ def test_cli_and_steps_write_the_english_edition_into_en(home, make_workbook, re
     assert all("übersprungen" not in m for m in published.messages)
     assert "<caption>Table 1: Development of the MINT regions 2013–2025" in (en / "bericht.html").read_text(
         encoding="utf-8")
+
+
+def test_portraits_in_english(con):
+    from mint_census.publications.publish import english_portraits
+    from mint_census.publications.queries import QueryResult
+
+    portraits = QueryResult(columns=("network_name", "network_type", "host_type", "partners_by_type"),
+                            rows=[("MINT-Region Köln", "zdi-Netzwerk", "Verein", "Kitas: 3; Hochschulen: 12"),
+                                  ("Netz B", "MINT-Region", None, None)])
+    assert english_portraits(portraits, category_labels(con)).rows == [
+        ("MINT-Region Köln", "zdi network (NRW)", "association", "day-care centres: 3; universities: 12"),
+        ("Netz B", "MINT region (regional STEM network)", None, None)]
+    assert all(kind in EN for kind in voc.NETWORK_TYPES)

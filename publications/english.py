@@ -278,6 +278,29 @@ EN: dict[str, str] = {
     "zdi-Netzwerk": "zdi network",
     "MINT-Cluster": "MINT cluster",
     "sonstiges regionales Netzwerk": "other regional network",
+    # Workbook
+    "Inhalt": "Contents",
+    "Porträts": "Portraits",
+    "Methodik": "Methods",
+    "zurück zum Inhalt": "back to contents",
+    "Erhebung MINT-Regionen {year}: Tabellen": "Survey of MINT regions {year}: tables",
+    "Tabelle": "Table",
+    "Titel": "Title",
+    "Die MINT-Regionen im Porträt": "The MINT regions in portrait",
+    "Methodische Hinweise": "Notes on methods",
+    "Zeichenerklärung": "Explanation of signs",
+    "Seite &P von &N": "Page &P of &N",
+    "Die MINT-Regionen im Porträt {year}": "The MINT regions in portrait {year}",
+    "{n} MINT-Regionen, nach Ländern": "{n} MINT regions, by Land",
+    "Netzwerk-ID": "Network ID",
+    "Name": "Name",
+    "Gründungsjahr": "Year of foundation",
+    "Träger, Internetseite, Partner und Angebote aus dem Erhebungsbogen nur, wenn das Netzwerk der "
+    "Veröffentlichung im Porträt zugestimmt hat; sonst leer (nur Angaben des Registers).":
+        "Host, website, partners and activities from the questionnaire only if the network agreed to "
+        "publication in the portrait; otherwise empty (register entries only).",
+    "Methodische Hinweise zur Erhebung MINT-Regionen {year}": "Notes on the methods of the survey of MINT regions {year}",
+    "MINT-Regionen {year}: Tabellen": "MINT regions {year}: tables",
     # Report: portraits
     "ohne Land": "no Land",
     "Art": "Type",

@@ -24,7 +24,7 @@ from .report import PDF_NAME, REPORT_NAME, report_data, write_pdf, write_report
 from .sdc import Rule
 from .sqlfiles import load
 from .tables import TABLES, category_labels, fill, number_tables
-from .texts import method_notes
+from .texts import method_notes, method_notes_en
 from .workbook import write_comparison_workbook, write_workbook
 
 __all__ = ["publish", "headline", "workbook_name", "Published", "Rule"]
@@ -48,7 +48,8 @@ class Published(list):
 
 
 def workbook_name(year: int) -> str:
-    return f"MINT-Regionen_{year}_Tabellen.xlsx"
+    """The workbook's file name (English edition: ``MINT-Regionen_<year>_Tables.xlsx``)."""
+    return f"MINT-Regionen_{year}_Tables.xlsx" if english() else f"MINT-Regionen_{year}_Tabellen.xlsx"
 
 
 def as_date(stand: dt.date | str | None) -> dt.date:
@@ -103,8 +104,8 @@ def publish(
     ``messages`` (e.g. why the map was skipped) and ``kreise_drawn``.
 
     ``lang="en"`` writes the English edition (``publications.english``): the CSV files, figures,
-    map and report with English texts and numbers; no workbook and no comparison with the
-    previous year (those are the German edition's). Callers put it into ``publication/<year>/en/``.
+    map, report and workbook (``MINT-Regionen_<year>_Tables.xlsx``) with English texts and numbers;
+    no comparison with the previous year (a check for staff, German). Callers put it into ``publication/<year>/en/``.
     """
     with language(lang):
         return _publish(con, year, outdir, fictitious=fictitious, stand=stand, reference=reference, rule=rule)
@@ -135,8 +136,8 @@ def _publish(con: duckdb.DuckDBPyConnection, year: int, outdir: Path | str, *, f
         portraits = english_portraits(portraits, category_labels(con))
     messages: list[str] = []
 
-    written = Published([] if english() else [write_workbook(outdir / workbook_name(year), filled, edition,
-                                                             portraits, method_notes(rule))])
+    written = Published([write_workbook(outdir / workbook_name(year), filled, edition, portraits,
+                                        method_notes_en(rule) if english() else method_notes(rule))])
     written += [write_csv(outdir / TABLES_DIR / f"{t.table.name}.csv", t.machine) for t in filled]
     written.append(write_csv(outdir / TABLES_DIR / PORTRAITS_CSV, portraits))
     published_tables = {t.table.name: t.published for t in filled}

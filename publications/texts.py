@@ -104,8 +104,8 @@ def imprint_en(edition: Edition) -> list[tuple[str, str]]:
         ("Published", edition.stand_line),
         ("Please cite as", citation_en(edition)),
         ("Licence", LICENCE_EN),
-        ("Data", f"Tables as CSV files (folder tabellen/) in this publication; the German edition also has "
-                 f"them as a workbook (MINT-Regionen_{edition.year}_Tabellen.xlsx)."),
+        ("Data", f"Tables as a workbook (MINT-Regionen_{edition.year}_Tables.xlsx) and as CSV files (folder "
+                 "tabellen/) in the same publication."),
     ]
 
 

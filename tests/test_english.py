@@ -12,6 +12,7 @@ import inspect
 import re
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from mint_census.flows.cli import build_parser
@@ -134,12 +135,34 @@ def test_english_csv_figures_and_map(english_edition):
     assert "<desc>Source: Survey of MINT regions 2025, own calculations</desc>" in svg
     partners = (outdir / "abbildungen/partnerstruktur.svg").read_text(encoding="utf-8")
     assert "Share of MINT regions with at least one such partner in %" in partners
-    assert not (outdir / "MINT-Regionen_2025_Tabellen.xlsx").exists()  # the workbook is the German edition's
+    assert not (outdir / "vergleich_vorjahr.csv").exists()  # the comparison is a German check for staff
     if REFERENCE_DIR is not None:
         karte = (outdir / "abbildungen/karte_kreise.svg").read_text(encoding="utf-8")
         assert "<title>MINT regions per district 2025</title>" in karte
         assert '<g id="kreis-01002">\n   <title>Kiel, Landeshauptstadt: no MINT region (blank spot)</title>' in karte
         assert "3 and more MINT regions" in karte
+
+
+def test_english_workbook(english_edition):
+    outdir, files = english_edition
+    wb = openpyxl.load_workbook(outdir / "MINT-Regionen_2025_Tables.xlsx")
+    assert wb.sheetnames == (["Contents"] + [f"Table {n}" for n in (1, 2, 3, 4, 5, 6, 7, 8, 9, "9a", 10)]
+                             + ["Portraits", "Methods"])
+    ws = wb["Table 7"]
+    assert ws["A1"].value == "Table 7: Funding of the MINT regions 2025"
+    header = next(r for r in ws.iter_rows() if r[0].value == "Characteristic")
+    assert [c.value for c in header] == ["Characteristic", "Size class / statistic / source", "MINT regions",
+                                         "Amount", "Share of the sum in %"]
+    texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert "Source: Survey of MINT regions 2025, own calculations" in texts and "As of: 2025-12-31" in texts
+    assert "back to contents" in texts and "Total" in texts
+    contents = [c.value for row in wb["Contents"].iter_rows() for c in row if isinstance(c.value, str)]
+    assert contents[:2] == ["Survey of MINT regions 2025: tables",
+                            "Example data – fictitious numbers, not official statistics"]
+    assert "Explanation of signs" in contents and ". = value unknown or confidential" in contents
+    assert wb["Methods"]["A1"].value == "Notes on the methods of the survey of MINT regions 2025"
+    assert wb["Portraits"]["A3"].value == "Example data – fictitious numbers, not official statistics"
+    assert wb["Table 7"].oddFooter.right.text == "Page &P of &N"
 
 
 def test_english_pdf_exists(english_edition):

@@ -30,7 +30,7 @@ EXAMPLES = {
                  "mint-census template --year 2025 --out versand/ --network MR-012 --network MR-031",
                  "mint-census template --year 2025 --out versand/ --blank"],
     "ingest": ["mint-census ingest --year 2025", "mint-census ingest --year 2025 --inbox ~/Eingang/2025"],
-    "publish": ["mint-census publish --year 2025"],
+    "publish": ["mint-census publish --year 2025", "mint-census publish --year 2025 --lang en"],
     "snapshot": ["mint-census snapshot --year 2025"],
     "run": ["mint-census run --year 2025", "mint-census run --year 2025 --allow-empty",
             "PREFECT_API_URL=http://127.0.0.1:4200/api mint-census run --year 2025"],
@@ -123,6 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
     _year(s, "to publish")
     s.add_argument("--allow-empty", action="store_true",
                    help="publish even when no workbook of the year has been accepted (otherwise exit 2)")
+    s.add_argument("--lang", choices=("de", "en"), default="de",
+                   help="language of the edition: de (default, publication/<Y>/) or en (English edition in "
+                        "publication/<Y>/en/)")
 
     s = _command(sub, "snapshot", "research release published/<Y>.<n>/, no personal data", common)
     _year(s, "of the snapshot")

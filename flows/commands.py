@@ -66,7 +66,7 @@ def dispatch(args, home: Home) -> int:
             summary = ingest(home, args.year, args.inbox, reference, _parallel(args))
         return EXIT_REJECTED if summary.rejected else EXIT_OK
     if args.command == "publish":
-        publish(home, args.year, reference, allow_empty=args.allow_empty)
+        publish(home, args.year, reference, allow_empty=args.allow_empty, lang=getattr(args, "lang", "de"))
         return EXIT_OK
     if args.command in ("send-out", "remind", "answer"):
         from .mailing import run_mailing
@@ -199,8 +199,9 @@ def run(home: Home, year: int, inbox: str | None, reference: str | None, paralle
     return EXIT_REJECTED if summary.rejected else EXIT_OK
 
 
-def _print_published(home: Home, year: int, published: Published) -> None:
-    print(f"publish {year}: {len(published.files)} files in {home.publication(year)}")
+def _print_published(home: Home, year: int, published: Published, lang: str = "de") -> None:
+    where = home.publication(year) if lang == "de" else home.publication(year) / lang
+    print(f"publish {year}: {len(published.files)} files in {where}")
     for message in published.messages:
         print(f"  note: {message}")
 
@@ -220,7 +221,7 @@ def snapshot(home: Home, year: int) -> list[str]:
     return lines
 
 
-def publish(home: Home, year: int, reference: str | None, allow_empty: bool = False) -> list[str]:
+def publish(home: Home, year: int, reference: str | None, allow_empty: bool = False, lang: str = "de") -> list[str]:
     _check_year(year)
     if not home.warehouse.is_file():
         raise UsageError(f"no warehouse at {home.warehouse}: run `mint-census ingest` first")
@@ -228,10 +229,11 @@ def publish(home: Home, year: int, reference: str | None, allow_empty: bool = Fa
         raise UsageError(f"publish --year {year}: no workbook of {year} has been accepted, the publication "
                          "would be empty; ingest the workbooks first, or give --allow-empty")
     try:
-        published = _flows().publish_flow(year, str(home.root), reference)
+        published = (_flows().publish_flow(year, str(home.root), reference) if lang == "de"
+                     else _flows().publish_flow(year, str(home.root), reference, lang=lang))
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    _print_published(home, year, published)
+    _print_published(home, year, published, lang)
     return published.files
 
 

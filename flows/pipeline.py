@@ -119,11 +119,12 @@ def ingest_flow(year: int, home: str, inbox: str | None = None, reference: str |
 
 
 @flow(name="mint-census-publish")
-def publish_flow(year: int, home: str, reference: str | None = None) -> steps.Published:
-    """Publication of `year`; `reference` is the reference directory (None: the default one)."""
+def publish_flow(year: int, home: str, reference: str | None = None, lang: str = "de") -> steps.Published:
+    """Publication of `year`; `reference` is the reference directory (None: the default one);
+    `lang` "en" writes the English edition into publication/<year>/en/."""
     with progress.listening(ProgressArtifacts(year)):
-        published = steps.publish_year(Home(Path(home)), year, reference)
-    create_markdown_artifact(key=f"publication-{year}", markdown=(
+        published = steps.publish_year(Home(Path(home)), year, reference, lang=lang)
+    create_markdown_artifact(key=f"publication-{year}" + ("" if lang == "de" else f"-{lang}"), markdown=(
         f"# Veröffentlichung {year}\n\n{published.headline}\n\n"
         + "\n".join(f"- {Path(p).name}" for p in published.files)
         + "".join(f"\n\n> {m}" for m in published.messages)))

@@ -287,14 +287,16 @@ class Published:
     headline: str
 
 
-def publish_year(home: Home, year: int, reference: str | Path | None = None) -> Published:
-    """The overview publication of `year` from the warehouse, into publication/<year>/."""
+def publish_year(home: Home, year: int, reference: str | Path | None = None, lang: str = "de") -> Published:
+    """The overview publication of `year` from the warehouse, into publication/<year>/ (`lang="en"`:
+    the English edition, into publication/<year>/en/)."""
     ref_dir = resolve_reference_dir(reference)
     con = open_warehouse(home, command=f"publish --year {year}")
     try:
         stand = con.execute("SELECT max(finished_at) FROM meta.runs WHERE census_year <= ?", [year]).fetchone()[0]
-        files = publish(con, year, home.publication(year), fictitious=home.is_demo,
-                        stand=stand.date() if stand else None, reference=ref_dir,
+        outdir = home.publication(year) if lang == "de" else home.publication(year) / lang
+        files = publish(con, year, outdir, fictitious=home.is_demo,
+                        stand=stand.date() if stand else None, reference=ref_dir, lang=lang,
                         on_progress=lambda done, total: progress.report(progress.PUBLISHING, done, total))
         line = headline(con, year)
     finally:

@@ -24,6 +24,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure as MplFigure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from .english import t
 from .files import atomic_path
 from .german import Edition, format_number
 from .queries import QueryResult, fetch, parameters
@@ -80,8 +81,8 @@ def bar_chart(x: str, y: str, xlabel: str, ylabel: str) -> Draw:
             fontsize=9,
         )
         ax.set_xticks(xs, [str(v) for v in xs])
-        ax.set_xlabel(xlabel)
-        ax.set_ylabel(ylabel)
+        ax.set_xlabel(t(xlabel))
+        ax.set_ylabel(t(ylabel))
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.yaxis.set_major_formatter(FuncFormatter(german_ticks))
         ax.set_ylim(0, max(heights + [1]) * 1.12)  # room for the value labels
@@ -103,7 +104,7 @@ def hbar_chart(label: str, value: str, xlabel: str, decimals: int = 0, limit: fl
         ax.bar_label(bars, labels=["." if v is None else format_number(v, decimals) for v in values],
                      padding=2, fontsize=8)
         ax.set_yticks(positions, [str(v) for v in labels], fontsize=8)
-        ax.set_xlabel(xlabel)
+        ax.set_xlabel(t(xlabel))
         ax.xaxis.set_major_formatter(FuncFormatter(german_ticks))
         ax.set_xlim(0, limit if limit is not None else max(widths + [1]) * 1.15)
         ax.spines[["top", "right"]].set_visible(False)
@@ -123,7 +124,7 @@ def add_title_desc(svg: str, title: str, desc: str) -> str:
 def render(figure: Figure, result: QueryResult, edition: Edition, outdir: Path,
            extra_notes: tuple[str, ...] = ()) -> list[Path]:
     """Draw ``figure`` and write ``<outdir>/<name>.png`` and ``.svg``; return both paths."""
-    title = figure.title.format(**text_fields(edition.year))
+    title = t(figure.title).format(**text_fields(edition.year))
     figure = replace(figure, notes=tuple(extra_notes) + figure.notes)
     width, height = figure.size
     inch = 1.0 / height  # one inch in figure coordinates (vertical)

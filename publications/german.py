@@ -11,6 +11,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .english import english, t
+
 SOURCE = "Quelle: Erhebung MINT-Regionen {year}, eigene Berechnungen"
 FICTITIOUS = "Beispieldaten – fiktive Zahlen, keine amtlichen Angaben"
 STAND = "Stand: {date}"
@@ -21,14 +23,19 @@ MISSING_LEGEND = ". = Zahlenwert unbekannt oder geheim zu halten"
 
 
 def format_number(value: int | float | Decimal, decimals: int = 0) -> str:
-    """Format a number the German way: ``1234.5`` -> ``"1.234,5"``."""
+    """Format a number the German way: ``1234.5`` -> ``"1.234,5"`` (in the English edition,
+    see ``publications.english``, the English way: ``"1,234.5"``)."""
     text = f"{value:,.{decimals}f}"
+    if english():
+        return text
     # Swap the English separators via a placeholder: "," -> ".", "." -> ",".
     return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
 
 
 def format_date(day: dt.date) -> str:
-    """Format a date the German way: ``2024-12-31`` -> ``"31.12.2024"``."""
+    """Format a date the German way: ``2024-12-31`` -> ``"31.12.2024"`` (English edition: ISO)."""
+    if english():
+        return day.isoformat()
     return f"{day.day:02d}.{day.month:02d}.{day.year:04d}"
 
 
@@ -43,14 +50,14 @@ class Edition:
 
     @property
     def source_line(self) -> str:
-        return SOURCE.format(year=self.year)
+        return t(SOURCE).format(year=self.year)
 
     @property
     def stand_line(self) -> str:
-        return STAND.format(date=format_date(self.stand))
+        return t(STAND).format(date=format_date(self.stand))
 
     @property
     def fictitious_note(self) -> str | None:
         """The warning every output carries when the numbers are invented, else None."""
-        return FICTITIOUS if self.fictitious else None
+        return t(FICTITIOUS) if self.fictitious else None
 POPULATION_DATE = "31.12.2023"  # population basis of per-capita figures (ref.kreise.population)

@@ -24,6 +24,7 @@ from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
 
 from .figures import Figure, render
+from .english import t
 from .german import Edition
 from .files import atomic_path
 from .queries import QueryResult, fetch, parameters
@@ -110,7 +111,7 @@ def map_draw(kreise: list[Shape], laender: list[Shape], drawn: list[str]):
         # Longitude degrees are shorter than latitude degrees in Germany: scale by cos(latitude).
         ax.set_aspect(1 / math.cos(math.radians((min(ys) + max(ys)) / 2)))
         ax.set_axis_off()
-        ax.legend(handles=[Patch(facecolor=fill, edgecolor=KREIS_EDGE, label=label)
+        ax.legend(handles=[Patch(facecolor=fill, edgecolor=KREIS_EDGE, label=t(label))
                            for _, fill, label in CLASSES],
                   loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=2, fontsize=8, frameon=False)
 
@@ -129,12 +130,12 @@ def draw_map(con: duckdb.DuckDBPyConnection, edition: Edition, outdir: Path,
     """Draw the Kreis map. Returns (files written, Kreise drawn, message if skipped)."""
     files = map_files(reference_dir)
     if files is None:
-        return [], [], ("Karte übersprungen: keine Referenzdaten mit den BKG-Grenzen "
-                        f"({KREISE_GEOJSON.as_posix()}, {LAENDER_GEOJSON.as_posix()}) gefunden.")
+        return [], [], t("Karte übersprungen: keine Referenzdaten mit den BKG-Grenzen ({kreise}, {laender}) "
+                         "gefunden.").format(kreise=KREISE_GEOJSON.as_posix(), laender=LAENDER_GEOJSON.as_posix())
     result = fetch(con, MAP_SQL, parameters(edition.year))
     if not result.rows:
-        return [], [], ("Karte übersprungen: das Data Warehouse enthält keine Kreise (ref.kreise ist leer; "
-                        "ingest mit Referenzdaten ausführen).")
+        return [], [], t("Karte übersprungen: das Data Warehouse enthält keine Kreise (ref.kreise ist leer; "
+                         "ingest mit Referenzdaten ausführen).")
     kreise, laender = read_shapes(files[0]), read_shapes(files[1])
     drawn: list[str] = []
     figure = Figure(
@@ -144,7 +145,7 @@ def draw_map(con: duckdb.DuckDBPyConnection, edition: Edition, outdir: Path,
         draw=map_draw(kreise, laender, drawn),
         size=(7.0, 9.0),
         left=0.02,
-        notes=(f"Kartengrundlage: {BKG_CREDIT}; Kreise: Gebietsstand 31.12.2023",),
+        notes=(t("Kartengrundlage: {credit}; Kreise: Gebietsstand 31.12.2023").format(credit=t(BKG_CREDIT)),),
     )
     paths = render(figure, result, edition, outdir)
     add_tooltips(paths[1], result)
@@ -160,7 +161,8 @@ def add_tooltips(svg_path: Path, result: QueryResult) -> None:
     for r in result.records():
         n = r["networks"] or 0
         who = f": {r['network_names']}" if r.get("network_names") else ""
-        count = "keine MINT-Region (weißer Fleck)" if n == 0 else ("1 MINT-Region" if n == 1 else f"{n} MINT-Regionen")
+        count = (t("keine MINT-Region (weißer Fleck)") if n == 0 else t("1 MINT-Region") if n == 1
+                 else t("{n} MINT-Regionen").format(n=n))
         titles[r["kreis_code"]] = f"{r['kreis_name'] or r['kreis_code']}: {count}{who}"
     text = svg_path.read_text(encoding="utf-8")
     for code, title in titles.items():

@@ -16,15 +16,16 @@ import duckdb
 
 from .compare import compare
 from .csvfiles import write_csv
+from .english import english, language, t
 from .figures import FIGURES, draw_figure
 from .german import Edition, format_number
 from .maps import BKG_CREDIT, draw_map
-from .queries import BASE_YEAR, fetch, headline, key_figures, parameters, require_census_year
+from .queries import BASE_YEAR, QueryResult, fetch, headline, key_figures, parameters, require_census_year
 from .report import PDF_NAME, REPORT_NAME, report_data, write_pdf, write_report
 from .sdc import Rule
 from .sqlfiles import load
-from .tables import TABLES, fill, number_tables
-from .texts import method_notes
+from .tables import TABLES, category_labels, fill, number_tables
+from .texts import method_notes, method_notes_en
 from .workbook import write_comparison_workbook, write_workbook
 
 __all__ = ["publish", "headline", "workbook_name", "Published", "Rule"]
@@ -48,7 +49,8 @@ class Published(list):
 
 
 def workbook_name(year: int) -> str:
-    return f"MINT-Regionen_{year}_Tabellen.xlsx"
+    """The workbook's file name (English edition: ``MINT-Regionen_<year>_Tables.xlsx``)."""
+    return f"MINT-Regionen_{year}_Tables.xlsx" if english() else f"MINT-Regionen_{year}_Tabellen.xlsx"
 
 
 def as_date(stand: dt.date | str | None) -> dt.date:
@@ -88,6 +90,7 @@ def publish(
     reference: Path | str | None = None,
     rule: Rule | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    lang: str = "de",
 ) -> Published:
     """Write the publication of census ``year`` into ``outdir`` and return the files written.
 
@@ -102,7 +105,19 @@ def publish(
     ValueError when the warehouse has no data for ``year``. The returned list carries
     ``messages`` (e.g. why the map was skipped) and ``kreise_drawn``. ``on_progress(done, total)``
     is told after each part (tables, each figure, map, comparison, report, PDF).
+
+    ``lang="en"`` writes the English edition (``publications.english``): the CSV files, figures,
+    map, report and workbook (``MINT-Regionen_<year>_Tables.xlsx``) with English texts and numbers;
+    no comparison with the previous year (a check for staff, German). Callers put it into ``publication/<year>/en/``.
     """
+    with language(lang):
+        return _publish(con, year, outdir, fictitious=fictitious, stand=stand, reference=reference, rule=rule,
+                        on_progress=on_progress)
+
+
+def _publish(con: duckdb.DuckDBPyConnection, year: int, outdir: Path | str, *, fictitious: bool,
+             stand: dt.date | str | None, reference: Path | str | None, rule: Rule | None,
+             on_progress: Callable[[int, int], None] | None = None) -> Published:
     if isinstance(year, bool) or not isinstance(year, int) or year < BASE_YEAR:
         raise ValueError(f"year must be a census year from {BASE_YEAR} on, not {year!r}")
     edition = Edition(year=year, stand=as_date(stand), fictitious=fictitious)
@@ -112,7 +127,7 @@ def publish(
     # Query everything before writing anything, so that a missing year or a failing
     # query leaves the previous outputs untouched.
     require_census_year(con, year)
-    parts = 1 + len(FIGURES) + 1 + (1 if year - 1 >= BASE_YEAR else 0) + 2
+    parts = 1 + len(FIGURES) + 1 + (1 if year - 1 >= BASE_YEAR and not english() else 0) + 2
     done = 0
 
     def step() -> None:
@@ -133,10 +148,12 @@ def publish(
     numbers = fetch(con, load("kernaussagen"), parameters(year)).records()[0]
     chronology = fetch(con, load("chronologie"), parameters(year))
     portraits = fetch(con, load("portraits"), parameters(year))
+    if english():
+        portraits = english_portraits(portraits, category_labels(con))
     messages: list[str] = []
 
     written = Published([write_workbook(outdir / workbook_name(year), filled, edition, portraits,
-                                        method_notes(rule))])
+                                        method_notes_en(rule) if english() else method_notes(rule))])
     written += [write_csv(outdir / TABLES_DIR / f"{t.table.name}.csv", t.machine) for t in filled]
     written.append(write_csv(outdir / TABLES_DIR / PORTRAITS_CSV, portraits))
     published_tables = {t.table.name: t.published for t in filled}
@@ -146,7 +163,7 @@ def publish(
         basis = tuple(t.subtitle for t in filled if figure.table and t.table.name == figure.table and t.subtitle)
         paths = draw_figure(figure, con, edition, outdir / FIGURES_DIR, published_tables, basis)
         written += paths
-        title = figure.title.format(year=year, base_year=BASE_YEAR, period=f"{BASE_YEAR}–{year}")
+        title = t(figure.title).format(year=year, base_year=BASE_YEAR, period=f"{BASE_YEAR}–{year}")
         figure_files.append(figure_entry(figure.name, paths[1], outdir, title,
                                          alt_text(figure.name, title, filled, key, year)))
         step()
@@ -157,18 +174,18 @@ def publish(
     else:
         written += map_paths
         # The map as PNG in the report: its SVG (400 detailed Kreise) is several MB.
-        caption = (f"MINT-Regionen je Kreis {year}; weiß: Kreise ohne MINT-Region. "
-                   f"Kartengrundlage: {BKG_CREDIT}")
+        caption = t("MINT-Regionen je Kreis {year}; weiß: Kreise ohne MINT-Region. Kartengrundlage: {credit}"
+                    ).format(year=year, credit=t(BKG_CREDIT))
         figure_files.insert(1, figure_entry("karte_kreise", map_paths[0], outdir, caption,
                                             alt_text("karte_kreise", caption, filled, key, year), "map"))
     step()
-    if previous is not None:
+    if previous is not None and not english():
         comparison = compare(filled, previous)
         written.append(write_csv(outdir / COMPARISON_NAME, comparison))
         written.append(write_comparison_workbook(outdir / COMPARISON_XLSX, comparison, edition))
         step()
-    else:
-        messages.append(f"Kein Vorjahresvergleich: {year} ist das erste Erhebungsjahr.")
+    elif previous is None:
+        messages.append(t("Kein Vorjahresvergleich: {year} ist das erste Erhebungsjahr.").format(year=year))
     data = report_data(edition=edition, headline_text=headline_text, key=key, numbers=numbers, tables=filled,
                        figures=figure_files, chronology=chronology, portraits=portraits, messages=messages,
                        rule=rule, base_year=BASE_YEAR)
@@ -179,6 +196,24 @@ def publish(
     written.messages = messages
     written.kreise_drawn = drawn
     return written
+
+
+def english_portraits(portraits: QueryResult, labels: dict[str, str]) -> QueryResult:
+    """The portraits with English categories (network type, host type, partner types); names stay."""
+    def partners(text: str) -> str:  # "Kitas: 3; Hochschulen: 1"
+        return "; ".join(": ".join([labels.get(part.split(": ")[0], part.split(": ")[0])] + part.split(": ")[1:])
+                         for part in text.split("; "))
+
+    rows = []
+    for row in portraits.rows:
+        record = dict(zip(portraits.columns, row))
+        for key in ("network_type", "host_type"):
+            if isinstance(record.get(key), str):
+                record[key] = labels.get(record[key], record[key])
+        if isinstance(record.get("partners_by_type"), str):
+            record["partners_by_type"] = partners(record["partners_by_type"])
+        rows.append(tuple(record[c] for c in portraits.columns))
+    return QueryResult(columns=portraits.columns, rows=rows)
 
 
 def figure_entry(name: str, path: Path, outdir: Path, caption: str, alt: str, css: str = "") -> dict:
@@ -193,6 +228,8 @@ def alt_text(name: str, title: str, filled: list, key: dict, year: int) -> str:
     def fmt(value, decimals=0):
         return "." if value is None else format_number(value, decimals)
 
+    if english():
+        return alt_text_en(name, title, filled, key, year)
     tables = {t.table.name: t for t in filled}
     if name == "wachstum":
         rows = tables["01_entwicklung"].published.records()
@@ -213,4 +250,32 @@ def alt_text(name: str, title: str, filled: list, key: dict, year: int) -> str:
     if name == "karte_kreise":
         return (f"Karte der 400 Kreise {year}: {fmt(key.get('kreise_covered_percent'), 1)} % von einer MINT-Region "
                 f"abgedeckt, {fmt(key.get('kreise_uncovered'))} Kreise ohne MINT-Region (weiße Flecken).")
+    return title
+
+
+def alt_text_en(name: str, title: str, filled: list, key: dict, year: int) -> str:
+    """``alt_text`` of the English edition."""
+    def fmt(value, decimals=0):
+        return "." if value is None else format_number(value, decimals)
+
+    tables = {table.table.name: table for table in filled}
+    if name == "wachstum":
+        rows = tables["01_entwicklung"].published.records()
+        if rows:
+            return (f"{title}. Bar chart: {fmt(rows[0]['networks'])} MINT regions in "
+                    f"{rows[0]['census_year']}, {fmt(rows[-1]['networks'])} in {rows[-1]['census_year']}.")
+    if name == "bundeslaender":
+        rows = [r for r in tables["02_bundeslaender"].published.records() if r["land_code"] is not None]
+        rows.sort(key=lambda r: (-(r["networks"] or 0), r["land_name"]))
+        top = ", ".join(f"{r['land_name']} {fmt(r['networks'])}" for r in rows[:3])
+        return f"{title}. Most MINT regions: {top}."
+    if name == "partnerstruktur":
+        rows = [r for r in tables["05_partnerstruktur"].published.records() if r["share_percent"] is not None]
+        rows.sort(key=lambda r: -r["share_percent"])
+        top = ", ".join(f"{r['partner_type']} {fmt(r['share_percent'], 1)} %" for r in rows[:3])
+        basis = tables["05_partnerstruktur"].subtitle or ""
+        return f"{title} ({basis}). Share of MINT regions with such partners: {top}."
+    if name == "karte_kreise":
+        return (f"Map of the 400 districts {year}: {fmt(key.get('kreise_covered_percent'), 1)} % covered by a MINT "
+                f"region, {fmt(key.get('kreise_uncovered'))} districts without a MINT region (blank spots).")
     return title

@@ -11,6 +11,7 @@ from typing import Any
 
 import duckdb
 
+from .english import english
 from .german import format_number
 from .sqlfiles import load
 
@@ -73,6 +74,8 @@ def headline(con: duckdb.DuckDBPyConnection, year: int) -> str:
     for census_year, networks in ((BASE_YEAR, base), (year, current)):
         if networks is None:
             raise ValueError(f"pub.growth has no number of networks for census year {census_year}")
+    if english():
+        return f"From {format_number(base)} MINT regions in {BASE_YEAR} to {format_number(current)} in {year}"
     return (
         f"Von {format_number(base)} MINT-Regionen im Jahr {BASE_YEAR} "
         f"auf {format_number(current)} im Jahr {year}"

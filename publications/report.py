@@ -19,11 +19,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .english import english, t
 from .files import atomic_path
 from .german import POPULATION_DATE, Edition, format_number
 from .queries import QueryResult
 from .sdc import Rule
-from .signs import LEGEND, ORDER, is_empty
+from .signs import LEGEND, LEGEND_EN, ORDER, is_empty
 from .tables import DECIMAL_1, DECIMAL_2, YEAR, Column, FilledTable
 from . import texts
 
@@ -64,7 +65,7 @@ def table_data(filled: FilledTable, edition: Edition) -> dict[str, Any]:
         "units": [c.unit for c in columns],
         "numeric": [not c.is_text for c in columns],
         "rows": rows,
-        "empty": f"Keine Angaben für {edition.year}.",
+        "empty": f"No data for {edition.year}." if english() else f"Keine Angaben für {edition.year}.",
         "notes": list(filled.footnotes),
         "legend": list(filled.legend),
         "source": edition.source_line,
@@ -78,6 +79,8 @@ def _n(value: Any, decimals: int = 0) -> str:
 
 def key_messages(numbers: dict[str, Any], tables: list[FilledTable], year: int, base_year: int) -> list[str]:
     """German sentences with the edition's main numbers (from ``kernaussagen.sql`` and Table 5)."""
+    if english():
+        return key_messages_en(numbers, tables, year, base_year)
     messages = []
     base, now, before = numbers.get("base_networks"), numbers.get("networks"), numbers.get("previous_networks")
     if base and now:
@@ -111,6 +114,41 @@ def key_messages(numbers: dict[str, Any], tables: list[FilledTable], year: int, 
     return messages
 
 
+def key_messages_en(numbers: dict[str, Any], tables: list[FilledTable], year: int, base_year: int) -> list[str]:
+    """The key messages of ``key_messages`` in English (same numbers, same conditions)."""
+    messages = []
+    base, now, before = numbers.get("base_networks"), numbers.get("networks"), numbers.get("previous_networks")
+    if base and now:
+        messages.append(f"The number of MINT regions has grown from {_n(base)} in {base_year} to {_n(now)} in "
+                        f"{year}, {format_number(now / base, 1)} times as many.")
+    if before is not None and now is not None and year > base_year:
+        diff = now - before
+        change = (f"{_n(abs(diff))} more than" if diff > 0 else f"{_n(abs(diff))} fewer than" if diff < 0
+                  else "as many as")
+        messages.append(f"{_n(numbers.get('new_networks'))} MINT regions were new in {year}; in total there are "
+                        f"{change} in the previous year.")
+    if numbers.get("laender_with_networks") is not None:
+        messages.append(f"There are MINT regions in {_n(numbers['laender_with_networks'])} of the 16 Länder; most "
+                        f"of them in {numbers['top_land']} ({_n(numbers['top_land_networks'])}).")
+    if numbers.get("change_land") and numbers.get("change_land_networks"):
+        d = numbers["change_land_networks"]
+        messages.append(f"The largest change on the previous year is in {numbers['change_land']}: "
+                        f"{'+' if d > 0 else '−'}{_n(abs(d))} MINT regions.")
+    if numbers.get("kreise"):
+        messages.append(f"{_n(numbers['covered_percent'], 1)} % of the {_n(numbers['kreise'])} districts are "
+                        f"covered by at least one MINT region; {_n(numbers['uncovered'])} districts are blank "
+                        "spots without a MINT region.")
+    partners = next((t for t in tables if t.table.name == "05_partnerstruktur"), None)
+    if partners is not None:
+        shares = [(r["share_percent"], r["partner_type"]) for r in partners.published.records()
+                  if r.get("share_percent") is not None]
+        if shares:
+            share, kind = max(shares, key=lambda s: (s[0], s[1]))
+            messages.append(f"{kind} take part in {format_number(share, 0)} % of the MINT regions with answers "
+                            f"in the survey {year} – more often than any other type of partner.")
+    return messages
+
+
 def chronology_data(result: QueryResult) -> list[dict[str, Any]]:
     return [{"year": r["census_year"], "networks": _n(r["networks"]), "new": _n(r["new_networks"]),
              "ended": _n(r["ended_networks"]), "names": r["new_names"] or ""} for r in result.records()]
@@ -120,17 +158,18 @@ def portrait_data(result: QueryResult) -> list[dict[str, Any]]:
     """The portraits grouped by Land (in the query's order)."""
     groups: list[dict[str, Any]] = []
     for r in result.records():
-        land = r["land_name"] or r["land_code"] or "ohne Land"
+        land = r["land_name"] or r["land_code"] or t("ohne Land")
         if not groups or groups[-1]["land"] != land:
             groups.append({"land": land, "networks": []})
-        facts = [("Art", r["network_type"]), ("Gegründet", "" if r["founded_year"] is None else str(r["founded_year"])),
-                 ("Kreise", r["kreise"] or "")]
+        facts = [(t("Art"), r["network_type"]),
+                 (t("Gegründet"), "" if r["founded_year"] is None else str(r["founded_year"])),
+                 (t("Kreise"), r["kreise"] or "")]
         if r["consent"]:
-            facts += [("Träger", r["host_type"] or ""), ("Internetseite", r["website"] or ""),
-                      ("Partner", f"{_n(r['partners_total'])} ({r['partners_by_type']})" if r["partners_total"]
+            facts += [(t("Träger"), r["host_type"] or ""), (t("Internetseite"), r["website"] or ""),
+                      (t("Partner"), f"{_n(r['partners_total'])} ({r['partners_by_type']})" if r["partners_total"]
                        else "–"),
-                      ("Angebote", f"{_n(r['offers'])}" + (f" mit {_n(r['participants'])} Teilnehmenden"
-                                                           if r["participants"] else ""))]
+                      (t("Angebote"), f"{_n(r['offers'])}" + (t(" mit {n} Teilnehmenden").format(
+                          n=_n(r['participants'])) if r["participants"] else ""))]
         groups[-1]["networks"].append({"id": r["network_id"], "name": r["network_name"], "consent": bool(r["consent"]),
                                        "facts": [{"label": k, "value": v} for k, v in facts if v != ""]})
     return groups
@@ -139,6 +178,10 @@ def portrait_data(result: QueryResult) -> list[dict[str, Any]]:
 def report_data(*, edition: Edition, headline_text: str, key: dict[str, Any], numbers: dict[str, Any],
                 tables: list[FilledTable], figures: list[dict[str, Any]], chronology: QueryResult,
                 portraits: QueryResult, messages: list[str], rule: Rule, base_year: int) -> dict[str, Any]:
+    if english():
+        return english_report_data(edition=edition, headline_text=headline_text, key=key, numbers=numbers,
+                                   tables=tables, figures=figures, chronology=chronology, portraits=portraits,
+                                   messages=messages, rule=rule, base_year=base_year)
     glance = [
         (_n(key["networks"]), f"MINT-Regionen im Jahr {edition.year}"),
         (f"{_n(key['laender_with_networks'])} von {_n(key['laender'])}", "Ländern mit mindestens einer MINT-Region"),
@@ -171,6 +214,68 @@ def report_data(*, edition: Edition, headline_text: str, key: dict[str, Any], nu
         "portrait_count": len(portraits.rows),
         "methods": [{"title": k, "text": v} for k, v in texts.method_notes(rule)],
         "sources": texts.sources(edition),
+        "ui": UI,
+    }
+
+
+# The fixed texts of the report templates (``ui`` in the template data).
+UI = {
+    "contents": "Inhalt", "key_messages": "Kernaussagen", "glance": "Auf einen Blick", "figures": "Abbildungen",
+    "tables": "Tabellen", "chronology": "Chronik", "portraits": "Die MINT-Regionen im Porträt",
+    "methods": "Methodische Hinweise", "sources": "Quellen und Nachweise", "imprint": "Impressum",
+    "page": "Seite", "census_year": "Erhebungsjahr", "year": "Jahr", "networks": "MINT-Regionen", "new": "neu",
+    "ended": "beendet", "new_names": "neu hinzugekommen",
+    "portrait_intro": "MINT-Regionen, nach Ländern. Angaben aus dem Erhebungsbogen nur mit Zustimmung des "
+                      "Netzwerks, sonst die Angaben des Registers.",
+}
+UI_EN = {
+    "contents": "Contents", "key_messages": "Key messages", "glance": "At a glance", "figures": "Figures",
+    "tables": "Tables", "chronology": "Chronology", "portraits": "The MINT regions in portrait",
+    "methods": "Notes on methods", "sources": "Sources and credits", "imprint": "Imprint",
+    "page": "Page", "census_year": "Census year", "year": "Year", "networks": "MINT regions", "new": "new",
+    "ended": "ended", "new_names": "new networks",
+    "portrait_intro": "MINT regions, by Land. Answers from the questionnaire only with the network's consent, "
+                      "otherwise the register's entries.",
+}
+
+
+def english_report_data(*, edition: Edition, headline_text: str, key: dict[str, Any], numbers: dict[str, Any],
+                        tables: list[FilledTable], figures: list[dict[str, Any]], chronology: QueryResult,
+                        portraits: QueryResult, messages: list[str], rule: Rule, base_year: int) -> dict[str, Any]:
+    """``report_data`` of the English edition: the same data with English texts."""
+    glance = [
+        (_n(key["networks"]), f"MINT regions in {edition.year}"),
+        (f"{_n(key['laender_with_networks'])} of {_n(key['laender'])}", "Länder with at least one MINT region"),
+        (_n(key["kreise_covered_percent"], 1) + " %", "of the 400 districts are covered by a MINT region"),
+        (_n(key["kreise_uncovered"]), "districts without a MINT region (blank spots)"),
+        (_n(key["population_covered_percent"], 1) + " %",
+         f"of the population (as of {texts.POPULATION_DATE_EN}) live in a covered district"),
+        (_n(key["response_percent"], 1) + " %", f"response to the survey {edition.year}"),
+    ]
+    title = f"MINT regions in Germany {edition.year}"
+    return {
+        "lang": "en",
+        "title": title,
+        "subtitle": f"Results of the survey of MINT regions {edition.year}",
+        "headline": headline_text,
+        "stand_line": edition.stand_line,
+        "stand": {"year": edition.stand.year, "month": edition.stand.month, "day": edition.stand.day},
+        "fictitious": edition.fictitious_note,
+        "footer": f"{title} · {edition.stand_line}" + (" · Example data" if edition.fictitious else ""),
+        "publisher": texts.PUBLISHER_EN,
+        "imprint": [{"label": k, "text": v} for k, v in texts.imprint_en(edition)],
+        "warnings": list(messages),
+        "glance": [{"value": v, "text": t} for v, t in glance],
+        "key_messages": key_messages(numbers, tables, edition.year, base_year),
+        "figures": figures,
+        "tables": [table_data(t, edition) for t in tables],
+        "legend": [LEGEND_EN[s] for s in ORDER],
+        "chronology": chronology_data(chronology),
+        "portraits": portrait_data(portraits),
+        "portrait_count": len(portraits.rows),
+        "methods": [{"title": k, "text": v} for k, v in texts.method_notes_en(rule)],
+        "sources": texts.sources_en(edition),
+        "ui": UI_EN,
     }
 
 

@@ -29,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .english import t
 from .german import format_number
 
 PRIMARY = "primary"
@@ -69,9 +70,10 @@ class Rule:
     @property
     def footnote(self) -> str:
         dominance = format_number(self.dominance_percent, 0 if float(self.dominance_percent).is_integer() else 1)
-        return (f". = geheim zu halten: Der Wert beruht auf weniger als {self.min_networks} "
-                f"Netzwerken oder ein Netzwerk trägt mehr als {dominance} % dazu bei; weitere Werte "
-                "sind gesperrt, damit gesperrte Werte nicht aus Summen errechnet werden können.")
+        return t(". = geheim zu halten: Der Wert beruht auf weniger als {n} "
+                 "Netzwerken oder ein Netzwerk trägt mehr als {dominance} % dazu bei; weitere Werte "
+                 "sind gesperrt, damit gesperrte Werte nicht aus Summen errechnet werden können."
+                 ).format(n=self.min_networks, dominance=dominance)
 
     def describe(self) -> str:
         return (f"mindestens {self.min_networks} Netzwerke je Tabellenfeld; "

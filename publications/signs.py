@@ -25,6 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .english import english as in_english
+
 NOTHING = "–"
 SECRET = "."
 UNKNOWN = "."
@@ -82,5 +84,5 @@ def sign_of(value: Any, key: str, record: dict[str, Any], *, is_text: bool, is_p
 
 def legend(signs_used: set[str], english: bool = False) -> tuple[str, ...]:
     """The legend lines for the signs a table uses, in the official order."""
-    texts = LEGEND_EN if english else LEGEND
+    texts = LEGEND_EN if english or in_english() else LEGEND
     return tuple(texts[s] for s in ORDER if s in signs_used)

@@ -11,11 +11,12 @@ Titles and footnotes may use the placeholders ``{year}``, ``{base_year}`` and ``
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import duckdb
 
+from .english import english, t
 from .german import POPULATION_DATE
 from .queries import BASE_YEAR, QueryResult, fetch, headline, parameters
 from .sdc import Protect, Rule, suppress
@@ -101,7 +102,7 @@ class FilledTable:
 
     @property
     def label(self) -> str:
-        return f"Tabelle {self.number}"
+        return f"Table {self.number}" if english() else f"Tabelle {self.number}"
 
     @property
     def machine(self) -> QueryResult:
@@ -176,21 +177,65 @@ def fill(table: Table, number: int | str, con: duckdb.DuckDBPyConnection, year: 
     rule = rule or Rule()
     hidden = suppress(result.records(), table.protect, rule, table.section, table.is_total)
     fields = text_fields(year)
-    footnotes = tuple(note.format(**fields) for note in table.footnotes)
+    footnotes = tuple(t(note).format(**fields) for note in table.footnotes)
     if hidden:
         footnotes += (rule.footnote,)
     signs = cell_signs(table, result, hidden)
+    published = published_result(table, result, hidden)
+    title = t(table.title).format(**fields)
+    if english():
+        table, result, published = english_table(con, table, result, published)
     return FilledTable(
         number=number,
         table=table,
-        title=table.title.format(**fields),
+        title=title,
         subtitle=table.subtitle(con, year) if table.subtitle else None,
         footnotes=footnotes,
         result=result,
-        published=published_result(table, result, hidden),
+        published=published,
         suppressed=hidden,
         signs=signs,
     )
+
+
+# Text columns whose values are categories (translated in the English edition); other text
+# columns hold names (Land, Kreis) and codes, which stay as they are.
+CATEGORY_COLUMNS = ("section", "category", "partner_type", "kreis_typ")
+
+
+def category_labels(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """German category -> English: ``pub.vocabulary.label_en``, then the fixed texts of ``english.EN``."""
+    from .english import EN
+
+    labels = {label: label_en for label, label_en in fetch(con, load("vocabulary_en"), {}).rows if label_en}
+    return {**labels, **{k: v for k, v in EN.items() if k not in labels}}
+
+
+def english_table(con: duckdb.DuckDBPyConnection, table: Table, result: QueryResult,
+                  published: QueryResult) -> tuple[Table, QueryResult, QueryResult]:
+    """The English edition of a filled table: headers, units and category cells in English. Totals are
+    still recognised by the German declaration (``is_total`` sees the row with its German categories)."""
+    labels = category_labels(con)
+    back: dict[str, str] = {}
+
+    def translated(res: QueryResult) -> QueryResult:
+        rows = []
+        for row in res.rows:
+            new = list(row)
+            for i, key in enumerate(res.columns):
+                if key in CATEGORY_COLUMNS and isinstance(row[i], str) and row[i] in labels:
+                    new[i] = labels[row[i]]
+                    back[new[i]] = row[i]
+            rows.append(tuple(new))
+        return QueryResult(columns=res.columns, rows=rows)
+
+    result, published = translated(result), translated(published)
+    is_total = table.is_total
+    if is_total is not None:
+        def is_total(row: dict[str, Any], german=table.is_total) -> bool:
+            return german({k: back.get(v, v) if isinstance(v, str) else v for k, v in row.items()})
+    columns = tuple(c if c.hidden else replace(c, header=t(c.header), unit=t(c.unit)) for c in table.columns)
+    return replace(table, columns=columns, is_total=is_total), result, published
 
 
 def number_tables(tables: tuple[Table, ...]) -> list[int | str]:
@@ -209,6 +254,10 @@ def number_tables(tables: tuple[Table, ...]) -> list[int | str]:
 def basis_subtitle(con: duckdb.DuckDBPyConnection, year: int) -> str:
     """ "Basis: N MINT-Regionen mit Angaben in der Erhebung Y" (survey tables)."""
     n = fetch(con, load("basis"), parameters(year)).rows[0][0]
+    if english():
+        if n == 0:
+            return f"No survey answers for {year} (survey with questionnaire since 2023)."
+        return f"Basis: {n} MINT regions with answers in the survey {year}"
     if n == 0:
         return f"Für {year} liegen keine Angaben aus der Erhebung vor (Erhebung mit Erhebungsbogen seit 2023)."
     return f"Basis: {n} MINT-Regionen mit Angaben in der Erhebung {year}"

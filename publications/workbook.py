@@ -25,7 +25,8 @@ from mint_census.schemas.formulas import neutralise
 
 from .files import atomic_path
 from .german import MISSING, Edition, format_number
-from .signs import LEGEND, NOTHING, ORDER
+from .english import english, t
+from .signs import LEGEND, LEGEND_EN, NOTHING, ORDER
 from .queries import QueryResult
 from .tables import FilledTable
 
@@ -150,8 +151,8 @@ def write_table_sheet(ws: Worksheet, filled: FilledTable, edition: Edition) -> N
 
 def write_contents_sheet(ws: Worksheet, tables: list[FilledTable], edition: Edition,
                          extra: list[str] = ()) -> None:
-    row = write_heading(ws, f"Erhebung MINT-Regionen {edition.year}: Tabellen", edition, None)
-    for index, header in enumerate(("Tabelle", "Titel"), start=1):
+    row = write_heading(ws, t("Erhebung MINT-Regionen {year}: Tabellen").format(year=edition.year), edition, None)
+    for index, header in enumerate((t("Tabelle"), t("Titel")), start=1):
         cell = put_text(ws, row, index, header, BOLD)
         cell.fill = HEADER_FILL
     row += 1
@@ -166,20 +167,21 @@ def write_contents_sheet(ws: Worksheet, tables: list[FilledTable], edition: Edit
         cell = put_text(ws, row, 1, sheet)
         cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{sheet}'!A1")
         cell.style = "Hyperlink"
-        put_text(ws, row, 2, "Die MINT-Regionen im Porträt" if sheet == PORTRAITS_SHEET else "Methodische Hinweise")
+        put_text(ws, row, 2, t("Die MINT-Regionen im Porträt") if sheet == t(PORTRAITS_SHEET)
+                 else t("Methodische Hinweise"))
         row += 1
     row += 1
-    put_text(ws, row, 1, "Zeichenerklärung", BOLD)
+    put_text(ws, row, 1, t("Zeichenerklärung"), BOLD)
     for offset, sign in enumerate(ORDER, start=1):
-        put_text(ws, row + offset, 1, LEGEND[sign], NOTE_FONT)
+        put_text(ws, row + offset, 1, (LEGEND_EN if english() else LEGEND)[sign], NOTE_FONT)
     write_footer(ws, row + len(ORDER) + 2, edition)
     ws.column_dimensions["A"].width = 12
     ws.column_dimensions["B"].width = min(MAX_WIDTH * 2, max([len(t.title) for t in tables] + [20]) + 2)
 
 
 def back_link(ws: Worksheet, row: int) -> None:
-    cell = put_text(ws, row, 1, BACK_LINK)
-    cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{CONTENTS_SHEET}'!A1")
+    cell = put_text(ws, row, 1, t(BACK_LINK))
+    cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{t(CONTENTS_SHEET)}'!A1")
     cell.style = "Hyperlink"
 
 
@@ -194,7 +196,7 @@ def print_setup(ws: Worksheet, landscape: bool = False, pages_tall: int = 0) -> 
     ws.print_options.horizontalCentered = False
     ws.page_margins.left = ws.page_margins.right = 0.5
     ws.oddFooter.left.text = "&A"
-    ws.oddFooter.right.text = "Seite &P von &N"
+    ws.oddFooter.right.text = t("Seite &P von &N")
 
 
 PORTRAIT_COLUMNS = (
@@ -206,10 +208,10 @@ PORTRAIT_COLUMNS = (
 
 
 def write_portraits_sheet(ws: Worksheet, portraits: QueryResult, edition: Edition) -> None:
-    row = write_heading(ws, f"Die MINT-Regionen im Porträt {edition.year}", edition,
-                        f"{len(portraits.rows)} MINT-Regionen, nach Ländern")
+    row = write_heading(ws, t("Die MINT-Regionen im Porträt {year}").format(year=edition.year), edition,
+                        t("{n} MINT-Regionen, nach Ländern").format(n=len(portraits.rows)))
     for index, (_, header, width) in enumerate(PORTRAIT_COLUMNS, start=1):
-        cell = put_text(ws, row, index, header, BOLD)
+        cell = put_text(ws, row, index, t(header), BOLD)
         cell.fill = HEADER_FILL
         cell.alignment = HEADER_ALIGNMENT
         ws.column_dimensions[get_column_letter(index)].width = width
@@ -223,14 +225,15 @@ def write_portraits_sheet(ws: Worksheet, portraits: QueryResult, edition: Editio
                 ws.cell(row=row, column=index, value=value).number_format = "0" if key == "founded_year" else "#,##0"
             elif value is not None:
                 put_text(ws, row, index, value).alignment = Alignment(wrap_text=True, vertical="top")
-    notes = ("Träger, Internetseite, Partner und Angebote aus dem Erhebungsbogen nur, wenn das Netzwerk der "
-             "Veröffentlichung im Porträt zugestimmt hat; sonst leer (nur Angaben des Registers).",)
+    notes = (t("Träger, Internetseite, Partner und Angebote aus dem Erhebungsbogen nur, wenn das Netzwerk der "
+               "Veröffentlichung im Porträt zugestimmt hat; sonst leer (nur Angaben des Registers)."),)
     back_link(ws, write_footer(ws, row + 2, edition, notes))
     print_setup(ws, landscape=True)
 
 
 def write_method_sheet(ws: Worksheet, notes: list[tuple[str, str]], edition: Edition) -> None:
-    row = write_heading(ws, f"Methodische Hinweise zur Erhebung MINT-Regionen {edition.year}", edition, None)
+    row = write_heading(ws, t("Methodische Hinweise zur Erhebung MINT-Regionen {year}").format(year=edition.year),
+                        edition, None)
     ws.column_dimensions["A"].width = 110
     for title, text in notes:
         put_text(ws, row, 1, title, BOLD)
@@ -247,19 +250,19 @@ def write_workbook(path: Path, tables: list[FilledTable], edition: Edition,
     """Write the publication workbook to ``path`` (atomically) and return ``path``."""
     workbook = Workbook()
     contents = workbook.active
-    contents.title = CONTENTS_SHEET
-    extra = ([PORTRAITS_SHEET] if portraits is not None else []) + ([METHOD_SHEET] if method else [])
+    contents.title = t(CONTENTS_SHEET)
+    extra = ([t(PORTRAITS_SHEET)] if portraits is not None else []) + ([t(METHOD_SHEET)] if method else [])
     write_contents_sheet(contents, tables, edition, extra)
     print_setup(contents)
     for filled in tables:
         write_table_sheet(workbook.create_sheet(filled.label), filled, edition)
     if portraits is not None:
-        write_portraits_sheet(workbook.create_sheet(PORTRAITS_SHEET), portraits, edition)
+        write_portraits_sheet(workbook.create_sheet(t(PORTRAITS_SHEET)), portraits, edition)
     if method:
-        write_method_sheet(workbook.create_sheet(METHOD_SHEET), method, edition)
+        write_method_sheet(workbook.create_sheet(t(METHOD_SHEET)), method, edition)
 
     workbook.properties.creator = "mint-census"
-    workbook.properties.title = f"MINT-Regionen {edition.year}: Tabellen"
+    workbook.properties.title = t("MINT-Regionen {year}: Tabellen").format(year=edition.year)
     with atomic_path(path) as tmp:
         workbook.save(tmp)
     return path

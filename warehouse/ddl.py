@@ -206,8 +206,8 @@ FIXED_TABLES = (
           "key (the code), German label, position in the questionnaire and English label.", (
         _c("vocabulary", "VARCHAR", "Name of the vocabulary (partner_types, funding_sources, host_types, "
            "legal_forms, offer_formats, target_groups, ...).", "Vokabular", not_null=True),
-        _c("key", "VARCHAR", "Key of the category (its stable code): the column suffix for partner types (partners_<key>) "
-           "and funding sources (funding_<key>_eur), else the code core.* stores for the answer "
+        _c("key", "VARCHAR", "Key of the category (its stable code): the column suffix for partner types "
+           "(partners_<key>) and funding sources (funding_<key>_eur), else the code core.* stores for the answer "
            "(e.g. host_types 'verein' for 'Verein').", "Schlüssel", not_null=True),
         _c("label", "VARCHAR", "German label as in the questionnaire.", "Bezeichnung"),
         _c("position", "INTEGER", "Position of the category in the questionnaire (1 = first).", "Position"),

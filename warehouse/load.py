@@ -131,7 +131,8 @@ def core_frames(frames: SheetFrames, received: Sequence[ReceivedFile]) -> dict[s
         keys = [f.key for f in sheet.fields_in(frames.year) if f.key != "network_id"]
         for key in keys:  # validated German labels -> the stable codes core stores (ref.vocabulary.key)
             if key in voc.FIELD_VOCABULARY:
-                part[key] = part[key].map(lambda v, k=key: voc.to_code(k, v), na_action="ignore").astype(part[key].dtype)
+                codes = part[key].map(lambda v, k=key: voc.to_code(k, v), na_action="ignore")
+                part[key] = codes.astype(part[key].dtype)
         lead = ["network_id", "census_year"] + (["row_no"] if sheet.kind == "table" else [])
         if sheet_name == q.S_NET:
             lead += ["template_version", "source_sha256"]

@@ -235,3 +235,64 @@ LABELS_EN = {
                         "Kommune": "municipality", "Unternehmen": "companies", "Stiftungen": "foundations",
                         "Kammern/Verbände": "chambers/associations", "Eigenmittel": "own funds", "Sonstige": "other"},
 }
+
+
+# Stable codes of the choice vocabularies, by vocabulary and German label. Coordinators choose the
+# German label in the workbook; core.* stores the code (sources read labels, warehouse.load maps
+# label -> code after validation); ref.vocabulary.key holds the code, the pub views show code and
+# labels. A code never changes once released; a relabelled category keeps its code.
+CODES = {
+    "network_types": {"MINT-Region": "mint_region", "zdi-Netzwerk": "zdi_network", "MINT-Cluster": "mint_cluster",
+                      "sonstiges regionales Netzwerk": "other_network"},
+    "host_types": {"Kommune/Kreisverwaltung": "municipality", "Wirtschaftsförderung": "economic_development",
+                   "Verein": "verein", "Stiftung": "foundation", "Unternehmen": "company",
+                   "Kammer/Verband": "chamber", "Hochschule": "university",
+                   "Bildungseinrichtung": "educational_institution", "Sonstige": "other"},
+    "legal_forms": {"eingetragener Verein (e. V.)": "ev", "gemeinnützige GmbH (gGmbH)": "ggmbh", "GmbH": "gmbh",
+                    "Stiftung": "foundation", "Körperschaft des öffentlichen Rechts": "public_corporation",
+                    "ohne eigene Rechtsform": "none", "Sonstige": "other"},
+    "land_programmes": {"keins": "none", "zdi (Nordrhein-Westfalen)": "zdi_nw", "MINT-Netz Bayern": "mint_netz_by",
+                        "MINT-Regionen Rheinland-Pfalz": "mint_regionen_rp",
+                        "MINT-Regionen Thüringen": "mint_regionen_th", "sonstiges Landesprogramm": "other"},
+    "coverage": {"ganz": "whole", "teilweise": "partly"},
+    "offer_formats": {"Kurs/AG": "course", "Workshop": "workshop", "Wettbewerb": "competition",
+                      "Ferienprogramm": "holiday_programme", "Exkursion/Betriebserkundung": "excursion",
+                      "Schülerlabor": "school_lab", "Fortbildung": "further_training",
+                      "Aktionstag/Veranstaltung": "event", "Digitales Angebot": "digital", "Sonstiges": "other"},
+    "target_groups": {"Kita/Vorschule": "preschool", "Primarstufe": "primary", "Sekundarstufe I": "secondary_1",
+                      "Sekundarstufe II": "secondary_2", "junge Erwachsene": "young_adults",
+                      "Studierende": "students", "Lehramtsstudierende": "student_teachers",
+                      "Auszubildende": "apprentices", "Lehrkräfte": "teachers",
+                      "Erzieher:innen": "early_years_educators", "Wissenschaftler:innen": "researchers",
+                      "Koordinator:innen/Multiplikator:innen": "coordinators", "Eltern": "parents"},
+    "subjects": {"Mathematik": "mathematics", "Informatik": "computer_science", "Biologie": "biology",
+                 "Chemie": "chemistry", "Physik": "physics", "Astronomie": "astronomy", "Technik": "technology",
+                 "Naturwissenschaften": "natural_sciences", "MINT gesamt": "stem_overall"},
+}
+
+# The questionnaire's choice fields and their vocabulary (core stores the code).
+FIELD_VOCABULARY = {
+    "network_type": "network_types", "host_type": "host_types", "host_legal_form": "legal_forms",
+    "land_programme": "land_programmes", "coverage": "coverage", "offer_format": "offer_formats",
+    "target_groups": "target_groups", "subjects": "subjects",
+}
+
+
+def to_code(field_key: str, value):
+    """The code stored in core for a validated answer (a German label, or a list of them)."""
+    codes = CODES[FIELD_VOCABULARY[field_key]]
+    if value is None or (isinstance(value, float) and value != value):
+        return value
+    if isinstance(value, str):
+        return codes.get(value, value)
+    return [codes.get(v, v) for v in value]
+
+
+def to_label(field_key: str, value):
+    """The German label of a stored code (or list of codes), e.g. to prefill a workbook."""
+    labels = {c: label for label, c in CODES[FIELD_VOCABULARY[field_key]].items()}
+    if value is None or (isinstance(value, float) and value != value):
+        return value
+    if isinstance(value, str):
+        return labels.get(value, value)
+    return [labels.get(v, v) for v in value]

@@ -63,7 +63,7 @@ def test_loop_closes_with_libreoffice(home, tmp_path, lo_profile, reference):  #
     assert second_run.findings == []
     con = duckdb.connect(str(Home(home).warehouse), read_only=True)
     assert con.execute("SELECT kreis_code, coverage FROM core.districts ORDER BY row_no").fetchall() == [
-        ("05315", "ganz"), ("05316", "teilweise")]
+        ("05315", "whole"), ("05316", "partly")]  # chosen "ganz", "teilweise": core keeps the codes
     assert con.execute("SELECT meetings_per_year FROM core.networks").fetchone() == (6,)
     con.close()
     overview = load_workbook(Home(home).reports(2025) / "uebersicht.xlsx")

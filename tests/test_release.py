@@ -288,11 +288,12 @@ def test_vocabularies_carry_codes_german_and_english_labels_and_offers_come_in_l
         rows = con.execute("SELECT vocabulary, key, label_en, position FROM pub.offers_long "
                            "WHERE census_year = 2025 AND network_id = 'MR-001' ORDER BY row_no, vocabulary, position"
                            ).fetchall()
-        assert rows == [("subjects", "Informatik", "computer science", 2), ("subjects", "Technik", "technology", 7),
-                        ("target_groups", "Primarstufe", "primary level", 2),
-                        ("target_groups", "Sekundarstufe I", "lower secondary level", 3),
-                        ("subjects", "Naturwissenschaften", "natural sciences", 8),
-                        ("target_groups", "Primarstufe", "primary level", 2)]
+        # key: the code core stores (issue #11: core keeps codes, views offer labels)
+        assert rows == [("subjects", "computer_science", "computer science", 2), ("subjects", "technology", "technology", 7),
+                        ("target_groups", "primary", "primary level", 2),
+                        ("target_groups", "secondary_1", "lower secondary level", 3),
+                        ("subjects", "natural_sciences", "natural sciences", 8),
+                        ("target_groups", "primary", "primary level", 2)]
     finally:
         con.close()
 

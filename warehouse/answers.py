@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from mint_census.schemas import questionnaire as q
+from mint_census.schemas import vocabularies as voc
 from mint_census.schemas.template import Answers
 
 
@@ -36,7 +37,8 @@ def last_answers(con, network_id: str, year: int) -> Answers | None:
         order = " ORDER BY row_no" if sheet.kind == "table" else ""
         cur = con.execute(f"SELECT {', '.join(keys)} FROM {sheet.table} WHERE network_id = ? AND census_year = ?"
                           + order, [network_id, last])
-        rows = [dict(zip(keys, map(_clean, r))) for r in cur.fetchall()]
+        rows = [{k: voc.to_label(k, v) if k in voc.FIELD_VOCABULARY else v  # codes -> German labels
+                 for k, v in zip(keys, map(_clean, r))} for r in cur.fetchall()]
         if sheet.kind == "form":
             if rows:
                 answers.form.update(rows[0])

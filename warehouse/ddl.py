@@ -59,20 +59,31 @@ def first_year(spec: q.FieldSpec) -> int:
     return max(spec.since, q.SHEET_BY_NAME[spec.sheet].since)
 
 
-def allowed_text(spec: q.FieldSpec) -> str | None:
+def allowed_text(spec: q.FieldSpec, codes: bool = False) -> str | None:
     """Allowed values as stored: the Land as its two-digit key (with the name for reading)."""
     if spec.kind == "land":
         return "; ".join(f"{code} = {name}" for code, _, name in voc.LAENDER)
     allowed = spec.allowed_values()
+    if codes and spec.key in voc.FIELD_VOCABULARY:  # core stores the code: "verein = Verein; …"
+        return "; ".join(f"{voc.to_code(spec.key, a)} = {a}" for a in allowed)
     return "; ".join(allowed) if allowed else None
 
 
-def field_comment(spec: q.FieldSpec) -> str:
+def field_comment(spec: q.FieldSpec, codes: bool = False) -> str:
+    """The column comment; `codes`: the column stores the vocabulary code (core.*), else the German
+    label (the pub views, which add <key>_code and <key>_label_en)."""
     parts = [f"{spec.label} — {spec.description}"]
     if spec.unit:
         parts.append(f"Unit: {spec.unit}.")
     allowed = spec.allowed_values()
-    if allowed and spec.kind != "land":
+    vocabulary = voc.FIELD_VOCABULARY.get(spec.key)
+    if vocabulary and codes:
+        parts.append(f"Stored as the code of ref.vocabulary '{vocabulary}' (code = German label): "
+                     + allowed_text(spec, codes=True) + ".")
+    elif vocabulary:
+        parts.append(f"German label (allowed: {'; '.join(allowed)}); the code (ref.vocabulary '{vocabulary}') "
+                     f"is in {spec.key}_code, the English label in {spec.key}_label_en.")
+    elif allowed and spec.kind != "land":
         parts.append("Allowed: " + "; ".join(allowed) + ".")
     if spec.kind == "land":
         parts.append("Two-digit Land key 01..16.")
@@ -81,9 +92,10 @@ def field_comment(spec: q.FieldSpec) -> str:
     return " ".join(parts)
 
 
-def field_col(spec: q.FieldSpec) -> Col:
-    return Col(spec.key, spec.sql_type, field_comment(spec), spec.label, spec.unit,
-               allowed_text(spec), f"{spec.sheet}/{spec.key}", first_year(spec), spec.personal)
+def field_col(spec: q.FieldSpec, codes: bool = True) -> Col:
+    """The column of a core table (codes) or, codes=False, the metadata of a pub view column."""
+    return Col(spec.key, spec.sql_type, field_comment(spec, codes), spec.label, spec.unit,
+               allowed_text(spec, codes), f"{spec.sheet}/{spec.key}", first_year(spec), spec.personal)
 
 
 KEY_COLS = (
@@ -194,8 +206,9 @@ FIXED_TABLES = (
           "key (the code), German label, position in the questionnaire and English label.", (
         _c("vocabulary", "VARCHAR", "Name of the vocabulary (partner_types, funding_sources, host_types, "
            "legal_forms, offer_formats, target_groups, ...).", "Vokabular", not_null=True),
-        _c("key", "VARCHAR", "Key of the category: the column suffix for partner types (partners_<key>) and "
-           "funding sources (funding_<key>_eur), else the label itself.", "Schlüssel", not_null=True),
+        _c("key", "VARCHAR", "Key of the category (its stable code): the column suffix for partner types "
+           "(partners_<key>) and funding sources (funding_<key>_eur), else the code core.* stores for the answer "
+           "(e.g. host_types 'verein' for 'Verein').", "Schlüssel", not_null=True),
         _c("label", "VARCHAR", "German label as in the questionnaire.", "Bezeichnung"),
         _c("position", "INTEGER", "Position of the category in the questionnaire (1 = first).", "Position"),
         _c("label_en", "VARCHAR", "English label.", "Bezeichnung (englisch)"),
@@ -346,6 +359,9 @@ VOCABULARIES = {
     "partner_types": voc.PARTNER_TYPES,
     "funding_sources": voc.FUNDING_SOURCES,
 }
+# the choice vocabularies become (code, label) pairs: core stores the code (voc.CODES)
+VOCABULARIES = {name: tuple((voc.CODES[name][item], item) for item in items) if name in voc.CODES else items
+                for name, items in VOCABULARIES.items()}
 
 
 def code_reference_rows() -> dict[str, list[tuple]]:
@@ -420,7 +436,7 @@ def catalog_dictionary_rows(con) -> list[tuple]:
     questionnaire declaration: label, unit, allowed values, source field, first year.
     A view column named like a questionnaire field inherits that field's metadata."""
     declared = {(t.schema, t.name, c.name): c for t in all_tables() for c in t.columns}
-    by_key = {f.key: field_col(f) for f in q.FIELDS}
+    by_key = {f.key: field_col(f, codes=False) for f in q.FIELDS}
     schemas = ", ".join(quote_literal(s) for s in DICTIONARY_SCHEMAS)
     objs = con.execute(f"""
         SELECT schema_name, table_name, 'table', comment FROM duckdb_tables()

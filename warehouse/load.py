@@ -130,6 +130,10 @@ def core_frames(frames: SheetFrames, received: Sequence[ReceivedFile]) -> dict[s
             part["kreis_code"] = part["kreis_code"].map(lambda c: voc.KREIS_SUCCESSORS.get(c, c))
             part = part.drop_duplicates(["_wb", "kreis_code"], keep="first")
         keys = [f.key for f in sheet.fields_in(frames.year) if f.key != "network_id"]
+        for key in keys:  # validated German labels -> the stable codes core stores (ref.vocabulary.key)
+            if key in voc.FIELD_VOCABULARY:
+                codes = part[key].map(lambda v, k=key: voc.to_code(k, v), na_action="ignore")
+                part[key] = codes.astype(part[key].dtype)
         lead = ["network_id", "census_year"] + (["row_no"] if sheet.kind == "table" else [])
         if sheet_name == q.S_NET:
             lead += ["template_version", "source_sha256"]

@@ -421,7 +421,8 @@ territorial status {voc.GEBIETSSTAND}; population {voc.POPULATION_DATE}). No per
 **How networks are counted.** A network counts in year Y when the register lists it with first census
 year ≤ Y and its `end_year` (the first year it is no longer counted) is empty or after Y
 (`pub.network_years`). Years before {q.FIRST_SURVEY_YEAR} rest on the
-register alone. Every rule: `method.md`. German category labels; `ref.vocabulary` has the keys.
+register alone. Every rule: `method.md`. `core` stores category codes; the `pub` views show the German label
+under the field's name and add `<field>_code` and `<field>_label_en`; `ref.vocabulary` lists code, labels, order.
 
 **Opening it.** Needs DuckDB {OLDEST_DUCKDB} or newer ({READABLE_BY}).
 

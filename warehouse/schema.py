@@ -11,9 +11,11 @@ import hashlib
 
 import duckdb
 
+from mint_census.schemas import questionnaire as q
 from mint_census.schemas import vocabularies as voc
 
 from . import ddl
+from .sqltext import quote_ident, quote_literal
 from .views import view_ddl
 from .views_research import research_view_ddl
 
@@ -44,6 +46,7 @@ def init(con: duckdb.DuckDBPyConnection) -> None:
         if not stmt.startswith("COMMENT ON"):
             con.execute(stmt)
     add_new_columns(con)             # … columns a newer declaration adds to existing tables …
+    labels_to_codes(con)             # … German labels stored by earlier versions become codes …
     for stmt in statements:          # … then every comment
         if stmt.startswith("COMMENT ON"):
             con.execute(stmt)
@@ -79,3 +82,36 @@ def add_new_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
     for stmt in stmts:
         con.execute(stmt)
     return stmts
+
+
+def labels_to_codes(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """UPDATE the choice answers in core.* that an earlier version stored as German labels
+    (host_type = 'Verein') to the vocabulary codes (host_type = 'verein'), by the mapping of
+    ref.vocabulary (label -> key). Idempotent: codes and unknown values stay as they are.
+    Returns 'table.column' -> rows changed (only where rows changed)."""
+    fields = {f.key: f for f in q.FIELDS}
+    survey_tables = {s.table for s in q.SHEETS}  # not core.register: the register keeps staff's labels
+    changed = {}
+    for table in ddl.all_tables():
+        if table.schema != "core" or table.qualified not in survey_tables:
+            continue
+        for col in table.columns:
+            if col.name not in voc.FIELD_VOCABULARY or col.name not in fields:
+                continue
+            pairs = con.execute("SELECT label, key FROM ref.vocabulary WHERE vocabulary = ? AND label <> key",
+                                [voc.FIELD_VOCABULARY[col.name]]).fetchall()
+            if not pairs:
+                continue
+            labels = "[" + ", ".join(quote_literal(label) for label, _ in pairs) + "]"
+            when = " ".join(f"WHEN {quote_literal(label)} THEN {quote_literal(key)}" for label, key in pairs)
+            name, qualified = quote_ident(col.name), table.qualified
+            if fields[col.name].kind == "multichoice":
+                stmt = (f"UPDATE {qualified} SET {name} = [CASE x {when} ELSE x END FOR x IN {name}] "
+                        f"WHERE list_has_any({name}, {labels})")
+            else:
+                stmt = (f"UPDATE {qualified} SET {name} = CASE {name} {when} ELSE {name} END "
+                        f"WHERE list_contains({labels}, {name})")
+            n = con.execute(stmt).fetchone()[0]
+            if n:
+                changed[f"{qualified}.{col.name}"] = n
+    return changed

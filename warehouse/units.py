@@ -39,6 +39,8 @@ NULLS = {  # (view or "*", column) -> what NULL means; anything not listed is ne
     ("offers", "offer_format"): "nicht angegeben",
     ("offers", "target_groups"): "nicht angegeben",
     ("offers", "subjects"): "nicht angegeben",
+    **{("offers", f"{k}{suffix}"): "nicht angegeben"
+       for k in ("offer_format", "target_groups", "subjects") for suffix in ("_code", "_label_en")},
     ("offers", "is_regular"): "nicht angegeben",
     ("quality_flags", "value_found"): "kein Wert (die Regel betrifft eine fehlende Angabe)",
     ("quality_flags", "field_label"): "Befund betrifft kein einzelnes Feld",

@@ -14,6 +14,7 @@ catalog says about it (COMMENT ON the view and its columns).
 from __future__ import annotations
 
 from mint_census.schemas import questionnaire as q
+from mint_census.schemas import vocabularies as voc
 
 from . import ddl
 from .sqlfiles import load
@@ -22,6 +23,20 @@ from .sqltext import quote_literal
 # Comments of the survey answer columns, from the questionnaire declaration.
 _ANSWER_COMMENTS = {f.key: f"{f.label} — {f.description} (survey answer)"
                     for f in q.SHEET_BY_NAME[q.S_NET].fields if f.key != "network_id"}
+
+
+
+def _vocabulary_comments(sheet: str) -> dict[str, str]:
+    """Comments of the columns a pub view adds to each choice answer (its field column carries the
+    German label): <key>_code, the code core stores, and <key>_label_en."""
+    out = {}
+    for f in q.SHEET_BY_NAME[sheet].fields:
+        if f.key in voc.FIELD_VOCABULARY:
+            v = voc.FIELD_VOCABULARY[f.key]
+            out[f"{f.key}_code"] = (f"{f.label} — code of the answer as stored in core (ref.vocabulary "
+                                    f"'{v}'.key; a list for several answers); {f.key} holds the German label.")
+            out[f"{f.key}_label_en"] = f"{f.label} — English label of the answer (ref.vocabulary '{v}'.label_en)."
+    return out
 
 
 def view_sql(name: str) -> str:
@@ -61,7 +76,8 @@ VIEWS = (
     ("network_answers",
      "One row per network counted in a census year that answered the survey (accepted workbook): its answers.",
      view_sql("network_answers"),
-     {**_ANSWER_COMMENTS, "census_year": "Census year.", "network_id": "Network identifier.",
+     {**_ANSWER_COMMENTS, **_vocabulary_comments(q.S_NET),
+      "census_year": "Census year.", "network_id": "Network identifier.",
       "register_land_code": "Land of the network according to the register (the publication's Land).",
       "land_code": "Land as answered in the survey (the publication uses register_land_code)."}),
     ("partners_long",
@@ -131,7 +147,8 @@ VIEWS = (
      "One row per offer (Angebot) reported in the survey by a network counted in that census year.",
      view_sql("offers"),
      {"census_year": "Census year.", "network_id": "Network identifier.",
-      "row_no": "Sheet row of the offer in the workbook (unique per network and year)."}),
+      "row_no": "Sheet row of the offer in the workbook (unique per network and year).",
+      **_vocabulary_comments(q.S_OFFER)}),
     ("offers_long",
      "One row per offer and target group or subject (the multiple answers of pub.offers in long form).",
      view_sql("offers_long"),

@@ -1,7 +1,7 @@
 -- network_history: one row per network and counted census year: name, type, Land and Kreise as in that
 -- year's survey, else as in the register entry in force that year; and whether name or Land changed.
 -- Parameters: none. Reads: pub.network_years, core.register, core.register_history, core.networks,
--- core.districts, ref.kreis_successors.
+-- core.districts, ref.kreis_successors, ref.vocabulary.
 WITH versions AS (
   SELECT *, coalesce(valid_from_year, 9999) AS from_year
   FROM core.register_history
@@ -26,7 +26,7 @@ successors AS (  -- old Kreis keys and today's, as two parallel lists (16056 -> 
 years AS (
   SELECT ny.census_year, ny.network_id, ny.has_survey_answers,
          coalesce(n.network_name, g.network_name, r.network_name) AS network_name,
-         coalesce(n.network_type, g.network_type, r.network_type) AS network_type,
+         coalesce(nt.label, n.network_type, g.network_type, r.network_type) AS network_type,
          coalesce(n.land_code, g.land_code, r.land_code) AS land_code,
          CASE WHEN n.network_id IS NULL THEN 'register' ELSE 'survey' END AS source,
          n.template_version,
@@ -40,6 +40,7 @@ years AS (
   CROSS JOIN successors s
   LEFT JOIN in_force g ON g.network_id = ny.network_id AND g.census_year = ny.census_year
   LEFT JOIN core.networks n ON n.network_id = ny.network_id AND n.census_year = ny.census_year
+  LEFT JOIN ref.vocabulary nt ON nt.vocabulary = 'network_types' AND nt.key = n.network_type  -- code -> label
 )
 SELECT census_year, network_id, network_name, network_type, land_code, kreise,
        len(kreise) AS kreise_count, source, template_version, founded_year, first_census_year,

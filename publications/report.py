@@ -77,75 +77,64 @@ def _n(value: Any, decimals: int = 0) -> str:
     return "." if value is None else format_number(value, decimals)
 
 
+KEY_MESSAGE_TEXTS = {
+    "de": {
+        "growth": "Die Zahl der MINT-Regionen ist von {base} im Jahr {base_year} auf {now} im Jahr {year} "
+                  "gestiegen; das ist das {factor}-Fache.",
+        "more": "{n} mehr als", "fewer": "{n} weniger als", "same": "ebenso viele wie",
+        "new": "{new} MINT-Regionen kamen {year} neu hinzu; insgesamt sind es {change} im Vorjahr.",
+        "laender": "MINT-Regionen gibt es in {laender} von 16 Ländern; die meisten in {top} ({top_n}).",
+        "change_land": "Die größte Veränderung gegenüber dem Vorjahr hat {land}: {sign}{n} MINT-Regionen.",
+        "coverage": "{pct} % der {kreise} Kreise sind von mindestens einer MINT-Region abgedeckt; {uncovered} "
+                    "Kreise sind weiße Flecken ohne MINT-Region.",
+        "partners": "{kind} sind bei {share} % der MINT-Regionen mit Angaben in der Erhebung {year} beteiligt – "
+                    "häufiger als jede andere Art von Partnern.",
+    },
+    "en": {
+        "growth": "The number of MINT regions has grown from {base} in {base_year} to {now} in {year}, "
+                  "{factor} times as many.",
+        "more": "{n} more than", "fewer": "{n} fewer than", "same": "as many as",
+        "new": "{new} MINT regions were new in {year}; in total there are {change} in the previous year.",
+        "laender": "There are MINT regions in {laender} of the 16 Länder; most of them in {top} ({top_n}).",
+        "change_land": "The largest change on the previous year is in {land}: {sign}{n} MINT regions.",
+        "coverage": "{pct} % of the {kreise} districts are covered by at least one MINT region; {uncovered} "
+                    "districts are blank spots without a MINT region.",
+        "partners": "{kind} take part in {share} % of the MINT regions with answers in the survey {year} – "
+                    "more often than any other type of partner.",
+    },
+}
+
+
 def key_messages(numbers: dict[str, Any], tables: list[FilledTable], year: int, base_year: int) -> list[str]:
-    """German sentences with the edition's main numbers (from ``kernaussagen.sql`` and Table 5)."""
-    if english():
-        return key_messages_en(numbers, tables, year, base_year)
+    """Sentences with the edition's main numbers (from ``kernaussagen.sql`` and Table 5), in the
+    edition's language: one logic, the wording per language in KEY_MESSAGE_TEXTS."""
+    text = KEY_MESSAGE_TEXTS["en" if english() else "de"]
     messages = []
     base, now, before = numbers.get("base_networks"), numbers.get("networks"), numbers.get("previous_networks")
     if base and now:
-        messages.append(f"Die Zahl der MINT-Regionen ist von {_n(base)} im Jahr {base_year} auf {_n(now)} im Jahr "
-                        f"{year} gestiegen; das ist das {format_number(now / base, 1)}-Fache.")
+        messages.append(text["growth"].format(base=_n(base), base_year=base_year, now=_n(now), year=year,
+                                              factor=format_number(now / base, 1)))
     if before is not None and now is not None and year > base_year:
         diff = now - before
-        change = (f"{_n(abs(diff))} mehr als" if diff > 0 else f"{_n(abs(diff))} weniger als" if diff < 0
-                  else "ebenso viele wie")
-        messages.append(f"{_n(numbers.get('new_networks'))} MINT-Regionen kamen {year} neu hinzu; insgesamt "
-                        f"sind es {change} im Vorjahr.")
+        change = (text["more"] if diff > 0 else text["fewer"] if diff < 0 else text["same"]).format(n=_n(abs(diff)))
+        messages.append(text["new"].format(new=_n(numbers.get("new_networks")), year=year, change=change))
     if numbers.get("laender_with_networks") is not None:
-        messages.append(f"MINT-Regionen gibt es in {_n(numbers['laender_with_networks'])} von 16 Ländern; die "
-                        f"meisten in {numbers['top_land']} ({_n(numbers['top_land_networks'])}).")
+        messages.append(text["laender"].format(laender=_n(numbers["laender_with_networks"]), top=numbers["top_land"],
+                                               top_n=_n(numbers["top_land_networks"])))
     if numbers.get("change_land") and numbers.get("change_land_networks"):
         d = numbers["change_land_networks"]
-        messages.append(f"Die größte Veränderung gegenüber dem Vorjahr hat {numbers['change_land']}: "
-                        f"{'+' if d > 0 else '−'}{_n(abs(d))} MINT-Regionen.")
+        messages.append(text["change_land"].format(land=numbers["change_land"], sign="+" if d > 0 else "−",
+                                                   n=_n(abs(d))))
     if numbers.get("kreise"):
-        messages.append(f"{_n(numbers['covered_percent'], 1)} % der {_n(numbers['kreise'])} Kreise sind von "
-                        f"mindestens einer MINT-Region abgedeckt; {_n(numbers['uncovered'])} Kreise sind weiße "
-                        "Flecken ohne MINT-Region.")
+        messages.append(text["coverage"].format(pct=_n(numbers["covered_percent"], 1), kreise=_n(numbers["kreise"]),
+                                                uncovered=_n(numbers["uncovered"])))
     partners = next((t for t in tables if t.table.name == "05_partnerstruktur"), None)
     if partners is not None:
         shares = [(r["share_percent"], r["partner_type"]) for r in partners.published.records()
                   if r.get("share_percent") is not None]
         if shares:
             share, kind = max(shares, key=lambda s: (s[0], s[1]))
-            messages.append(f"{kind} sind bei {format_number(share, 0)} % der MINT-Regionen mit Angaben in der "
-                            f"Erhebung {year} beteiligt – häufiger als jede andere Art von Partnern.")
-    return messages
-
-
-def key_messages_en(numbers: dict[str, Any], tables: list[FilledTable], year: int, base_year: int) -> list[str]:
-    """The key messages of ``key_messages`` in English (same numbers, same conditions)."""
-    messages = []
-    base, now, before = numbers.get("base_networks"), numbers.get("networks"), numbers.get("previous_networks")
-    if base and now:
-        messages.append(f"The number of MINT regions has grown from {_n(base)} in {base_year} to {_n(now)} in "
-                        f"{year}, {format_number(now / base, 1)} times as many.")
-    if before is not None and now is not None and year > base_year:
-        diff = now - before
-        change = (f"{_n(abs(diff))} more than" if diff > 0 else f"{_n(abs(diff))} fewer than" if diff < 0
-                  else "as many as")
-        messages.append(f"{_n(numbers.get('new_networks'))} MINT regions were new in {year}; in total there are "
-                        f"{change} in the previous year.")
-    if numbers.get("laender_with_networks") is not None:
-        messages.append(f"There are MINT regions in {_n(numbers['laender_with_networks'])} of the 16 Länder; most "
-                        f"of them in {numbers['top_land']} ({_n(numbers['top_land_networks'])}).")
-    if numbers.get("change_land") and numbers.get("change_land_networks"):
-        d = numbers["change_land_networks"]
-        messages.append(f"The largest change on the previous year is in {numbers['change_land']}: "
-                        f"{'+' if d > 0 else '−'}{_n(abs(d))} MINT regions.")
-    if numbers.get("kreise"):
-        messages.append(f"{_n(numbers['covered_percent'], 1)} % of the {_n(numbers['kreise'])} districts are "
-                        f"covered by at least one MINT region; {_n(numbers['uncovered'])} districts are blank "
-                        "spots without a MINT region.")
-    partners = next((t for t in tables if t.table.name == "05_partnerstruktur"), None)
-    if partners is not None:
-        shares = [(r["share_percent"], r["partner_type"]) for r in partners.published.records()
-                  if r.get("share_percent") is not None]
-        if shares:
-            share, kind = max(shares, key=lambda s: (s[0], s[1]))
-            messages.append(f"{kind} take part in {format_number(share, 0)} % of the MINT regions with answers "
-                            f"in the survey {year} – more often than any other type of partner.")
+            messages.append(text["partners"].format(kind=kind, share=format_number(share, 0), year=year))
     return messages
 
 

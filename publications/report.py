@@ -164,49 +164,6 @@ def portrait_data(result: QueryResult) -> list[dict[str, Any]]:
     return groups
 
 
-def report_data(*, edition: Edition, headline_text: str, key: dict[str, Any], numbers: dict[str, Any],
-                tables: list[FilledTable], figures: list[dict[str, Any]], chronology: QueryResult,
-                portraits: QueryResult, messages: list[str], rule: Rule, base_year: int) -> dict[str, Any]:
-    if english():
-        return english_report_data(edition=edition, headline_text=headline_text, key=key, numbers=numbers,
-                                   tables=tables, figures=figures, chronology=chronology, portraits=portraits,
-                                   messages=messages, rule=rule, base_year=base_year)
-    glance = [
-        (_n(key["networks"]), f"MINT-Regionen im Jahr {edition.year}"),
-        (f"{_n(key['laender_with_networks'])} von {_n(key['laender'])}", "Ländern mit mindestens einer MINT-Region"),
-        (_n(key["kreise_covered_percent"], 1) + " %", "der 400 Kreise sind von einer MINT-Region abgedeckt"),
-        (_n(key["kreise_uncovered"]), "Kreise ohne MINT-Region (weiße Flecken)"),
-        (_n(key["population_covered_percent"], 1) + " %",
-         f"der Bevölkerung (Stand {POPULATION_DATE}) leben in einem abgedeckten Kreis"),
-        (_n(key["response_percent"], 1) + " %", f"Rücklauf der Erhebung {edition.year}"),
-    ]
-    title = f"MINT-Regionen in Deutschland {edition.year}"
-    return {
-        "lang": "de",
-        "title": title,
-        "subtitle": f"Ergebnisse der Erhebung MINT-Regionen {edition.year}",
-        "headline": headline_text,
-        "stand_line": edition.stand_line,
-        "stand": {"year": edition.stand.year, "month": edition.stand.month, "day": edition.stand.day},
-        "fictitious": edition.fictitious_note,
-        "footer": f"{title} · {edition.stand_line}" + (" · Beispieldaten" if edition.fictitious else ""),
-        "publisher": texts.PUBLISHER,
-        "imprint": [{"label": k, "text": v} for k, v in texts.imprint(edition)],
-        "warnings": list(messages),
-        "glance": [{"value": v, "text": t} for v, t in glance],
-        "key_messages": key_messages(numbers, tables, edition.year, base_year),
-        "figures": figures,
-        "tables": [table_data(t, edition) for t in tables],
-        "legend": [LEGEND[s] for s in ORDER],
-        "chronology": chronology_data(chronology),
-        "portraits": portrait_data(portraits),
-        "portrait_count": len(portraits.rows),
-        "methods": [{"title": k, "text": v} for k, v in texts.method_notes(rule)],
-        "sources": texts.sources(edition),
-        "ui": UI,
-    }
-
-
 # The fixed texts of the report templates (``ui`` in the template data).
 UI = {
     "contents": "Inhalt", "key_messages": "Kernaussagen", "glance": "Auf einen Blick", "figures": "Abbildungen",
@@ -228,44 +185,73 @@ UI_EN = {
 }
 
 
-def english_report_data(*, edition: Edition, headline_text: str, key: dict[str, Any], numbers: dict[str, Any],
-                        tables: list[FilledTable], figures: list[dict[str, Any]], chronology: QueryResult,
-                        portraits: QueryResult, messages: list[str], rule: Rule, base_year: int) -> dict[str, Any]:
-    """``report_data`` of the English edition: the same data with English texts."""
-    glance = [
-        (_n(key["networks"]), f"MINT regions in {edition.year}"),
-        (f"{_n(key['laender_with_networks'])} of {_n(key['laender'])}", "Länder with at least one MINT region"),
-        (_n(key["kreise_covered_percent"], 1) + " %", "of the 400 districts are covered by a MINT region"),
-        (_n(key["kreise_uncovered"]), "districts without a MINT region (blank spots)"),
-        (_n(key["population_covered_percent"], 1) + " %",
-         f"of the population (as of {texts.POPULATION_DATE_EN}) live in a covered district"),
-        (_n(key["response_percent"], 1) + " %", f"response to the survey {edition.year}"),
-    ]
-    title = f"MINT regions in Germany {edition.year}"
+def _report_texts(edition: Edition, rule: Rule) -> dict[str, Any]:
+    """The texts of the report that differ by language (German, or English in the English edition)."""
+    y = edition.year
+    if english():
+        return {
+            "lang": "en", "title": f"MINT regions in Germany {y}",
+            "subtitle": f"Results of the survey of MINT regions {y}", "example": " · Example data",
+            "glance": (f"MINT regions in {y}", "{n} of {m}", "Länder with at least one MINT region",
+                       "of the 400 districts are covered by a MINT region",
+                       "districts without a MINT region (blank spots)",
+                       f"of the population (as of {texts.POPULATION_DATE_EN}) live in a covered district",
+                       f"response to the survey {y}"),
+            "publisher": texts.PUBLISHER_EN, "imprint": texts.imprint_en(edition),
+            "legend": [LEGEND_EN[s] for s in ORDER], "methods": texts.method_notes_en(rule),
+            "sources": texts.sources_en(edition), "ui": UI_EN}
     return {
-        "lang": "en",
-        "title": title,
-        "subtitle": f"Results of the survey of MINT regions {edition.year}",
+        "lang": "de", "title": f"MINT-Regionen in Deutschland {y}",
+        "subtitle": f"Ergebnisse der Erhebung MINT-Regionen {y}", "example": " · Beispieldaten",
+        "glance": (f"MINT-Regionen im Jahr {y}", "{n} von {m}", "Ländern mit mindestens einer MINT-Region",
+                   "der 400 Kreise sind von einer MINT-Region abgedeckt", "Kreise ohne MINT-Region (weiße Flecken)",
+                   f"der Bevölkerung (Stand {POPULATION_DATE}) leben in einem abgedeckten Kreis",
+                   f"Rücklauf der Erhebung {y}"),
+        "publisher": texts.PUBLISHER, "imprint": texts.imprint(edition),
+        "legend": [LEGEND[s] for s in ORDER], "methods": texts.method_notes(rule),
+        "sources": texts.sources(edition), "ui": UI}
+
+
+def report_data(*, edition: Edition, headline_text: str, key: dict[str, Any], numbers: dict[str, Any],
+                tables: list[FilledTable], figures: list[dict[str, Any]], chronology: QueryResult,
+                portraits: QueryResult, messages: list[str], rule: Rule, base_year: int) -> dict[str, Any]:
+    """What bericht.html and bericht.pdf print, in the edition's language (one structure, the
+    texts from `_report_texts`)."""
+    tx = _report_texts(edition, rule)
+    g = tx["glance"]
+    glance = [
+        (_n(key["networks"]), g[0]),
+        (g[1].format(n=_n(key["laender_with_networks"]), m=_n(key["laender"])), g[2]),
+        (_n(key["kreise_covered_percent"], 1) + " %", g[3]),
+        (_n(key["kreise_uncovered"]), g[4]),
+        (_n(key["population_covered_percent"], 1) + " %", g[5]),
+        (_n(key["response_percent"], 1) + " %", g[6]),
+    ]
+    return {
+        "lang": tx["lang"],
+        "title": tx["title"],
+        "subtitle": tx["subtitle"],
         "headline": headline_text,
         "stand_line": edition.stand_line,
         "stand": {"year": edition.stand.year, "month": edition.stand.month, "day": edition.stand.day},
         "fictitious": edition.fictitious_note,
-        "footer": f"{title} · {edition.stand_line}" + (" · Example data" if edition.fictitious else ""),
-        "publisher": texts.PUBLISHER_EN,
-        "imprint": [{"label": k, "text": v} for k, v in texts.imprint_en(edition)],
+        "footer": f"{tx['title']} · {edition.stand_line}" + (tx["example"] if edition.fictitious else ""),
+        "publisher": tx["publisher"],
+        "imprint": [{"label": k, "text": v} for k, v in tx["imprint"]],
         "warnings": list(messages),
         "glance": [{"value": v, "text": t} for v, t in glance],
         "key_messages": key_messages(numbers, tables, edition.year, base_year),
         "figures": figures,
         "tables": [table_data(t, edition) for t in tables],
-        "legend": [LEGEND_EN[s] for s in ORDER],
+        "legend": tx["legend"],
         "chronology": chronology_data(chronology),
         "portraits": portrait_data(portraits),
         "portrait_count": len(portraits.rows),
-        "methods": [{"title": k, "text": v} for k, v in texts.method_notes_en(rule)],
-        "sources": texts.sources_en(edition),
-        "ui": UI_EN,
+        "methods": [{"title": k, "text": v} for k, v in tx["methods"]],
+        "sources": tx["sources"],
+        "ui": tx["ui"],
     }
+
 
 
 def _template_text(name: str) -> str:

@@ -223,59 +223,43 @@ def figure_entry(name: str, path: Path, outdir: Path, caption: str, alt: str, cs
             "alt": alt, "css": css}
 
 
+ALT_TEXTS = {
+    "de": {"wachstum": "{title}. Säulendiagramm: {first} MINT-Regionen im Jahr {first_year}, {last} im Jahr {last_year}.",
+           "bundeslaender": "{title}. Die meisten MINT-Regionen: {top}.",
+           "partnerstruktur": "{title} ({basis}). Anteil der MINT-Regionen mit solchen Partnern: {top}.",
+           "karte_kreise": "Karte der 400 Kreise {year}: {covered} % von einer MINT-Region abgedeckt, {uncovered} "
+                           "Kreise ohne MINT-Region (weiße Flecken)."},
+    "en": {"wachstum": "{title}. Bar chart: {first} MINT regions in {first_year}, {last} in {last_year}.",
+           "bundeslaender": "{title}. Most MINT regions: {top}.",
+           "partnerstruktur": "{title} ({basis}). Share of MINT regions with such partners: {top}.",
+           "karte_kreise": "Map of the 400 districts {year}: {covered} % covered by a MINT region, {uncovered} "
+                           "districts without a MINT region (blank spots)."},
+}
+
+
 def alt_text(name: str, title: str, filled: list, key: dict, year: int) -> str:
-    """Alt text stating the figure's main numbers (from the published tables)."""
+    """Alt text stating the figure's main numbers (from the published tables), in the edition's language."""
     def fmt(value, decimals=0):
         return "." if value is None else format_number(value, decimals)
 
-    if english():
-        return alt_text_en(name, title, filled, key, year)
+    text = ALT_TEXTS["en" if english() else "de"]
     tables = {t.table.name: t for t in filled}
     if name == "wachstum":
         rows = tables["01_entwicklung"].published.records()
         if rows:
-            return (f"{title}. Säulendiagramm: {fmt(rows[0]['networks'])} MINT-Regionen im Jahr "
-                    f"{rows[0]['census_year']}, {fmt(rows[-1]['networks'])} im Jahr {rows[-1]['census_year']}.")
+            return text[name].format(title=title, first=fmt(rows[0]["networks"]), first_year=rows[0]["census_year"],
+                                     last=fmt(rows[-1]["networks"]), last_year=rows[-1]["census_year"])
     if name == "bundeslaender":
         rows = [r for r in tables["02_bundeslaender"].published.records() if r["land_code"] is not None]
         rows.sort(key=lambda r: (-(r["networks"] or 0), r["land_name"]))
         top = ", ".join(f"{r['land_name']} {fmt(r['networks'])}" for r in rows[:3])
-        return f"{title}. Die meisten MINT-Regionen: {top}."
+        return text[name].format(title=title, top=top)
     if name == "partnerstruktur":
         rows = [r for r in tables["05_partnerstruktur"].published.records() if r["share_percent"] is not None]
         rows.sort(key=lambda r: -r["share_percent"])
         top = ", ".join(f"{r['partner_type']} {fmt(r['share_percent'], 1)} %" for r in rows[:3])
-        basis = tables["05_partnerstruktur"].subtitle or ""
-        return f"{title} ({basis}). Anteil der MINT-Regionen mit solchen Partnern: {top}."
+        return text[name].format(title=title, basis=tables["05_partnerstruktur"].subtitle or "", top=top)
     if name == "karte_kreise":
-        return (f"Karte der 400 Kreise {year}: {fmt(key.get('kreise_covered_percent'), 1)} % von einer MINT-Region "
-                f"abgedeckt, {fmt(key.get('kreise_uncovered'))} Kreise ohne MINT-Region (weiße Flecken).")
-    return title
-
-
-def alt_text_en(name: str, title: str, filled: list, key: dict, year: int) -> str:
-    """``alt_text`` of the English edition."""
-    def fmt(value, decimals=0):
-        return "." if value is None else format_number(value, decimals)
-
-    tables = {table.table.name: table for table in filled}
-    if name == "wachstum":
-        rows = tables["01_entwicklung"].published.records()
-        if rows:
-            return (f"{title}. Bar chart: {fmt(rows[0]['networks'])} MINT regions in "
-                    f"{rows[0]['census_year']}, {fmt(rows[-1]['networks'])} in {rows[-1]['census_year']}.")
-    if name == "bundeslaender":
-        rows = [r for r in tables["02_bundeslaender"].published.records() if r["land_code"] is not None]
-        rows.sort(key=lambda r: (-(r["networks"] or 0), r["land_name"]))
-        top = ", ".join(f"{r['land_name']} {fmt(r['networks'])}" for r in rows[:3])
-        return f"{title}. Most MINT regions: {top}."
-    if name == "partnerstruktur":
-        rows = [r for r in tables["05_partnerstruktur"].published.records() if r["share_percent"] is not None]
-        rows.sort(key=lambda r: -r["share_percent"])
-        top = ", ".join(f"{r['partner_type']} {fmt(r['share_percent'], 1)} %" for r in rows[:3])
-        basis = tables["05_partnerstruktur"].subtitle or ""
-        return f"{title} ({basis}). Share of MINT regions with such partners: {top}."
-    if name == "karte_kreise":
-        return (f"Map of the 400 districts {year}: {fmt(key.get('kreise_covered_percent'), 1)} % covered by a MINT "
-                f"region, {fmt(key.get('kreise_uncovered'))} districts without a MINT region (blank spots).")
+        return text[name].format(year=year, covered=fmt(key.get("kreise_covered_percent"), 1),
+                                 uncovered=fmt(key.get("kreise_uncovered")))
     return title

@@ -140,26 +140,25 @@ def load(home: Home, year: int, run_id: str, started_at: datetime, received: lis
     return summary
 
 
-def previous_answers(home: Home, year: int) -> dict:
-    """Each network's latest accepted values before `year`, for the across-year rules."""
+def _from_warehouse(home: Home, year: int, query: Callable, empty):
+    """`query(con, year)` on the home's warehouse during an ingest; `empty` when there is none yet."""
     if not home.warehouse.is_file():
-        return {}
+        return empty
     con = open_warehouse(home, command=f"ingest --year {year}")
     try:
-        return previous_values(con, year)
+        return query(con, year)
     finally:
         con.close()
+
+
+def previous_answers(home: Home, year: int) -> dict:
+    """Each network's latest accepted values before `year`, for the across-year rules."""
+    return _from_warehouse(home, year, previous_values, {})
 
 
 def earlier(home: Home, year: int) -> dict[str, dict]:
     """The last assessment of every file of `year` (incremental re-ingest; {} without a warehouse)."""
-    if not home.warehouse.is_file():
-        return {}
-    con = open_warehouse(home, command=f"ingest --year {year}")
-    try:
-        return earlier_assessments(con, year)
-    finally:
-        con.close()
+    return _from_warehouse(home, year, earlier_assessments, {})
 
 
 def first_error(received: batch.Received) -> str:

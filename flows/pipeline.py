@@ -30,7 +30,7 @@ from .home import Home
 TASK_OPTS = dict(persist_result=False, cache_policy=NO_CACHE)
 
 read_task = task(steps.read_files, name="read-workbooks", **TASK_OPTS)
-assess_task = task(steps.assess, name="validate", **TASK_OPTS)
+check_task = task(steps.check_chunk, name="validate", **TASK_OPTS)
 load_task = task(steps.load, name="load-and-report", **TASK_OPTS)
 previous_task = task(steps.previous_answers, name="previous-answers", **TASK_OPTS)
 
@@ -41,13 +41,13 @@ def _read(paths, year, start=0):
     return read_task(quote(paths), year, start)
 
 
-def _assess(received, year, ctx):
-    return assess_task(quote(received), year, quote(ctx))
+def _check(received, year, ctx):
+    return check_task(quote(received), year, quote(ctx))
 
 
-def _load(home, year, run_id, started_at, received, frames, reference, register, skipped=None):
+def _load(home, year, run_id, started_at, received, frames, reference, register, skipped=None, staged=None):
     return load_task(home, year, run_id, started_at, quote(received), quote(frames), quote(reference),
-                     quote(register), skipped)
+                     quote(register), skipped, quote(staged))
 
 
 class ProgressArtifacts:
@@ -80,17 +80,16 @@ def task_runner(dask: str | None = None, workers: int | None = None):
 
 
 def _submitting(runner):
-    """`read_chunks` for steps.ingest_batch: every chunk a read task on `runner`, gathered in order
-    (the load stays one transaction in the flow process)."""
-    def read_chunks(chunks, year, done):
+    """`read_chunks` for steps.ingest_batch: every chunk a read task on `runner`, yielded in chunk
+    order as each finishes (the flow process types, validates and spills one chunk while the
+    workers read the next; the load stays one transaction in the flow process)."""
+    def read_chunks(chunks, year):
         # paths go unquoted: Dask rebuilds the quote() annotation (a named tuple) as a plain tuple
         futures = [runner.submit(read_task, {"paths": list(paths), "year": year, "start": start})
                    for paths, start in chunks]
-        received = []
-        for future in futures:
-            received += future.result()
-            done(len(received))
-        return received
+        for i, future in enumerate(futures):
+            yield future.result()
+            futures[i] = None  # the chunk's cells are released once the flow has spilled them
     return read_chunks
 
 
@@ -101,7 +100,7 @@ def ingest_flow(year: int, home: str, inbox: str | None = None, reference: str |
     runner = task_runner(dask, workers)
     with progress.listening(ProgressArtifacts(year)), (runner or contextlib.nullcontext()):
         summary = steps.ingest_year(Home(Path(home)), year, Path(inbox) if inbox else None, reference,
-                                    read=_read, assess=_assess, load=_load, previous=previous_task,
+                                    read=_read, check=_check, load=_load, previous=previous_task,
                                     read_chunks=_submitting(runner) if runner else None)
     create_table_artifact(key=f"ingest-{year}", table=summary.rows or [{"Datei": "(keine Dateien)"}],
                           description=f"Eingang Erhebung {year}: eine Zeile je Datei")

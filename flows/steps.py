@@ -5,7 +5,7 @@
 stages they call are plain functions; this module only puts them in order and turns the
 home directory (flows/home.py) into the paths each stage takes.
 
-`ingest_year` accepts the stage functions as keyword arguments (`read`, `assess`,
+`ingest_year` accepts the stage functions as keyword arguments (`read`, `check`,
 `load`), so that the flow can run the same wiring with each stage as a Prefect task.
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -91,12 +91,44 @@ def read_files(paths: list[Path], year: int, start: int = 0) -> list[batch.Recei
     return batch.read_all(paths, year, start)
 
 
-def assess(received: list[batch.Received], year: int, ctx: Context) -> SheetFrames:
-    """Duplicates, typing and validation of a whole batch; sets every file's status."""
-    batch.resolve_duplicates(received)
+def check_chunk(received: list[batch.Received], year: int, ctx: Context) -> SheetFrames:
+    """Typing and validation of a chunk of received files (every rule looks at one workbook and the
+    context); each file's findings wait in `pending` until `settle_batch` decides the duplicates
+    across the whole batch and sets every status."""
     frames = batch.frames_for(received, year)
-    batch.settle(received, validate(frames, ctx))
+    batch.hold(received, validate(frames, ctx))
     return frames
+
+
+def assess(received: list[batch.Received], year: int, ctx: Context) -> SheetFrames:
+    """Typing, validation and duplicates of a whole batch at once; sets every file's status
+    (rebuild and tools; an ingest checks chunk by chunk, then settles)."""
+    frames = check_chunk(received, year, ctx)
+    settle_batch(received)
+    return frames
+
+
+def settle_batch(received: list[batch.Received]) -> None:
+    """Duplicates across the whole batch, then every file's status from its pending findings."""
+    batch.resolve_duplicates(received)
+    batch.settle(received)
+
+
+def merged(year: int, parts: list[SheetFrames]) -> SheetFrames:
+    """One SheetFrames of the typed values of all chunks (what the load needs: the frames)."""
+    out = SheetFrames(year)
+    names = dict.fromkeys(name for part in parts for name in part.frames)
+    for name in names:
+        frames = [p.frames[name] for p in parts if name in p.frames]
+        filled = [f for f in frames if not f.empty]
+        out.frames[name] = (pd.concat(filled, ignore_index=True) if len(filled) > 1
+                            else (filled or frames)[0].reset_index(drop=True))
+    return out
+
+
+def staging(home: Home, run_id: str) -> loading.RawStaging:
+    """Where an ingest spills the raw cells of its chunks until the load (removed afterwards)."""
+    return loading.RawStaging(home.warehouse_dir / "staging" / run_id)
 
 
 def safe_archived(home: Home) -> Callable[[str], Path | None]:
@@ -119,14 +151,15 @@ def read_home_register(home: Home) -> pd.DataFrame:
 
 
 def load(home: Home, year: int, run_id: str, started_at: datetime, received: list[batch.Received],
-         frames: SheetFrames, reference: Reference, register: pd.DataFrame, skipped: list[dict] | None = None) -> dict:
+         frames: SheetFrames, reference: Reference, register: pd.DataFrame, skipped: list[dict] | None = None,
+         staged: loading.RawStaging | None = None) -> dict:
     """Archive and load the batch (one transaction), then write check reports and the overview."""
     con = open_warehouse(home, command=f"ingest --year {year}")
     try:
         loading.load_reference(con, reference.laender, reference.kreise)
         store_register(con, register)
         summary = loading.load_year(con, home.archive, year, run_id, f"ingest --year {year}", started_at,
-                                    received, frames)
+                                    received, frames, staged)
         reports = write_check_reports(con, run_id, year, home.reports(year), archived=safe_archived(home),
                                       staff_outdir=home.reports_staff(year),
                                       unchanged={r.wb.sha256 for r in received if r.unchanged})
@@ -183,7 +216,7 @@ def ingest_year(home: Home, year: int, inbox: Path | None = None,
 
 def ingest_batch(home: Home, year: int, inbox: Path | None = None,
                  reference: Reference | str | Path | None = None, *,
-                 read: Callable = read_files, assess: Callable = assess, load: Callable = load,
+                 read: Callable = read_files, check: Callable = check_chunk, load: Callable = load,
                  previous: Callable = previous_answers, assessed: Callable = earlier,
                  read_chunks: Callable | None = None) -> tuple[IngestSummary, list[batch.Received]]:
     """`ingest_year`, also returning every received file with its findings (for tests and tools)."""
@@ -210,34 +243,52 @@ def ingest_batch(home: Home, year: int, inbox: Path | None = None,
     todo = [p for p in files if p not in kept]
     progress.report(progress.READING, 0, len(todo))
     chunks = [(todo[start:start + CHUNK], start) for start in range(0, len(todo), CHUNK)]
-    received = (read_chunks or in_turn(read))(chunks, year,
-                                             lambda done: progress.report(progress.READING, done, len(todo)))
-    # another file of the same network: duplicates are decided across files, so read it again too
-    clash = [p for p, (_, a) in kept.items() if a["network_id"] in {r.network_id for r in received if r.network_id}]
-    if clash:
-        received += read(clash, year, len(received))
-        for p in clash:
-            del kept[p]
-    progress.report(progress.CHECKING, 0, len(received))
-    frames = assess(received, year, ctx)
-    progress.report(progress.CHECKING, len(received), len(received))
-    for r in received:
-        r.inputs_fingerprint = inputs(r.network_id)
-    start = len(received)
-    received += [batch.earlier_result(start + i, p, sha, a) for i, (p, (sha, a)) in enumerate(kept.items())]
-    order = {p: i for i, p in enumerate(files)}
-    received.sort(key=lambda r: order.get(r.path, len(order)))
-    if kept:
-        log.info("census %s: %d files unchanged since their last check, not read again", year, len(kept))
-    missing = missing_since_last_year(ctx, year, {r.network_id for r in received if r.network_id})
-    if missing:
-        log.info("answered last year, nothing received yet: %s", ", ".join(missing))
-    for r in received:
-        if r.status == REJECTED:
-            codes = sorted({f.code for f in r.findings if f.is_error})
-            log.info("rejected %s (%s): %d errors: %s", r.file_name, r.network_id or "?", r.errors,
-                        ", ".join(codes))
-    loaded = load(home, year, run_id, started_at, received, frames, ref, register, skipped)
+    staged = staging(home, run_id)
+    received: list[batch.Received] = []
+    parts: list[SheetFrames] = []
+
+    def checked(chunk: list[batch.Received]) -> None:
+        # read -> type -> validate -> spill raw cells -> drop them: memory stays flat at any batch size
+        typed = check(chunk, year, ctx)
+        parts.append(SheetFrames(year, frames=typed.frames))  # cell addresses were for the findings only
+        staged.add(chunk, year)
+        batch.release_cells(chunk)
+        received.extend(chunk)
+
+    try:
+        for chunk in (read_chunks or in_turn(read))(chunks, year):
+            checked(chunk)
+            progress.report(progress.READING, len(received), len(todo))
+            progress.report(progress.CHECKING, len(received), len(todo))
+        # another file of the same network: duplicates are decided across files, so read it again too
+        clash = [p for p, (_, a) in kept.items() if a["network_id"] in {r.network_id for r in received if r.network_id}]
+        if clash:
+            checked(read(clash, year, len(received)))
+            for p in clash:
+                del kept[p]
+        settle_batch(received)
+        progress.report(progress.CHECKING, len(received), len(received))
+        frames = merged(year, parts)
+        del parts[:]
+        for r in received:
+            r.inputs_fingerprint = inputs(r.network_id)
+        start = len(received)
+        received += [batch.earlier_result(start + i, p, sha, a) for i, (p, (sha, a)) in enumerate(kept.items())]
+        order = {p: i for i, p in enumerate(files)}
+        received.sort(key=lambda r: order.get(r.path, len(order)))
+        if kept:
+            log.info("census %s: %d files unchanged since their last check, not read again", year, len(kept))
+        missing = missing_since_last_year(ctx, year, {r.network_id for r in received if r.network_id})
+        if missing:
+            log.info("answered last year, nothing received yet: %s", ", ".join(missing))
+        for r in received:
+            if r.status == REJECTED:
+                codes = sorted({f.code for f in r.findings if f.is_error})
+                log.info("rejected %s (%s): %d errors: %s", r.file_name, r.network_id or "?", r.errors,
+                            ", ".join(codes))
+        loaded = load(home, year, run_id, started_at, received, frames, ref, register, skipped, staged)
+    finally:
+        staged.remove()
     summary = IngestSummary(
         year, run_id, len(received),
         sum(r.status == ACCEPTED for r in received), sum(r.status == WITH_WARNINGS for r in received),
@@ -249,14 +300,11 @@ def ingest_batch(home: Home, year: int, inbox: Path | None = None,
 
 def in_turn(read: Callable) -> Callable:
     """Read the chunks one after the other (`read_chunks` of a serial ingest). A `read_chunks` stage
-    takes [(paths, start)], the year and a callback with the number of files read so far, and returns
-    the received files in chunk order (flows/pipeline.py submits the chunks to a task runner)."""
-    def read_chunks(chunks: list[tuple[list[Path], int]], year: int, done: Callable[[int], None]) -> list:
-        received: list[batch.Received] = []
+    takes [(paths, start)] and the year and yields the received files of each chunk, in chunk order
+    (flows/pipeline.py submits the chunks to a task runner)."""
+    def read_chunks(chunks: list[tuple[list[Path], int]], year: int) -> Iterator[list[batch.Received]]:
         for paths, start in chunks:
-            received += read(paths, year, start)
-            done(len(received))
-        return received
+            yield read(paths, year, start)
     return read_chunks
 
 
@@ -296,6 +344,7 @@ def publish_year(home: Home, year: int, reference: str | Path | None = None, lan
         outdir = home.publication(year) if lang == "de" else home.publication(year) / lang
         files = publish(con, year, outdir, fictitious=home.is_demo,
                         stand=stand.date() if stand else None, reference=ref_dir, lang=lang,
+                        cache_dir=home.cache / "maps",
                         on_progress=lambda done, total: progress.report(progress.PUBLISHING, done, total))
         line = headline(con, year)
     finally:

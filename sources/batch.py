@@ -37,6 +37,7 @@ class Received:
     status: str | None = None
     unchanged: bool = False                 # not read again: content and inputs as at its last assessment
     inputs_fingerprint: str | None = None   # what its assessment depended on (set once assessed)
+    pending: list[Finding] = field(default_factory=list)  # validation findings until the batch is settled
 
     @property
     def network_id(self) -> str | None:
@@ -158,12 +159,33 @@ def _new_network(r: Received) -> None:
                                    name=name or "ohne Namen"))
 
 
-def settle(received: list[Received], findings: dict[int, list[Finding]]) -> None:
-    """Attach validation findings and decide each file's status."""
+def hold(received: list[Received], findings: dict[int, list[Finding]]) -> None:
+    """Keep a chunk's validation findings with each file until the whole batch is settled (a file
+    superseded by a newer one of its network, which may sit in a later chunk, gets none)."""
     for r in received:
-        r.findings.extend(findings.get(r.idx, []))
+        r.pending = list(findings.get(r.idx, []))
+
+
+# What a file keeps of its cells once they are typed and spilled (`release_cells`): the identity
+# cells that `settle` looks at to recognise a blank template of a new network.
+IDENTITY_KEYS = ("network_id", "network_name")
+
+
+def release_cells(received: list[Received]) -> None:
+    """Drop a chunk's raw cells once they are typed and written to the staging area (flat memory:
+    only identity cells stay, for `settle`)."""
+    for r in received:
+        r.wb.cells = [c for c in r.wb.cells if c.field_key in IDENTITY_KEYS]
+
+
+def settle(received: list[Received], findings: dict[int, list[Finding]] | None = None) -> None:
+    """Attach validation findings (`findings`, else each file's pending ones) and decide each
+    file's status; a superseded file keeps its status and gets no validation findings."""
+    for r in received:
+        found, r.pending = (r.pending if findings is None else findings.get(r.idx, [])), []
         if r.status == SUPERSEDED:
             continue
+        r.findings.extend(found)
         if _blank_template(r):
             _new_network(r)
             if not r.errors:

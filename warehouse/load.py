@@ -15,7 +15,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Protocol, Sequence
+from typing import Any, Iterator, Protocol, Sequence
 
 import pandas as pd
 
@@ -114,8 +114,13 @@ def _loaded(r: ReceivedFile) -> bool:
 
 def core_frames(frames: SheetFrames, received: Sequence[ReceivedFile]) -> dict[str, pd.DataFrame]:
     """Rows for each core/private table from the accepted workbooks of the batch."""
+    return dict(core_tables(frames, received))
+
+
+def core_tables(frames: SheetFrames, received: Sequence[ReceivedFile]) -> Iterator[tuple[str, pd.DataFrame]]:
+    """(table, rows) for each core/private table, one at a time (the load inserts each before the
+    next is built, so that only one table's copy of the batch is in memory)."""
     ok = {r.idx: r for r in received if _loaded(r)}
-    out: dict[str, pd.DataFrame] = {}
     for sheet_name, df in frames.frames.items():
         sheet = q.SHEET_BY_NAME[sheet_name]
         part = df[df["_wb"].isin(list(ok))].copy()
@@ -137,8 +142,10 @@ def core_frames(frames: SheetFrames, received: Sequence[ReceivedFile]) -> dict[s
         lead = ["network_id", "census_year"] + (["row_no"] if sheet.kind == "table" else [])
         if sheet_name == q.S_NET:
             lead += ["template_version", "source_sha256"]
-        out[sheet.table] = part[lead + keys].reset_index(drop=True)
-    return out
+        yield sheet.table, part[lead + keys].reset_index(drop=True)
+
+
+RAW_COLUMNS = ("census_year", "network_id", "file_sha256", "sheet", "cell", "field_key", "value_text")
 
 
 def raw_rows(received: Sequence[ReceivedFile], year: int) -> pd.DataFrame:
@@ -149,8 +156,75 @@ def raw_rows(received: Sequence[ReceivedFile], year: int) -> pd.DataFrame:
             if q.FIELD_BY_KEY[c.field_key].personal:
                 continue  # personal data only ever goes to private
             rows.append((year, r.network_id, r.wb.sha256, c.sheet, c.cell, c.field_key, c.text))
-    return pd.DataFrame(rows, columns=["census_year", "network_id", "file_sha256", "sheet", "cell",
-                                       "field_key", "value_text"])
+    return pd.DataFrame(rows, columns=list(RAW_COLUMNS))
+
+
+class RawStaging:
+    """The raw.cells rows of a batch, spilled to one Parquet file per chunk as the chunks are read,
+    so that an ingest keeps no raw cell in memory until the load (flat memory at any batch size).
+
+    The directory lies in the private warehouse folder (raw cells hold no personal data, but
+    they are the coordinators' answers) and is removed after the load (`remove`), also when the
+    ingest fails. `load_year` inserts the files' rows in its one transaction.
+    """
+
+    def __init__(self, directory: Path):
+        self.directory = Path(directory)
+        self.files: list[Path] = []
+
+    def add(self, received: Sequence[ReceivedFile], year: int) -> None:
+        """Write the non-personal cells of a chunk of received files (all of them: which ones go to
+        raw.cells is decided at the load, once every file's status is known)."""
+        import duckdb
+
+        frame = raw_rows(received, year)
+        if frame.empty:
+            return
+        self.directory.mkdir(parents=True, exist_ok=True)
+        path = self.directory / f"part-{len(self.files):05d}.parquet"
+        con = duckdb.connect()
+        try:
+            con.register("_chunk", frame)
+            con.execute("COPY (SELECT census_year::INTEGER AS census_year, network_id::VARCHAR AS network_id, "
+                        "file_sha256::VARCHAR AS file_sha256, sheet::VARCHAR AS sheet, cell::VARCHAR AS cell, "
+                        "field_key::VARCHAR AS field_key, value_text::VARCHAR AS value_text FROM _chunk) "
+                        f"TO '{_sql_path(path)}' (FORMAT parquet)")
+        finally:
+            con.close()
+        self.files.append(path)
+
+    def remove(self) -> None:
+        import shutil
+        shutil.rmtree(self.directory, ignore_errors=True)
+        self.files = []
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def _stage_raw(con, received: Sequence[ReceivedFile], year: int, staged: RawStaging | None) -> None:
+    """The view `_raw`: the raw.cells rows of this load — of files with a network ID or of a new
+    network — from the staging files, or built from the received files' cells (`staged` None)."""
+    keep = [r for r in received if r.network_id or r.status == NEW_NETWORK]
+    if staged is None or not staged.files:
+        frame = raw_rows(keep if staged is None else [], year)
+        con.register("_raw_frame", frame)
+        con.execute("CREATE OR REPLACE TEMP VIEW _raw AS SELECT * FROM _raw_frame")
+        return
+    con.register("_raw_files", pd.DataFrame({"file_sha256": sorted({r.wb.sha256 for r in keep})}, dtype=object))
+    files = ", ".join(f"'{_sql_path(p)}'" for p in staged.files)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW _raw AS SELECT * FROM read_parquet([{files}]) "
+                "WHERE file_sha256 IN (SELECT file_sha256 FROM _raw_files)")
+
+
+def _unstage_raw(con) -> None:
+    con.execute("DROP VIEW IF EXISTS _raw")
+    for name in ("_raw_frame", "_raw_files"):
+        try:
+            con.unregister(name)
+        except Exception:  # noqa: BLE001 - not registered in this load
+            pass
 
 
 # --- loading a year ----------------------------------------------------------------
@@ -172,16 +246,17 @@ FINDING_FIELDS = ("severity", "code", "sheet", "cell", "field_key", "field_label
 
 
 def load_year(con, archive_dir: Path, year: int, run_id: str, command: str, started_at: datetime,
-              received: Sequence[ReceivedFile], frames: SheetFrames) -> dict:
-    """Archive every received file and load the accepted ones, in one transaction."""
+              received: Sequence[ReceivedFile], frames: SheetFrames, staged: RawStaging | None = None) -> dict:
+    """Archive every received file and load the accepted ones, in one transaction. The raw cells
+    come from `staged` (spilled while reading) or, without it, from the received files' cells."""
     archived = {r.idx: archive_file(archive_dir, r.path, r.wb.sha256) for r in received}
-    tables = core_frames(frames, received)
     accepted_ids = sorted({r.network_id for r in received if _loaded(r)})
     # Files unchanged since their last assessment (incremental re-ingest) were not read again: their
     # core rows and raw cells stay as loaded then; only their submission and findings are recorded anew.
     reloaded_ids = sorted({r.network_id for r in received if _loaded(r) and not getattr(r, "unchanged", False)})
-    raw = raw_rows([r for r in received if r.network_id or r.status == NEW_NETWORK], year)
-    assessed = assessment_rows(received, year, run_id, raw["file_sha256"].value_counts().to_dict())
+    _stage_raw(con, received, year, staged)
+    raw_counts = dict(con.execute("SELECT file_sha256, count(*) FROM _raw GROUP BY file_sha256").fetchall())
+    assessed = assessment_rows(received, year, run_id, raw_counts)
     subs = pd.DataFrame([{
         "run_id": run_id, "census_year": year, "network_id": r.network_id, "file_name": r.file_name,
         "file_sha256": r.wb.sha256, "file_size": r.wb.size, "archive_path": archived[r.idx],
@@ -206,14 +281,13 @@ def load_year(con, archive_dir: Path, year: int, run_id: str, command: str, star
             con.execute("UPDATE meta.submissions SET loaded = false WHERE census_year = ? AND network_id IN "
                         "(SELECT network_id FROM _ids)", [year])
             con.unregister("_ids")
-        for table, df in tables.items():
+        for table, df in core_tables(frames, received):
             insert_frame(con, table, df)
-        if not raw.empty:
-            con.register("_rawkeys", raw[["file_sha256"]].drop_duplicates())
+            del df
+        if raw_counts:
             con.execute("DELETE FROM raw.cells WHERE census_year = ? AND file_sha256 IN "
-                        "(SELECT file_sha256 FROM _rawkeys)", [year])
-            con.unregister("_rawkeys")
-            insert_frame(con, "raw.cells", raw)
+                        "(SELECT DISTINCT file_sha256 FROM _raw)", [year])
+            con.execute("INSERT INTO raw.cells BY NAME SELECT * FROM _raw")
         insert_frame(con, "meta.submissions", subs)
         insert_frame(con, "meta.findings", finds)
         if not assessed.empty:
@@ -232,6 +306,7 @@ def load_year(con, archive_dir: Path, year: int, run_id: str, command: str, star
             "findings": sum(len(r.findings) for r in received),
         }
         insert_frame(con, "meta.runs", pd.DataFrame([summary]))
+    _unstage_raw(con)
     return summary
 
 

@@ -79,6 +79,12 @@ class Home:
         return self.warehouse_dir / "register_history.json"
 
     @property
+    def cache(self) -> Path:
+        """What can be made again from public data at any time (the prepared base map per version of
+        the reference boundaries); safe to delete."""
+        return self.root / ".cache"
+
+    @property
     def writer_lock(self) -> Path:
         return self.warehouse_dir / "writer.lock"
 

@@ -12,9 +12,11 @@ Without reference data (no GeoJSON, or ref.kreise empty) the map is skipped and
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +83,80 @@ def read_shapes(path: Path, key: str = "ags") -> list[Shape]:
     return sorted(shapes, key=lambda s: s.code)
 
 
+@dataclass(frozen=True)
+class BaseMap:
+    """What the map draws the same in every year: the Kreis and Land shapes of one version of the
+    reference boundaries (identified by the SHA-256 of both GeoJSON files)."""
+    version: str
+    kreise: tuple[Shape, ...]
+    laender: tuple[Shape, ...]
+
+
+def boundaries_version(kreise_file: Path, laender_file: Path) -> str:
+    """SHA-256 over both boundary files: a new official file gives a new base map."""
+    h = hashlib.sha256()
+    for path in (kreise_file, laender_file):
+        h.update(Path(path).read_bytes())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _save_base(base: BaseMap, path: Path) -> None:
+    """The base map as one compressed NumPy archive: vertices and codes of every shape."""
+    import numpy as np
+
+    arrays = {}
+    for kind, shapes in (("k", base.kreise), ("l", base.laender)):
+        arrays[f"{kind}_codes"] = np.array([s.code for s in shapes], dtype=str)
+        arrays[f"{kind}_lengths"] = np.array([len(s.path.vertices) for s in shapes], dtype=np.int64)
+        arrays[f"{kind}_vertices"] = (np.concatenate([s.path.vertices for s in shapes])
+                                      if shapes else np.empty((0, 2)))
+        arrays[f"{kind}_kinds"] = (np.concatenate([s.path.codes for s in shapes]).astype(np.uint8)
+                                   if shapes else np.empty(0, dtype=np.uint8))
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as fh:
+            np.savez_compressed(fh, **arrays)
+
+
+def _load_base(path: Path, version: str) -> BaseMap:
+    import numpy as np
+
+    with np.load(path, allow_pickle=False) as z:
+        parts = []
+        for kind in ("k", "l"):
+            bounds = np.cumsum(np.concatenate([[0], z[f"{kind}_lengths"]]))
+            vertices, kinds = z[f"{kind}_vertices"], z[f"{kind}_kinds"]
+            parts.append(tuple(Shape(str(code), MplPath(vertices[a:b], kinds[a:b]))
+                               for code, a, b in zip(z[f"{kind}_codes"], bounds[:-1], bounds[1:])))
+    return BaseMap(version, *parts)
+
+
+@lru_cache(maxsize=4)
+def _base_in_memory(kreise_file: str, laender_file: str, version: str, cache_dir: str | None) -> BaseMap:
+    cached = Path(cache_dir) / f"basemap-{version[:16]}.npz" if cache_dir else None
+    if cached is not None and cached.is_file():
+        try:
+            return _load_base(cached, version)
+        except Exception:  # noqa: BLE001 - a damaged cache file is drawn anew and replaced
+            pass
+    base = BaseMap(version, tuple(read_shapes(Path(kreise_file))), tuple(read_shapes(Path(laender_file))))
+    if cached is not None:
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            _save_base(base, cached)
+        except OSError:
+            pass  # no cache where it cannot be written: the map is drawn all the same
+    return base
+
+
+def base_map(kreise_file: Path, laender_file: Path, cache_dir: Path | None = None) -> BaseMap:
+    """The base map of these boundary files: prepared once per version (their SHA-256), kept in
+    memory and, with `cache_dir`, on disk for the next command; each year only colours it."""
+    version = boundaries_version(kreise_file, laender_file)
+    return _base_in_memory(str(kreise_file), str(laender_file), version,
+                           str(cache_dir) if cache_dir is not None else None)
+
+
 def colour(networks: int | None) -> str:
     chosen = CLASSES[0][1]
     for lowest, fill, _ in CLASSES:
@@ -90,7 +166,9 @@ def colour(networks: int | None) -> str:
 
 
 def map_draw(kreise: list[Shape], laender: list[Shape], drawn: list[str]):
-    """The draw function of the map figure; appends the code of every Kreis it draws to ``drawn``."""
+    """The draw function of the map figure; appends the code of every Kreis it draws to ``drawn``.
+    Patches go in with `add_artist`: the axis limits are set from all vertices at once, so that
+    matplotlib need not update them patch by patch (most of the map's cost before)."""
 
     def draw(ax: Axes, result: QueryResult) -> None:
         networks = dict(zip(result.column("kreis_code"), result.column("networks")))
@@ -98,14 +176,14 @@ def map_draw(kreise: list[Shape], laender: list[Shape], drawn: list[str]):
             patch = PathPatch(shape.path, facecolor=colour(networks.get(shape.code)), edgecolor=KREIS_EDGE,
                               linewidth=0.25)
             patch.set_gid(f"kreis-{shape.code}")
-            ax.add_patch(patch)
+            ax.add_artist(patch)
             drawn.append(shape.code)
         for shape in laender:
             patch = PathPatch(shape.path, facecolor="none", edgecolor=LAND_EDGE, linewidth=0.8)
             patch.set_gid(f"land-{shape.code}")
-            ax.add_patch(patch)
-        xs = [x for s in kreise for x, _ in s.path.vertices]
-        ys = [y for s in kreise for _, y in s.path.vertices]
+            ax.add_artist(patch)
+        xs = [float(s.path.vertices[:, 0].min()) for s in kreise] + [float(s.path.vertices[:, 0].max()) for s in kreise]
+        ys = [float(s.path.vertices[:, 1].min()) for s in kreise] + [float(s.path.vertices[:, 1].max()) for s in kreise]
         ax.set_xlim(min(xs) - 0.1, max(xs) + 0.1)
         ax.set_ylim(min(ys) - 0.1, max(ys) + 0.1)
         # Longitude degrees are shorter than latitude degrees in Germany: scale by cos(latitude).
@@ -126,8 +204,9 @@ def map_files(reference_dir: Path | None) -> tuple[Path, Path] | None:
 
 
 def draw_map(con: duckdb.DuckDBPyConnection, edition: Edition, outdir: Path,
-             reference_dir: Path | None) -> tuple[list[Path], list[str], str | None]:
-    """Draw the Kreis map. Returns (files written, Kreise drawn, message if skipped)."""
+             reference_dir: Path | None, cache_dir: Path | None = None) -> tuple[list[Path], list[str], str | None]:
+    """Draw the Kreis map (the base map from `base_map`, cached in `cache_dir`). Returns (files
+    written, Kreise drawn, message if skipped)."""
     files = map_files(reference_dir)
     if files is None:
         return [], [], t("Karte übersprungen: keine Referenzdaten mit den BKG-Grenzen ({kreise}, {laender}) "
@@ -136,7 +215,8 @@ def draw_map(con: duckdb.DuckDBPyConnection, edition: Edition, outdir: Path,
     if not result.rows:
         return [], [], t("Karte übersprungen: das Data Warehouse enthält keine Kreise (ref.kreise ist leer; "
                          "ingest mit Referenzdaten ausführen).")
-    kreise, laender = read_shapes(files[0]), read_shapes(files[1])
+    base = base_map(files[0], files[1], cache_dir)
+    kreise, laender = list(base.kreise), list(base.laender)
     drawn: list[str] = []
     figure = Figure(
         name=MAP_NAME,

@@ -91,6 +91,7 @@ def publish(
     rule: Rule | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     lang: str = "de",
+    cache_dir: Path | str | None = None,
 ) -> Published:
     """Write the publication of census ``year`` into ``outdir`` and return the files written.
 
@@ -109,15 +110,18 @@ def publish(
     ``lang="en"`` writes the English edition (``publications.english``): the CSV files, figures,
     map, report and workbook (``MINT-Regionen_<year>_Tables.xlsx``) with English texts and numbers;
     no comparison with the previous year (a check for staff, German). Callers put it into ``publication/<year>/en/``.
+
+    ``cache_dir`` keeps the prepared base map per version of the boundary files (their SHA-256), so
+    that the next publication only colours it (``maps.base_map``); None: kept in memory only.
     """
     with language(lang):
         return _publish(con, year, outdir, fictitious=fictitious, stand=stand, reference=reference, rule=rule,
-                        on_progress=on_progress)
+                        on_progress=on_progress, cache_dir=Path(cache_dir) if cache_dir is not None else None)
 
 
 def _publish(con: duckdb.DuckDBPyConnection, year: int, outdir: Path | str, *, fictitious: bool,
              stand: dt.date | str | None, reference: Path | str | None, rule: Rule | None,
-             on_progress: Callable[[int, int], None] | None = None) -> Published:
+             on_progress: Callable[[int, int], None] | None = None, cache_dir: Path | None = None) -> Published:
     if isinstance(year, bool) or not isinstance(year, int) or year < BASE_YEAR:
         raise ValueError(f"year must be a census year from {BASE_YEAR} on, not {year!r}")
     edition = Edition(year=year, stand=as_date(stand), fictitious=fictitious)
@@ -167,7 +171,7 @@ def _publish(con: duckdb.DuckDBPyConnection, year: int, outdir: Path | str, *, f
         figure_files.append(figure_entry(figure.name, paths[1], outdir, title,
                                          alt_text(figure.name, title, filled, key, year)))
         step()
-    map_paths, drawn, skipped = draw_map(con, edition, outdir / FIGURES_DIR, reference_dir)
+    map_paths, drawn, skipped = draw_map(con, edition, outdir / FIGURES_DIR, reference_dir, cache_dir)
     if skipped:
         messages.append(skipped)
         log.warning("%s", skipped)

@@ -21,20 +21,26 @@ Each contender runs in its own subprocess, so that its peak RSS is its own:
   naive : per workbook pandas.read_excel(engine="openpyxl") for every sheet, one pandera
           validate per input sheet of the workbook, one DuckDB insert of its cells
           (timed on --naive-sample files, per-file cost extrapolated).
-Then: re-ingest with nothing changed and with 1 file changed; peak RSS at N and at N/5;
+A one-workbook ingest in a new home runs first without a server (the command's temporary
+Prefect server, what a first-time user sees); every other command runs against a running
+`mint-census server` (PREFECT_API_URL), as staff operate a census: the full ingest, the small
+one, re-ingest with nothing changed and with 1 file changed; peak RSS at N and at N/5;
 one-workbook ingest end to end in a new home (time to the first console line, total);
-publish vs ingest. Prints the issue's table as measured. Asserts nothing.
+publish vs ingest at N and at demo size (150). Prints the issue's table as measured, with the
+cores the ingest kept busy (CPU time / wall time). Asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
 import os
 import random
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -206,7 +212,7 @@ def in_subprocess(args: list[str], env: dict | None = None, first_line: bool = F
     proc.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - t0
     return {"wall": wall, "rss_mib": usage.ru_maxrss / 1024, "first_line": first, "out": "".join(out),
-            "rc": proc.returncode}
+            "rc": proc.returncode, "cpu": usage.ru_utime + usage.ru_stime}
 
 
 def contender(kind: str, inbox: Path, limit: int = 0) -> dict:
@@ -243,8 +249,46 @@ def command(*args: str, env: dict | None = None) -> dict:
     return r
 
 
-def ingest(home: Path, inbox: Path) -> dict:
-    return command("ingest", "--year", str(YEAR), "--home", str(home), "--inbox", str(inbox))
+def ingest(home: Path, inbox: Path, env: dict | None = None) -> dict:
+    return command("ingest", "--year", str(YEAR), "--home", str(home), "--inbox", str(inbox), env=env)
+
+
+@contextlib.contextmanager
+def running_server(work: Path):
+    """`mint-census server` on a free port for the duration; yields the environment that points
+    the commands at it (PREFECT_API_URL), as staff run a census."""
+    import socket
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    home = work / "server-home"
+    home.mkdir(parents=True, exist_ok=True)
+    log = open(work / "server.log", "w")
+    proc = subprocess.Popen([str(BIN / "mint-census"), "server", "--home", str(home), "--port", str(port)],
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}/api"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"mint-census server did not start; see {work / 'server.log'}")
+            time.sleep(0.5)
+        yield {"PREFECT_API_URL": url}
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+        log.close()
 
 
 def main() -> None:
@@ -277,34 +321,44 @@ def main() -> None:
 
     n0 = min(20, n)
     small = subset(inbox, work / "inbox-small", n0)
-    t_small = ingest(fresh_home(work, "home-small", register), small)
-    home = fresh_home(work, "home", register)
-    full = ingest(home, inbox)
-    print(f"  ours: {full['wall']:.1f} s for {n} ({t_small['wall']:.1f} s for {n0}), "
-          f"{full['rss_mib']:.0f} MiB", flush=True)
-    unchanged = ingest(home, inbox)
-    changed_file = sorted(inbox.iterdir())[n // 2]
-    original = changed_file.read_bytes()
-    try:
-        target = work / "changed.xlsx"
-        with zipfile.ZipFile(changed_file) as z, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
-            for info in z.infolist():
-                data = z.read(info)
-                if info.filename == "docProps/core.xml":
-                    data = data.replace(b"</cp:coreProperties>", b"<!-- edited --></cp:coreProperties>")
-                dst.writestr(info, data)
-        shutil.copyfile(target, changed_file)
-        one_changed = ingest(home, inbox)
-    finally:
-        changed_file.write_bytes(original)
-    print(f"  re-ingest: unchanged {unchanged['wall']:.1f} s, one changed {one_changed['wall']:.1f} s", flush=True)
+    one_inbox = subset(inbox, work / "inbox-one", 1)
+    # Without a server: the command's own temporary Prefect server (what a first-time user sees).
+    cold = ingest(fresh_home(work, "home-cold", register), one_inbox)
+    print(f"  one workbook, temporary Prefect server: first line {cold['first_line']:.1f} s, "
+          f"end to end {cold['wall']:.1f} s", flush=True)
+    # Everything else against a running server, as staff operate the census (`mint-census server`).
+    with running_server(work) as env:
+        t_small = ingest(fresh_home(work, "home-small", register), small, env)
+        home = fresh_home(work, "home", register)
+        full = ingest(home, inbox, env)
+        print(f"  ours: {full['wall']:.1f} s for {n} ({t_small['wall']:.1f} s for {n0}), "
+              f"{full['rss_mib']:.0f} MiB, {full['cpu'] / full['wall']:.2f} cores busy", flush=True)
+        unchanged = ingest(home, inbox, env)
+        changed_file = sorted(inbox.iterdir())[n // 2]
+        original = changed_file.read_bytes()
+        try:
+            target = work / "changed.xlsx"
+            with zipfile.ZipFile(changed_file) as z, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
+                for info in z.infolist():
+                    data = z.read(info)
+                    if info.filename == "docProps/core.xml":
+                        data = data.replace(b"</cp:coreProperties>", b"<!-- edited --></cp:coreProperties>")
+                    dst.writestr(info, data)
+            shutil.copyfile(target, changed_file)
+            one_changed = ingest(home, inbox, env)
+        finally:
+            changed_file.write_bytes(original)
+        print(f"  re-ingest: unchanged {unchanged['wall']:.1f} s, one changed {one_changed['wall']:.1f} s", flush=True)
 
-    fifth = max(n0 + 1, n // 5)
-    rss_small = ingest(fresh_home(work, "home-fifth", register), subset(inbox, work / "inbox-fifth", fifth))
+        fifth = max(n0 + 1, n // 5)
+        rss_small = ingest(fresh_home(work, "home-fifth", register), subset(inbox, work / "inbox-fifth", fifth), env)
 
-    one_home = fresh_home(work, "home-one", register)
-    one = ingest(one_home, subset(inbox, work / "inbox-one", 1))
-    publish = command("publish", "--year", str(YEAR), "--home", str(home))
+        one = ingest(fresh_home(work, "home-one", register), one_inbox, env)
+        publish = command("publish", "--year", str(YEAR), "--home", str(home), env=env)
+        demo_size = min(n, 150)
+        demo_home = fresh_home(work, "home-demo-size", register)
+        demo_ingest = ingest(demo_home, subset(inbox, work / "inbox-demo-size", demo_size), env)
+        demo_publish = command("publish", "--year", str(YEAR), "--home", str(demo_home), env=env)
 
     naive = contender("naive", inbox, min(args.naive_sample, n))
 
@@ -319,9 +373,11 @@ def main() -> None:
          f"({unchanged['wall'] / full['wall']:.0%} when nothing changed)", "<= 5 % (<= 3 %)"),
         (f"peak RSS at {n} vs {fifth}", f"{rss_small['rss_mib']:.0f} -> {full['rss_mib']:.0f} MiB = "
          f"{full['rss_mib'] / rss_small['rss_mib']:.2f}x", "<= 1.3x"),
-        ("one-workbook ingest, new home", f"first line {one['first_line']:.1f} s, end to end {one['wall']:.1f} s",
-         "first line < 2 s"),
-        (f"publish vs ingest ({n} workbooks)", f"{publish['wall']:.1f} vs {full['wall']:.1f} s", "publish <= ingest"),
+        ("one-workbook ingest, new home, running server", f"first line {one['first_line']:.1f} s, end to end "
+         f"{one['wall']:.1f} s (temporary server: {cold['first_line']:.1f} s, {cold['wall']:.1f} s)",
+         "first line < 2 s; <= 3 s"),
+        (f"publish vs ingest ({n} workbooks; {demo_size})", f"{publish['wall']:.1f} vs {full['wall']:.1f} s; "
+         f"{demo_publish['wall']:.1f} vs {demo_ingest['wall']:.1f} s", "publish <= ingest"),
     ]
     print()
     print(f"mint-census benchmark, N = {n}, {time.strftime('%Y-%m-%d')}, {cores} cores "

@@ -111,9 +111,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="directory of incoming workbooks (default <home>/inbox/<year>)")
         s.add_argument("--dask", default=None, metavar="ADDRESS",
                        help="read the chunks of workbooks on a running Dask cluster (scheduler address, e.g. "
-                            "tcp://10.0.0.5:8786; its workers must see the inbox under the same path)")
+                            "tcp://10.0.0.5:8786; its workers must see the inbox under the same path), or "
+                            "'local' for a local Dask cluster of --workers processes")
         s.add_argument("--workers", type=int, default=None, metavar="N",
-                       help="read the chunks in parallel on a local Dask cluster of N worker processes")
+                       help="read the chunks in parallel in N processes on this machine (Prefect's process pool)")
         if name == "run":
             s.add_argument("--allow-empty", action="store_true",
                            help="publish and snapshot even when no workbook of the year has been accepted "

@@ -143,8 +143,8 @@ def _parallel(args) -> dict:
     parallel = {"dask": getattr(args, "dask", None), "workers": getattr(args, "workers", None)}
     if parallel["workers"] is not None and parallel["workers"] < 1:
         raise UsageError("--workers must be 1 or more")
-    if (parallel["dask"] or (parallel["workers"] or 0) > 1) and importlib.util.find_spec("prefect_dask") is None:
-        raise UsageError("--dask and --workers need prefect-dask: pip install 'mint-census[dask]'")
+    if parallel["dask"] and importlib.util.find_spec("prefect_dask") is None:
+        raise UsageError("--dask needs prefect-dask: pip install 'mint-census[dask]'")
     return parallel
 
 

@@ -15,6 +15,7 @@ carry file names, network IDs, statuses and counts only.
 from __future__ import annotations
 
 import contextlib
+import os
 from pathlib import Path
 
 from prefect import flow, task
@@ -67,16 +68,30 @@ class ProgressArtifacts:
         self.last[stage] = percent
 
 
+def _use_api(url: str | None) -> None:
+    """Initializer of a process-pool worker: report its task runs to the flow's Prefect server (the
+    command's temporary server has no PREFECT_API_URL of its own; a worker would start another)."""
+    if url:
+        os.environ["PREFECT_API_URL"] = url
+
+
 def task_runner(dask: str | None = None, workers: int | None = None):
     """The task runner that reads the chunks in parallel: `dask` the address of a running Dask
-    scheduler (prefect-dask's DaskTaskRunner; the workers must see the inbox under the same path),
-    else `workers` > 1 a local Dask cluster of that many worker processes; None: serial."""
-    if not dask and not (workers and workers > 1):
-        return None
-    from prefect_dask import DaskTaskRunner
+    scheduler (prefect-dask's DaskTaskRunner; the workers must see the inbox under the same path;
+    "local" starts a local Dask cluster of `workers` processes), else `workers` > 1 Prefect's own
+    ProcessPoolTaskRunner with that many processes on this machine; None: serial."""
     if dask:
+        from prefect_dask import DaskTaskRunner
+        if dask == "local":
+            return DaskTaskRunner(cluster_kwargs={"n_workers": workers or os.cpu_count() or 1,
+                                                  "threads_per_worker": 1})
         return DaskTaskRunner(address=dask)
-    return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1})
+    if not (workers and workers > 1):
+        return None
+    from prefect.client.orchestration import get_client
+    from prefect.task_runners import ProcessPoolTaskRunner
+    url = os.environ.get("PREFECT_API_URL") or str(get_client(sync_client=True).api_url)
+    return ProcessPoolTaskRunner(max_workers=workers, initializer=_use_api, initargs=(url,))
 
 
 def _submitting(runner):

@@ -45,3 +45,34 @@ def test_ingest_on_a_two_worker_dask_cluster_equals_the_serial_ingest(prefect, h
     mine, theirs = contents(home), contents(serial)
     assert mine["core.networks"] and mine["raw.cells"]
     assert mine == theirs
+
+
+def test_ingest_on_a_two_process_pool_equals_the_serial_ingest(prefect, home, make_workbook, reference, tmp_path,
+                                                               monkeypatch):
+    """`--workers 2`: the chunks are read by Prefect's ProcessPoolTaskRunner in two spawned processes
+    that report to the flow's (here: the test's) Prefect server; the warehouse equals the serial one."""
+    from mint_census.flows.pipeline import ingest_flow
+
+    year = 2023  # the flow's artifacts (keyed by year) stay apart from the other tests' runs
+    for i, (nid, change) in enumerate((("MR-001", {}), ("MR-002", {"budget_eur": 1.0}),
+                                       ("MR-003", {"founded_year": 2061}))):
+        make_workbook(f"{'abc'[i]}.xlsx", tweak(full_answers(year, nid), network_id=nid, **change), year=year,
+                      network_id=nid)
+    serial = tmp_path / "serial"
+    shutil.copytree(home, serial)
+    steps.ingest_year(Home(serial), year, None, reference)
+
+    monkeypatch.setattr(steps, "CHUNK", 1)  # three chunks over the two processes
+    state = ingest_flow(year, str(home), None, None, workers=2, return_state=True)
+    summary = state.result()
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(
+            any_=[state.state_details.flow_run_id])))
+    reads = [r for r in runs if r.name.startswith("read-workbooks")]
+    assert len(reads) == 3 and all(r.state.is_completed() for r in reads)
+    assert (summary.files, summary.accepted, summary.with_warnings, summary.rejected) == (3, 1, 1, 1)
+    mine, theirs = contents(home), contents(serial)
+    assert mine["core.networks"] and mine["raw.cells"]
+    assert mine == theirs

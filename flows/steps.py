@@ -22,7 +22,6 @@ import pandas as pd
 
 from mint_census.publications.checkreports import OVERVIEW_FILE, write_check_reports, write_overview
 from mint_census.publications.checkreports.report_workbook import sorted_findings
-from mint_census.publications.publish import headline, publish
 from mint_census.schemas import questionnaire as q
 from mint_census.schemas.formulas import neutralise
 from mint_census.schemas.findings import ACCEPTED, REJECTED, SUPERSEDED, WITH_WARNINGS
@@ -337,6 +336,8 @@ class Published:
 def publish_year(home: Home, year: int, reference: str | Path | None = None, lang: str = "de") -> Published:
     """The overview publication of `year` from the warehouse, into publication/<year>/ (`lang="en"`:
     the English edition, into publication/<year>/en/)."""
+    from mint_census.publications.publish import headline, publish  # matplotlib: not for an ingest
+
     ref_dir = resolve_reference_dir(reference)
     con = open_warehouse(home, command=f"publish --year {year}")
     try:

@@ -50,6 +50,7 @@ from mint_census.schemas.findings import Finding
 from mint_census.schemas.messages import file_finding
 
 __all__ = [
+    "Kept",
     "Limits",
     "DEFAULT_LIMITS",
     "inspect_file",
@@ -154,21 +155,40 @@ def _unreadable(exc: BaseException | None, en: str | None = None) -> Finding:
 
 # --------------------------------------------------------------------------- public API
 
-def inspect_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[Finding]:
+@dataclass
+class Kept:
+    """Entries a reader would inflate again, handed over from the inspection's own pass.
+
+    `wanted(name)` picks the entries; `parts` receives their bytes, each verified like every
+    entry (declared size, CRC), only when `inspect_file` returns no finding. An entry larger
+    than `entry_bytes`, or than what is left of `budget` for all, is left to the reader: the
+    wanted entries are known only by name (which sheets a reader needs follows from parts that
+    may come later in the zip), so memory stays small whatever else the file holds."""
+    wanted: Callable[[str], bool]
+    budget: int = 4 * MiB
+    entry_bytes: int = 1 * MiB
+    parts: dict[str, bytes] = dataclasses.field(default_factory=dict)
+
+
+def inspect_file(path: Path, limits: Limits = DEFAULT_LIMITS, keep: Kept | None = None) -> list[Finding]:
     """Findings about a received file; [] means: a plain .xlsx, safe for python-calamine.
 
     Never raises (an unexpected problem becomes code "unreadable"), never executes
-    anything, reads the file only as bytes.
+    anything, reads the file only as bytes. With `keep`, the bytes of the entries it
+    wants are kept from the one pass (see `Kept`), so that a reader need not inflate them.
     """
     try:
-        return _inspect(Path(path), limits)
+        findings = _inspect(Path(path), limits, keep)
     except _Reject as r:
-        return [r.finding]
+        findings = [r.finding]
     except Exception as exc:  # noqa: BLE001 - by contract nothing escapes
         try:
-            return [_unreadable(exc)]
+            findings = [_unreadable(exc)]
         except Exception:  # noqa: BLE001
-            return [file_finding("unreadable", detail="unexpected error")]
+            findings = [file_finding("unreadable", detail="unexpected error")]
+    if findings and keep is not None:
+        keep.parts.clear()  # bytes of a file that is not read further are never handed out
+    return findings
 
 
 def assert_defusedxml_active() -> None:
@@ -251,7 +271,7 @@ def safe_filename(name: str, default: str = "Datei") -> str:
 
 # --------------------------------------------------------------------------- dispatch
 
-def _inspect(path: Path, limits: Limits) -> list[Finding]:
+def _inspect(path: Path, limits: Limits, keep: Kept | None = None) -> list[Finding]:
     try:
         st = os.stat(path)
     except OSError as exc:
@@ -267,7 +287,7 @@ def _inspect(path: Path, limits: Limits) -> list[Finding]:
         if head.startswith(OLE2_MAGIC):
             return [_inspect_ole2(fh)]
         if head.startswith(_ZIP_MAGICS):
-            return _inspect_zip(fh, path, st.st_size, limits)
+            return _inspect_zip(fh, path, st.st_size, limits, keep)
         if b"%PDF" in head[:1024]:
             return [_err("pdf", found="PDF-Dokument")]
         kind_de, kind_en = _sniff_kind(head)
@@ -405,7 +425,7 @@ _CORRUPT_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFErro
                    struct.error, ValueError, OSError, NotImplementedError, _Corrupt)
 
 
-def _inspect_zip(fh, path: Path, size: int, limits: Limits) -> list[Finding]:
+def _inspect_zip(fh, path: Path, size: int, limits: Limits, keep: Kept | None = None) -> list[Finding]:
     if size > limits.max_file_bytes:
         return [_zip_bomb("file_size", f"file size {size} bytes > max_file_bytes {limits.max_file_bytes}",
                           size=_mb(size), limit=_mb(limits.max_file_bytes))]
@@ -420,7 +440,7 @@ def _inspect_zip(fh, path: Path, size: int, limits: Limits) -> list[Finding]:
             ods = _check_opendocument(zf, infos)
             if ods is not None and ods[0] == "ods":
                 return [_err("ods", found="OpenDocument-Tabelle (.ods)", mimetype=ods[1])]
-            scan = _scan_entries(fh, infos)
+            scan = _scan_entries(fh, infos, keep)
     except _Reject as r:
         return [r.finding]
     except _SizeLie as exc:
@@ -545,13 +565,14 @@ class _NullTarget:
 _DEFUSED_PARTS = ("[content_types].xml", "xl/workbook.xml")
 
 
-def _scan_entries(fh, infos: list[zipfile.ZipInfo]) -> _Scan:
+def _scan_entries(fh, infos: list[zipfile.ZipInfo], keep: Kept | None = None) -> _Scan:
     """One streaming pass over every entry (bounded by the declared sizes).
 
     Verifies that each entry inflates to exactly its declared size with the declared
     CRC, keeps the first 64 KiB for the prolog check, the beginning of
     [Content_Types].xml for the macro check, and feeds [Content_Types].xml and
-    xl/workbook.xml through defusedxml (forbid_dtd) without building a tree.
+    xl/workbook.xml through defusedxml (forbid_dtd) without building a tree. The entries
+    `keep` wants are kept whole (after their size and CRC are verified).
     """
     from defusedxml import DefusedXmlException
     from defusedxml.ElementTree import DefusedXMLParser, ParseError
@@ -569,8 +590,14 @@ def _scan_entries(fh, infos: list[zipfile.ZipInfo]) -> _Scan:
             parser = DefusedXMLParser(target=_NullTarget(), forbid_dtd=True,
                                       forbid_entities=True, forbid_external=True)
 
-        def sink(data: bytes, head=head, ct=ct, name=name) -> None:
+        whole: list[bytes] | None = None
+        if keep is not None and info.file_size <= min(keep.budget, keep.entry_bytes) and keep.wanted(name):
+            whole = []
+
+        def sink(data: bytes, head=head, ct=ct, name=name, whole=whole) -> None:
             nonlocal parser
+            if whole is not None:
+                whole.append(data)
             if len(head) < _PROLOG_CAP:
                 head.extend(data[: _PROLOG_CAP - len(head)])
             if ct is not None and len(ct) < _CONTENT_TYPES_CAP:
@@ -586,6 +613,9 @@ def _scan_entries(fh, infos: list[zipfile.ZipInfo]) -> _Scan:
                     parser = None
 
         _stream_entry(fh, info, sink)
+        if whole is not None:
+            keep.parts[name] = whole[0] if len(whole) == 1 else b"".join(whole)
+            keep.budget -= info.file_size
         if parser is not None:
             try:
                 parser.close()

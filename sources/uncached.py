@@ -6,8 +6,9 @@ from an empty one, so `uncached_input_cells` looks at the sheet XML itself: `<c>
 an `<f>` child and no (or an empty) `<v>`, in input cells of the layout, leaving out the
 template's own Kreis formulas (`schemas.template.is_template_formula`).
 
-Cheap by construction: the file already passed `sources.safety` (sizes, ratios, no DTD); only
-the sheets of the layout are opened, and a sheet whose bytes hold no formula without a filled
+Cheap by construction: the file already passed `sources.safety` (sizes, ratios, no DTD), which
+hands over the parts it inflated anyway (`parts`, see `safety.Kept`), so the zip is opened again
+only for a part it did not keep; only the sheets of the layout are looked at, and a sheet whose bytes hold no formula without a filled
 `<v>` (every sheet Excel or LibreOffice saved) is never parsed. A sheet that does hold one (every
 workbook made from the template: its Kreis formulas are saved without results) is first read by
 a targeted scan (`_formula_cells_fast`): expat checks that the sheet is well-formed XML without
@@ -20,12 +21,14 @@ give the same cells (tests/test_uncached.py compares them).
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import io
 import posixpath
 import re
 import zipfile
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Mapping
 from xml.parsers import expat
 
 from defusedxml.ElementTree import fromstring, iterparse
@@ -67,10 +70,19 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _sheet_members(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name → zip member of its XML, from xl/workbook.xml and its relationships."""
-    book = fromstring(zf.read("xl/workbook.xml"), forbid_dtd=True)
-    rels = fromstring(zf.read("xl/_rels/workbook.xml.rels"), forbid_dtd=True)
+_BOOK, _BOOK_RELS = "xl/workbook.xml", "xl/_rels/workbook.xml.rels"
+
+
+def wanted_part(name: str) -> bool:
+    """The zip entries `uncached_input_cells` reads (for `sources.safety.Kept`): the workbook part,
+    its relationships and the worksheets where spreadsheet programs put them."""
+    return name in (_BOOK, _BOOK_RELS) or (name.startswith("xl/worksheets/") and name.endswith(".xml"))
+
+
+def _members_of(book_xml: bytes, rels_xml: bytes) -> tuple[tuple[str, str], ...]:
+    """(sheet name, zip member) pairs from xl/workbook.xml and its relationships."""
+    book = fromstring(book_xml, forbid_dtd=True)
+    rels = fromstring(rels_xml, forbid_dtd=True)
     targets = {r.get("Id"): r.get("Target", "") for r in rels if _local(r.tag) == "Relationship"}
     members = {}
     for el in book.iter():
@@ -81,7 +93,19 @@ def _sheet_members(zf: zipfile.ZipFile) -> dict[str, str]:
         if target:
             members[el.get("name")] = (target.lstrip("/") if target.startswith("/")
                                        else posixpath.normpath(posixpath.join("xl", target)))
-    return members
+    return tuple(members.items())
+
+
+# Files made from one template share both parts byte for byte: parsed once (small parts only).
+_members_cached = functools.lru_cache(maxsize=32)(_members_of)
+_CACHED_PARTS_BYTES = 64 * 1024
+
+
+def _sheet_members(read: Callable[[str], bytes]) -> dict[str, str]:
+    """Sheet name → zip member of its XML, from xl/workbook.xml and its relationships."""
+    book_xml, rels_xml = read(_BOOK), read(_BOOK_RELS)
+    small = len(book_xml) + len(rels_xml) <= _CACHED_PARTS_BYTES
+    return dict((_members_cached if small else _members_of)(book_xml, rels_xml))
 
 
 def _input_places(lay: q.Layout, sheet_name: str) -> tuple[dict[str, q.Place], dict[str, q.Place]]:
@@ -198,16 +222,31 @@ def _input_hits(sheet_name: str, cells: Iterable[tuple[str, str | object]], form
     return found
 
 
-def uncached_input_cells(path: Path, lay: q.Layout) -> list[tuple[str, str, q.Place]]:
-    """(sheet, cell, place) of every input cell holding a formula without a saved result."""
+def uncached_input_cells(path: Path, lay: q.Layout,
+                         parts: Mapping[str, bytes] | None = None) -> list[tuple[str, str, q.Place]]:
+    """(sheet, cell, place) of every input cell holding a formula without a saved result.
+
+    `parts`: entries of the file already inflated and verified (`sources.safety.Kept`); the
+    zip is opened only for an entry not among them."""
     found: list[tuple[str, str, q.Place]] = []
-    with zipfile.ZipFile(path) as zf:
-        members = _sheet_members(zf)
+    with contextlib.ExitStack() as stack:
+        zf: zipfile.ZipFile | None = None
+
+        def read(name: str) -> bytes:
+            nonlocal zf
+            data = parts.get(name) if parts else None
+            if data is None:
+                if zf is None:
+                    zf = stack.enter_context(zipfile.ZipFile(path))
+                data = zf.read(name)
+            return data
+
+        members = _sheet_members(read)
         for sheet_name in lay.sheets:
             member = members.get(sheet_name)
             if member is None:
                 continue
-            data = zf.read(member)
+            data = read(member)
             if not _UNCACHED.search(data):
                 continue  # no formula without a saved result (files saved by Excel or LibreOffice)
             form, columns = _input_places(lay, sheet_name)

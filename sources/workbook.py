@@ -20,8 +20,8 @@ import python_calamine
 from mint_census.schemas import questionnaire as q
 from mint_census.schemas.findings import WARNING, Finding
 from mint_census.schemas.messages import PERSONAL_PLACEHOLDER, file_finding
-from .safety import inspect_file
-from .uncached import uncached_input_cells
+from .safety import Kept, inspect_file
+from .uncached import uncached_input_cells, wanted_part
 from .values import raw_text
 
 log = logging.getLogger(__name__)
@@ -107,7 +107,8 @@ def read_workbook(path: Path, *, file_name: str | None = None) -> RawWorkbook:
     path = Path(path)
     wb = RawWorkbook(path=path, file_name=file_name or path.name, sha256=sha256_of(path),
                      size=path.stat().st_size)
-    wb.findings.extend(inspect_file(path))
+    kept = Kept(wanted=wanted_part)  # the sheets the formula scan reads, from the safety check's own pass
+    wb.findings.extend(inspect_file(path, keep=kept))
     if wb.findings:
         return wb
     try:
@@ -119,7 +120,7 @@ def read_workbook(path: Path, *, file_name: str | None = None) -> RawWorkbook:
         lay = read_meta(book, wb)
         if lay is not None:
             _read_sheets(book, lay, wb)
-            _uncached_formulas(path, lay, wb)
+            _uncached_formulas(path, lay, wb, kept.parts)
     except Exception as exc:  # a file that passes the checks but breaks the reader
         log.exception("unexpected error while reading %s", wb.file_name)
         wb.findings.append(file_finding("unreadable:reader", detail=f"{type(exc).__name__}: {exc}"))
@@ -145,10 +146,10 @@ def _read_sheets(book, lay: q.Layout, wb: RawWorkbook) -> None:
             _read_table(book, sheet_name, places, wb)
 
 
-def _uncached_formulas(path: Path, lay: q.Layout, wb: RawWorkbook) -> None:
+def _uncached_formulas(path: Path, lay: q.Layout, wb: RawWorkbook, parts: dict[str, bytes] | None = None) -> None:
     """A hint per input cell whose formula has no saved result (calamine read it as empty)."""
     try:
-        hits = uncached_input_cells(path, lay)
+        hits = uncached_input_cells(path, lay, parts)
     except Exception as exc:  # the scan only adds hints: it never makes a file unreadable
         log.warning("formula scan of %s skipped: %s", wb.file_name, type(exc).__name__)
         return

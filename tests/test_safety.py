@@ -21,6 +21,7 @@ from mint_census.sources.safety import (
     CODES,
     DEFAULT_LIMITS,
     OLE2_MAGIC,
+    Kept,
     Limits,
     assert_defusedxml_active,
     inspect_file,
@@ -447,6 +448,47 @@ def test_zip_with_encrypted_entry(xlsx, tmp_path):
     p.write_bytes(bytes(data))
     single(inspect_file(p), "encrypted")
 
+
+
+# --------------------------------------------------------------------------- kept entries
+
+def test_kept_entries_are_the_verified_bytes(xlsx):
+    keep = Kept(wanted=lambda name: name.startswith("xl/worksheets/") or name == "xl/workbook.xml")
+    assert inspect_file(xlsx, keep=keep) == []
+    with zipfile.ZipFile(xlsx) as z:
+        expected = {n: z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/") or n == "xl/workbook.xml"}
+    assert keep.parts == expected and len(expected) == 3
+
+
+def test_kept_entries_stay_within_the_budget(tmp_path, xlsx):
+    big = rezip(xlsx, tmp_path / "gross.xlsx", add={"xl/worksheets/sheet9.xml": b"<worksheet>" + b" " * 5000
+                                                    + b"</worksheet>"})
+    keep = Kept(wanted=lambda name: name.startswith("xl/worksheets/"), budget=4000)
+    assert inspect_file(big, keep=keep) == []
+    assert "xl/worksheets/sheet9.xml" not in keep.parts and keep.parts       # too large: left to the reader
+    assert sum(map(len, keep.parts.values())) <= 4000
+    keep = Kept(wanted=lambda name: name.startswith("xl/worksheets/"), entry_bytes=4000)
+    assert inspect_file(big, keep=keep) == []
+    assert "xl/worksheets/sheet9.xml" not in keep.parts and len(keep.parts) == 2
+
+
+@pytest.mark.parametrize("damage", ["crc", "xml_entities", "size"])
+def test_nothing_is_kept_from_a_file_with_a_finding(tmp_path, xlsx, damage):
+    if damage == "crc":
+        p = make_zip(tmp_path / "crc.xlsx", {"xl/worksheets/sheet1.xml": b"<worksheet/>",   # kept, then
+                                             "xl/workbook.xml": b"<workbook>" + b"A" * 200 + b"</workbook>"},
+                     method=zipfile.ZIP_STORED)
+        data = bytearray(p.read_bytes())
+        data[data.find(b"AAAA")] = ord("B")
+        p.write_bytes(bytes(data))
+    elif damage == "xml_entities":
+        p = rezip(xlsx, tmp_path / "xxe.xlsx", replace={"xl/worksheets/sheet1.xml": XXE_SHEET})
+    else:
+        p = xlsx
+    keep = Kept(wanted=lambda name: True)
+    limits = Limits(max_entry_bytes=100) if damage == "size" else DEFAULT_LIMITS
+    assert inspect_file(p, limits, keep=keep) != []
+    assert keep.parts == {}
 
 # --------------------------------------------------------------------------- never raises
 

@@ -219,3 +219,23 @@ def test_a_template_workbook_reads_alike(tmp_path, monkeypatch):
     assert [(s, c) for s, c, _ in fast_b] == [(s, c) for s, c, _ in full_b] \
         == [("Netzwerk", "B14"), ("Gebiet", "A6"), ("Gebiet", "A7")]
     assert [p.field.key for _, _, p in fast_b] == ["volunteers", "kreis_code", "kreis_code"]
+
+
+def test_entries_handed_over_by_the_safety_check_read_alike(tmp_path):
+    """read_workbook hands the sheets inflated by the safety check to the scan: same cells; an
+    entry not handed over is read from the file."""
+    from mint_census.sources.safety import Kept, inspect_file
+    path = write_workbook(tmp_path / "a.xlsx", 2025, "MR-001", full_answers(), kreise=KREISE)
+    wb = load_workbook(path)
+    wb["Netzwerk"]["B14"] = "=10+12"
+    wb.save(path)
+    lay = q.layout("2025.1")
+    keep = Kept(wanted=uncached.wanted_part)
+    assert inspect_file(path, keep=keep) == []
+    assert {"xl/workbook.xml", "xl/_rels/workbook.xml.rels"} <= set(keep.parts)
+    assert sum(n.startswith("xl/worksheets/") for n in keep.parts) == len(wb.sheetnames)
+    expected = [("Netzwerk", "B14")]
+    assert [(s, c) for s, c, _ in uncached.uncached_input_cells(path, lay)] == expected
+    assert [(s, c) for s, c, _ in uncached.uncached_input_cells(path, lay, keep.parts)] == expected
+    some = {n: b for n, b in keep.parts.items() if not n.endswith(("sheet2.xml", ".rels"))}
+    assert [(s, c) for s, c, _ in uncached.uncached_input_cells(path, lay, some)] == expected

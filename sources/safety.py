@@ -583,7 +583,7 @@ def _scan_entries(fh, infos: list[zipfile.ZipInfo], keep: Kept | None = None) ->
             continue
         name = info.filename
         lname = name.casefold()
-        head = bytearray()
+        head: list[bytes] = []  # the first 64 KiB, as chunks (an entry mostly comes in one)
         ct = bytearray() if lname == "[content_types].xml" else None
         parser = None
         if lname in _DEFUSED_PARTS:
@@ -598,8 +598,9 @@ def _scan_entries(fh, infos: list[zipfile.ZipInfo], keep: Kept | None = None) ->
             nonlocal parser
             if whole is not None:
                 whole.append(data)
-            if len(head) < _PROLOG_CAP:
-                head.extend(data[: _PROLOG_CAP - len(head)])
+            kept = sum(map(len, head))
+            if kept < _PROLOG_CAP:
+                head.append(data[: _PROLOG_CAP - kept])
             if ct is not None and len(ct) < _CONTENT_TYPES_CAP:
                 ct.extend(data[: _CONTENT_TYPES_CAP - len(ct)])
             if parser is not None:
@@ -623,7 +624,7 @@ def _scan_entries(fh, infos: list[zipfile.ZipInfo], keep: Kept | None = None) ->
                 scan.parse_blocked[name] = type(exc).__name__
             except (ParseError, ValueError) as exc:
                 scan.parse_failed[name] = f"{type(exc).__name__}: {str(exc)[:120]}"
-        scan.heads[name] = (bytes(head), info.file_size <= _PROLOG_CAP)
+        scan.heads[name] = (b"".join(head), info.file_size <= _PROLOG_CAP)
         if ct is not None:
             scan.content_types = bytes(ct)
     return scan
@@ -693,7 +694,10 @@ def _stream_entry(fh, info: zipfile.ZipInfo, sink: Callable[[bytes], None]) -> N
 
 def _dtd_in_head(head: bytes) -> bool:
     """`<!DOCTYPE` / `<!ENTITY` in the first 4 KiB (NULs dropped: catches UTF-16/32)."""
-    low = head[:_XML_SCAN_BYTES].replace(b"\x00", b"").lower()
+    part = head[:_XML_SCAN_BYTES]
+    if b"\x00" not in part and b"<!" not in part:
+        return False  # both need "<!" (lower() leaves "<" and "!" alone); most parts have none
+    low = part.replace(b"\x00", b"").lower()
     return b"<!doctype" in low or b"<!entity" in low
 
 
@@ -704,7 +708,7 @@ def _prolog_problem(head: bytes, complete: bool, strict: bool) -> str | None:
     long the comments before it. `strict` (XML-named parts): a prolog that does not end
     within the kept 64 KiB is reported too.
     """
-    s = head.replace(b"\x00", b"")
+    s = head.replace(b"\x00", b"") if b"\x00" in head else head
     for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
         if s.startswith(bom):
             s = s[len(bom):]

@@ -9,6 +9,7 @@ cells. Typing and validation happen later, for all workbooks of a batch at once.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 from dataclasses import dataclass, field
@@ -69,6 +70,12 @@ def sha256_of(path: Path) -> str:
 
 def _norm_label(value: Any) -> str:
     return " ".join(raw_text(value).replace("*", " ").split()).casefold()
+
+
+@functools.lru_cache(maxsize=1024)
+def _norm_expected(label: str) -> str:
+    """A layout's label as compared (the same few hundred labels for every workbook read)."""
+    return _norm_label(label)
 
 
 def _rows(book, name: str, nrows: int) -> list[list[Any]]:
@@ -174,7 +181,7 @@ def _read_form(book, sheet_name: str, places: list[q.Place], wb: RawWorkbook) ->
     rows = _rows(book, sheet_name, last)
     for p in places:
         label = _at(rows, p.row, q.FORM_LABEL_COL)
-        if _norm_label(label) != _norm_label(p.label):
+        if _norm_label(label) != _norm_expected(p.label):
             wb.findings.append(_label_mismatch(sheet_name, f"A{p.row}", p, label))
             continue
         wb.cells.append(RawCell(sheet_name, p.cell(), p.field.key, None,
@@ -187,7 +194,7 @@ def _read_table(book, sheet_name: str, places: list[q.Place], wb: RawWorkbook) -
     ok_places = []
     for p in places:
         label = _at(rows, q.HEADER_ROW, p.col)
-        if _norm_label(label) != _norm_label(p.label):
+        if _norm_label(label) != _norm_expected(p.label):
             wb.findings.append(_label_mismatch(sheet_name, f"{p.column_letter}{q.HEADER_ROW}", p, label))
         else:
             ok_places.append(p)

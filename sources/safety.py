@@ -25,8 +25,11 @@ a stable code:
 Order of the zip checks: file size -> entry count from the raw central directory
 (before `zipfile` builds its index) -> per-entry declared sizes and ratios -> one
 streaming pass over every entry, bounded by the declared sizes, which verifies sizes
-and CRCs and keeps only the first 64 KiB of each entry for the prolog check ->
-classification (ods, macro, xml_entities, not_a_workbook).
+and CRCs and keeps only the first 64 KiB of each entry for the prolog check (and,
+for a caller that asks, the bytes of entries it would inflate again: `Kept`) ->
+classification (ods, macro, xml_entities, not_a_workbook). A file up to 8 MiB is read
+into memory at once (one read instead of a seek and three reads per entry); a larger
+one is streamed from disk. Either way every entry is inflated and checked.
 
 Also here: `assert_defusedxml_active()` for start-up and `safe_filename()` for storing
 received files under a harmless name.
@@ -35,6 +38,7 @@ received files under a harmless name.
 from __future__ import annotations
 
 import dataclasses
+import io
 import mmap
 import os
 import stat
@@ -97,6 +101,7 @@ _PROLOG_CAP = 64 * KiB         # kept of each entry for the prolog walk
 _CONTENT_TYPES_CAP = 1 * MiB   # kept of [Content_Types].xml for the macro check
 _READ_CHUNK = 64 * KiB
 _INFLATE_CHUNK = 256 * KiB
+_IN_MEMORY_BYTES = 8 * MiB     # a zip up to this size is read at once, larger ones are streamed
 
 
 class _Reject(Exception):
@@ -430,17 +435,19 @@ def _inspect_zip(fh, path: Path, size: int, limits: Limits, keep: Kept | None = 
         return [_zip_bomb("file_size", f"file size {size} bytes > max_file_bytes {limits.max_file_bytes}",
                           size=_mb(size), limit=_mb(limits.max_file_bytes))]
     try:
-        precount = _precount_entries(fh, size, limits.max_entries)
+        data = _whole(fh, size)
+        src = fh if data is None else io.BytesIO(data)
+        precount = _precount_entries(fh, size, limits.max_entries, data)
         if precount is not None and precount > limits.max_entries:
             return [_too_many_entries(precount, limits, at_least=True)]
-        fh.seek(0)
-        with zipfile.ZipFile(fh) as zf:
+        src.seek(0)
+        with zipfile.ZipFile(src) as zf:
             infos = zf.infolist()
             _check_directory(infos, limits)
             ods = _check_opendocument(zf, infos)
             if ods is not None and ods[0] == "ods":
                 return [_err("ods", found="OpenDocument-Tabelle (.ods)", mimetype=ods[1])]
-            scan = _scan_entries(fh, infos, keep)
+            scan = _scan_entries(src, infos, keep)
     except _Reject as r:
         return [r.finding]
     except _SizeLie as exc:
@@ -459,42 +466,60 @@ def _too_many_entries(n: int, limits: Limits, at_least: bool = False) -> Finding
                      count=count_de, limit=limits.max_entries)
 
 
-def _precount_entries(fh, size: int, limit: int) -> int | None:
+def _whole(fh, size: int) -> bytes | None:
+    """The file's bytes when it is small enough to hold (one read instead of a seek and three
+    reads per entry); None for a larger file (streamed) or one whose size changed meanwhile."""
+    if size > _IN_MEMORY_BYTES:
+        return None
+    fh.seek(0)
+    data = fh.read(size + 1)
+    return data if len(data) == size else None
+
+
+def _precount_entries(fh, size: int, limit: int, data: bytes | None = None) -> int | None:
     """Count central-directory records from the raw bytes, stopping at limit + 1.
 
     Done before `zipfile` builds its index (one ZipInfo per record, whatever the count
     field in the end record claims), so a directory with millions of records cannot
     exhaust memory. None when the structure is not understood; zipfile decides then.
+    `data`: the file's bytes when already read (else the file is mapped).
     """
+    if data is not None:
+        return _count_records(data, size, limit)
     with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-        search_from = max(0, size - (22 + 0xFFFF))
-        eocd = mm.rfind(b"PK\x05\x06", search_from)
-        if eocd < 0 or size - eocd < 22:
+        return _count_records(mm, size, limit)
+
+
+def _count_records(mm, size: int, limit: int) -> int | None:
+    """`_precount_entries` over the bytes (or a map) of the file."""
+    search_from = max(0, size - (22 + 0xFFFF))
+    eocd = mm.rfind(b"PK\x05\x06", search_from)
+    if eocd < 0 or size - eocd < 22:
+        return None
+    _, _, _, _, n_total, cd_size, cd_offset, _ = struct.unpack("<4s4H2LH", mm[eocd:eocd + 22])
+    cd_end = eocd
+    if n_total == 0xFFFF or cd_size == 0xFFFFFFFF or cd_offset == 0xFFFFFFFF:
+        loc = eocd - 20
+        if loc < 0 or mm[loc:loc + 4] != b"PK\x06\x07":
             return None
-        _, _, _, _, n_total, cd_size, cd_offset, _ = struct.unpack("<4s4H2LH", mm[eocd:eocd + 22])
-        cd_end = eocd
-        if n_total == 0xFFFF or cd_size == 0xFFFFFFFF or cd_offset == 0xFFFFFFFF:
-            loc = eocd - 20
-            if loc < 0 or mm[loc:loc + 4] != b"PK\x06\x07":
-                return None
-            cd_end = loc - 56
-            if cd_end < 0 or mm[cd_end:cd_end + 4] != b"PK\x06\x06":
-                return None
-            fields = struct.unpack("<4sQ2H2L4Q", mm[cd_end:cd_end + 56])
-            cd_size = fields[7]
-        cd_start = cd_end - cd_size
-        if cd_start < 0:
+        cd_end = loc - 56
+        if cd_end < 0 or mm[cd_end:cd_end + 4] != b"PK\x06\x06":
             return None
-        count, pos = 0, cd_start
-        while pos + 46 <= cd_end:
-            if mm[pos:pos + 4] != b"PK\x01\x02":
-                return None
-            n, m, k = struct.unpack("<3H", mm[pos + 28:pos + 34])
-            pos += 46 + n + m + k
-            count += 1
-            if count > limit:
-                break
-        return count
+        fields = struct.unpack("<4sQ2H2L4Q", mm[cd_end:cd_end + 56])
+        cd_size = fields[7]
+    cd_start = cd_end - cd_size
+    if cd_start < 0:
+        return None
+    count, pos = 0, cd_start
+    while pos + 46 <= cd_end:
+        if mm[pos:pos + 4] != b"PK\x01\x02":
+            return None
+        n, m, k = struct.unpack("<3H", mm[pos + 28:pos + 34])
+        pos += 46 + n + m + k
+        count += 1
+        if count > limit:
+            break
+    return count
 
 
 def _check_directory(infos: list[zipfile.ZipInfo], limits: Limits) -> None:

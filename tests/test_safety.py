@@ -607,3 +607,43 @@ def test_safe_filename_is_one_safe_component(name):
     assert not out.startswith(".") and out not in {".", ".."}
     assert all(ch.isprintable() for ch in out)
     assert safe_filename(out) == out
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(flips=st.lists(st.tuples(st.integers(min_value=0), st.integers(1, 255)), min_size=0, max_size=4),
+       cut=st.one_of(st.none(), st.integers(min_value=0)))
+def test_read_at_once_or_streamed_alike(tmp_path, flips, cut):
+    """A small file is read at once, a large one streamed from disk: the same findings either way."""
+    import mint_census.sources.safety as safety
+    data = bytearray(_good_bytes())
+    for pos, x in flips:
+        data[pos % len(data)] ^= x
+    if cut is not None:
+        data = data[: cut % (len(data) + 1)]
+    p = tmp_path / "beides.xlsx"
+    p.write_bytes(bytes(data))
+    at_once = [(f.code, f.message_en) for f in inspect_file(p)]
+    saved = safety._IN_MEMORY_BYTES
+    safety._IN_MEMORY_BYTES = 0
+    try:
+        streamed = [(f.code, f.message_en) for f in inspect_file(p)]
+    finally:
+        safety._IN_MEMORY_BYTES = saved
+    assert at_once == streamed
+
+
+def test_size_lie_and_crc_read_at_once_or_streamed(xlsx, tmp_path, monkeypatch):
+    import mint_census.sources.safety as safety
+    lie = rezip(xlsx, tmp_path / "luege.xlsx", add={"xl/media/x.bin": b"A" * (2 * MiB)})
+    _patch_central_size(lie, b"xl/media/x.bin", 1000)
+    crc = make_zip(tmp_path / "crc.xlsx", {"xl/workbook.xml": b"<workbook>" + b"A" * 200 + b"</workbook>"},
+                   method=zipfile.ZIP_STORED)
+    raw = bytearray(crc.read_bytes())
+    raw[raw.find(b"AAAA")] = ord("B")
+    crc.write_bytes(bytes(raw))
+    for streamed in (False, True):
+        if streamed:
+            monkeypatch.setattr(safety, "_IN_MEMORY_BYTES", 0)
+        assert "declares 1000 bytes" in single(inspect_file(lie), "zip_bomb").message_en
+        assert "CRC" in single(inspect_file(crc), "corrupt_zip").message_en
+        assert inspect_file(xlsx) == []

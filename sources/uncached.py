@@ -202,6 +202,11 @@ def _formula_cells_fast(data: bytes) -> list[tuple[str, str | object]] | None:
     return cells
 
 
+# The template's 40 Kreis formulas recur in every workbook made from it (short ones cached).
+_is_template_formula = functools.lru_cache(maxsize=4096)(is_template_formula)
+_CACHED_FORMULA_CHARS = 256
+
+
 def _input_hits(sheet_name: str, cells: Iterable[tuple[str, str | object]], form: dict[str, q.Place],
                 columns: dict[str, q.Place]) -> list[tuple[str, str, q.Place]] | None:
     """(sheet, cell, place) of the cells that are input cells and not the template's formulas;
@@ -217,7 +222,9 @@ def _input_hits(sheet_name: str, cells: Iterable[tuple[str, str | object]], form
             continue
         if formula is _UNDECIDED:
             return None
-        if not is_template_formula(sheet_name, address, formula):
+        template = (_is_template_formula if len(formula) <= _CACHED_FORMULA_CHARS
+                    else is_template_formula)(sheet_name, address, formula)
+        if not template:
             found.append((sheet_name, address, place))
     return found
 

@@ -8,15 +8,16 @@ template's own Kreis formulas (`schemas.template.is_template_formula`).
 
 Cheap by construction: the file already passed `sources.safety` (sizes, ratios, no DTD), which
 hands over the parts it inflated anyway (`parts`, see `safety.Kept`), so the zip is opened again
-only for a part it did not keep; only the sheets of the layout are looked at, and a sheet whose bytes hold no formula without a filled
-`<v>` (every sheet Excel or LibreOffice saved) is never parsed. A sheet that does hold one (every
-workbook made from the template: its Kreis formulas are saved without results) is first read by
-a targeted scan (`_formula_cells_fast`): expat checks that the sheet is well-formed XML without
-building anything, then one regular expression finds the formula cells and only those are
-looked at. Whenever that scan cannot account for every `<f>` of the sheet, or a value it needs
-would have to be decoded (entity references, line ends), the sheet is parsed in full with
-defusedxml's streaming iterparse (`_formula_cells_full`), every finished element cleared. Both
-give the same cells (tests/test_uncached.py compares them).
+only for a part it did not keep; only the sheets of the layout are looked at, and a sheet whose
+bytes hold no formula without a filled `<v>` (every sheet Excel or LibreOffice saved) is never
+parsed. A sheet that does hold one (every workbook made from the template: its Kreis formulas
+are saved without results) is first read by a targeted scan (`_formula_cells_fast`): expat
+checks that the sheet is well-formed XML without building anything, then one regular expression
+finds the formula cells and only those are looked at. Whenever that scan cannot account for
+every `<f>` of the sheet, or a value it needs would have to be decoded (entity references, line
+ends), the sheet is parsed in full with defusedxml's streaming iterparse
+(`_formula_cells_full`), every finished element cleared. Both give the same cells
+(tests/test_uncached.py compares them).
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ which the demo and the tests use to play coordinators.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -377,9 +378,15 @@ def is_template_formula(sheet: str, address: str, formula: str) -> bool:
     f = _KREIS_FORMULA.fullmatch(text if text.startswith("=") else "=" + text)
     if m is None or f is None or f.group(2) != m.group(2):
         return False
-    places = {(lay.places["kreis_code"].column_letter, lay.places["kreis_name"].column_letter)
-              for lay in map(q.layout, q.TEMPLATE_VERSIONS) if "kreis_name" in lay.places}
-    return (m.group(1), f.group(1)) in places
+    return (m.group(1), f.group(1)) in _kreis_columns()
+
+
+@functools.cache
+def _kreis_columns() -> frozenset[tuple[str, str]]:
+    """(Kreis code column, Kreis name column) of every template version (the layouts are fixed,
+    and the formula check runs for each Kreis row of every workbook read)."""
+    return frozenset((lay.places["kreis_code"].column_letter, lay.places["kreis_name"].column_letter)
+                     for lay in map(q.layout, q.TEMPLATE_VERSIONS) if "kreis_name" in lay.places)
 
 
 def _list_values(wb, ref: str) -> list:

@@ -25,8 +25,11 @@ a stable code:
 Order of the zip checks: file size -> entry count from the raw central directory
 (before `zipfile` builds its index) -> per-entry declared sizes and ratios -> one
 streaming pass over every entry, bounded by the declared sizes, which verifies sizes
-and CRCs and keeps only the first 64 KiB of each entry for the prolog check ->
-classification (ods, macro, xml_entities, not_a_workbook).
+and CRCs and keeps only the first 64 KiB of each entry for the prolog check (and,
+for a caller that asks, the bytes of entries it would inflate again: `Kept`) ->
+classification (ods, macro, xml_entities, not_a_workbook). A file up to 8 MiB is read
+into memory at once (one read instead of a seek and three reads per entry); a larger
+one is streamed from disk. Either way every entry is inflated and checked.
 
 Also here: `assert_defusedxml_active()` for start-up and `safe_filename()` for storing
 received files under a harmless name.
@@ -35,6 +38,7 @@ received files under a harmless name.
 from __future__ import annotations
 
 import dataclasses
+import io
 import mmap
 import os
 import stat
@@ -50,6 +54,7 @@ from mint_census.schemas.findings import Finding
 from mint_census.schemas.messages import file_finding
 
 __all__ = [
+    "Kept",
     "Limits",
     "DEFAULT_LIMITS",
     "inspect_file",
@@ -96,6 +101,7 @@ _PROLOG_CAP = 64 * KiB         # kept of each entry for the prolog walk
 _CONTENT_TYPES_CAP = 1 * MiB   # kept of [Content_Types].xml for the macro check
 _READ_CHUNK = 64 * KiB
 _INFLATE_CHUNK = 256 * KiB
+_IN_MEMORY_BYTES = 8 * MiB     # a zip up to this size is read at once, larger ones are streamed
 
 
 class _Reject(Exception):
@@ -154,21 +160,40 @@ def _unreadable(exc: BaseException | None, en: str | None = None) -> Finding:
 
 # --------------------------------------------------------------------------- public API
 
-def inspect_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[Finding]:
+@dataclass
+class Kept:
+    """Entries a reader would inflate again, handed over from the inspection's own pass.
+
+    `wanted(name)` picks the entries; `parts` receives their bytes, each verified like every
+    entry (declared size, CRC), only when `inspect_file` returns no finding. An entry larger
+    than `entry_bytes`, or than what is left of `budget` for all, is left to the reader: the
+    wanted entries are known only by name (which sheets a reader needs follows from parts that
+    may come later in the zip), so memory stays small whatever else the file holds."""
+    wanted: Callable[[str], bool]
+    budget: int = 4 * MiB
+    entry_bytes: int = 1 * MiB
+    parts: dict[str, bytes] = dataclasses.field(default_factory=dict)
+
+
+def inspect_file(path: Path, limits: Limits = DEFAULT_LIMITS, keep: Kept | None = None) -> list[Finding]:
     """Findings about a received file; [] means: a plain .xlsx, safe for python-calamine.
 
     Never raises (an unexpected problem becomes code "unreadable"), never executes
-    anything, reads the file only as bytes.
+    anything, reads the file only as bytes. With `keep`, the bytes of the entries it
+    wants are kept from the one pass (see `Kept`), so that a reader need not inflate them.
     """
     try:
-        return _inspect(Path(path), limits)
+        findings = _inspect(Path(path), limits, keep)
     except _Reject as r:
-        return [r.finding]
+        findings = [r.finding]
     except Exception as exc:  # noqa: BLE001 - by contract nothing escapes
         try:
-            return [_unreadable(exc)]
+            findings = [_unreadable(exc)]
         except Exception:  # noqa: BLE001
-            return [file_finding("unreadable", detail="unexpected error")]
+            findings = [file_finding("unreadable", detail="unexpected error")]
+    if findings and keep is not None:
+        keep.parts.clear()  # bytes of a file that is not read further are never handed out
+    return findings
 
 
 def assert_defusedxml_active() -> None:
@@ -251,7 +276,7 @@ def safe_filename(name: str, default: str = "Datei") -> str:
 
 # --------------------------------------------------------------------------- dispatch
 
-def _inspect(path: Path, limits: Limits) -> list[Finding]:
+def _inspect(path: Path, limits: Limits, keep: Kept | None = None) -> list[Finding]:
     try:
         st = os.stat(path)
     except OSError as exc:
@@ -267,7 +292,7 @@ def _inspect(path: Path, limits: Limits) -> list[Finding]:
         if head.startswith(OLE2_MAGIC):
             return [_inspect_ole2(fh)]
         if head.startswith(_ZIP_MAGICS):
-            return _inspect_zip(fh, path, st.st_size, limits)
+            return _inspect_zip(fh, path, st.st_size, limits, keep)
         if b"%PDF" in head[:1024]:
             return [_err("pdf", found="PDF-Dokument")]
         kind_de, kind_en = _sniff_kind(head)
@@ -405,22 +430,24 @@ _CORRUPT_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFErro
                    struct.error, ValueError, OSError, NotImplementedError, _Corrupt)
 
 
-def _inspect_zip(fh, path: Path, size: int, limits: Limits) -> list[Finding]:
+def _inspect_zip(fh, path: Path, size: int, limits: Limits, keep: Kept | None = None) -> list[Finding]:
     if size > limits.max_file_bytes:
         return [_zip_bomb("file_size", f"file size {size} bytes > max_file_bytes {limits.max_file_bytes}",
                           size=_mb(size), limit=_mb(limits.max_file_bytes))]
     try:
-        precount = _precount_entries(fh, size, limits.max_entries)
+        data = _whole(fh, size)
+        src = fh if data is None else io.BytesIO(data)
+        precount = _precount_entries(fh, size, limits.max_entries, data)
         if precount is not None and precount > limits.max_entries:
             return [_too_many_entries(precount, limits, at_least=True)]
-        fh.seek(0)
-        with zipfile.ZipFile(fh) as zf:
+        src.seek(0)
+        with zipfile.ZipFile(src) as zf:
             infos = zf.infolist()
             _check_directory(infos, limits)
             ods = _check_opendocument(zf, infos)
             if ods is not None and ods[0] == "ods":
                 return [_err("ods", found="OpenDocument-Tabelle (.ods)", mimetype=ods[1])]
-            scan = _scan_entries(fh, infos)
+            scan = _scan_entries(src, infos, keep)
     except _Reject as r:
         return [r.finding]
     except _SizeLie as exc:
@@ -439,42 +466,60 @@ def _too_many_entries(n: int, limits: Limits, at_least: bool = False) -> Finding
                      count=count_de, limit=limits.max_entries)
 
 
-def _precount_entries(fh, size: int, limit: int) -> int | None:
+def _whole(fh, size: int) -> bytes | None:
+    """The file's bytes when it is small enough to hold (one read instead of a seek and three
+    reads per entry); None for a larger file (streamed) or one whose size changed meanwhile."""
+    if size > _IN_MEMORY_BYTES:
+        return None
+    fh.seek(0)
+    data = fh.read(size + 1)
+    return data if len(data) == size else None
+
+
+def _precount_entries(fh, size: int, limit: int, data: bytes | None = None) -> int | None:
     """Count central-directory records from the raw bytes, stopping at limit + 1.
 
     Done before `zipfile` builds its index (one ZipInfo per record, whatever the count
     field in the end record claims), so a directory with millions of records cannot
     exhaust memory. None when the structure is not understood; zipfile decides then.
+    `data`: the file's bytes when already read (else the file is mapped).
     """
+    if data is not None:
+        return _count_records(data, size, limit)
     with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-        search_from = max(0, size - (22 + 0xFFFF))
-        eocd = mm.rfind(b"PK\x05\x06", search_from)
-        if eocd < 0 or size - eocd < 22:
+        return _count_records(mm, size, limit)
+
+
+def _count_records(mm, size: int, limit: int) -> int | None:
+    """`_precount_entries` over the bytes (or a map) of the file."""
+    search_from = max(0, size - (22 + 0xFFFF))
+    eocd = mm.rfind(b"PK\x05\x06", search_from)
+    if eocd < 0 or size - eocd < 22:
+        return None
+    _, _, _, _, n_total, cd_size, cd_offset, _ = struct.unpack("<4s4H2LH", mm[eocd:eocd + 22])
+    cd_end = eocd
+    if n_total == 0xFFFF or cd_size == 0xFFFFFFFF or cd_offset == 0xFFFFFFFF:
+        loc = eocd - 20
+        if loc < 0 or mm[loc:loc + 4] != b"PK\x06\x07":
             return None
-        _, _, _, _, n_total, cd_size, cd_offset, _ = struct.unpack("<4s4H2LH", mm[eocd:eocd + 22])
-        cd_end = eocd
-        if n_total == 0xFFFF or cd_size == 0xFFFFFFFF or cd_offset == 0xFFFFFFFF:
-            loc = eocd - 20
-            if loc < 0 or mm[loc:loc + 4] != b"PK\x06\x07":
-                return None
-            cd_end = loc - 56
-            if cd_end < 0 or mm[cd_end:cd_end + 4] != b"PK\x06\x06":
-                return None
-            fields = struct.unpack("<4sQ2H2L4Q", mm[cd_end:cd_end + 56])
-            cd_size = fields[7]
-        cd_start = cd_end - cd_size
-        if cd_start < 0:
+        cd_end = loc - 56
+        if cd_end < 0 or mm[cd_end:cd_end + 4] != b"PK\x06\x06":
             return None
-        count, pos = 0, cd_start
-        while pos + 46 <= cd_end:
-            if mm[pos:pos + 4] != b"PK\x01\x02":
-                return None
-            n, m, k = struct.unpack("<3H", mm[pos + 28:pos + 34])
-            pos += 46 + n + m + k
-            count += 1
-            if count > limit:
-                break
-        return count
+        fields = struct.unpack("<4sQ2H2L4Q", mm[cd_end:cd_end + 56])
+        cd_size = fields[7]
+    cd_start = cd_end - cd_size
+    if cd_start < 0:
+        return None
+    count, pos = 0, cd_start
+    while pos + 46 <= cd_end:
+        if mm[pos:pos + 4] != b"PK\x01\x02":
+            return None
+        n, m, k = struct.unpack("<3H", mm[pos + 28:pos + 34])
+        pos += 46 + n + m + k
+        count += 1
+        if count > limit:
+            break
+    return count
 
 
 def _check_directory(infos: list[zipfile.ZipInfo], limits: Limits) -> None:
@@ -545,13 +590,14 @@ class _NullTarget:
 _DEFUSED_PARTS = ("[content_types].xml", "xl/workbook.xml")
 
 
-def _scan_entries(fh, infos: list[zipfile.ZipInfo]) -> _Scan:
+def _scan_entries(fh, infos: list[zipfile.ZipInfo], keep: Kept | None = None) -> _Scan:
     """One streaming pass over every entry (bounded by the declared sizes).
 
     Verifies that each entry inflates to exactly its declared size with the declared
     CRC, keeps the first 64 KiB for the prolog check, the beginning of
     [Content_Types].xml for the macro check, and feeds [Content_Types].xml and
-    xl/workbook.xml through defusedxml (forbid_dtd) without building a tree.
+    xl/workbook.xml through defusedxml (forbid_dtd) without building a tree. The entries
+    `keep` wants are kept whole (after their size and CRC are verified).
     """
     from defusedxml import DefusedXmlException
     from defusedxml.ElementTree import DefusedXMLParser, ParseError
@@ -562,17 +608,24 @@ def _scan_entries(fh, infos: list[zipfile.ZipInfo]) -> _Scan:
             continue
         name = info.filename
         lname = name.casefold()
-        head = bytearray()
+        head: list[bytes] = []  # the first 64 KiB, as chunks (an entry mostly comes in one)
         ct = bytearray() if lname == "[content_types].xml" else None
         parser = None
         if lname in _DEFUSED_PARTS:
             parser = DefusedXMLParser(target=_NullTarget(), forbid_dtd=True,
                                       forbid_entities=True, forbid_external=True)
 
-        def sink(data: bytes, head=head, ct=ct, name=name) -> None:
+        whole: list[bytes] | None = None
+        if keep is not None and info.file_size <= min(keep.budget, keep.entry_bytes) and keep.wanted(name):
+            whole = []
+
+        def sink(data: bytes, head=head, ct=ct, name=name, whole=whole) -> None:
             nonlocal parser
-            if len(head) < _PROLOG_CAP:
-                head.extend(data[: _PROLOG_CAP - len(head)])
+            if whole is not None:
+                whole.append(data)
+            kept = sum(map(len, head))
+            if kept < _PROLOG_CAP:
+                head.append(data[: _PROLOG_CAP - kept])
             if ct is not None and len(ct) < _CONTENT_TYPES_CAP:
                 ct.extend(data[: _CONTENT_TYPES_CAP - len(ct)])
             if parser is not None:
@@ -586,6 +639,9 @@ def _scan_entries(fh, infos: list[zipfile.ZipInfo]) -> _Scan:
                     parser = None
 
         _stream_entry(fh, info, sink)
+        if whole is not None:
+            keep.parts[name] = whole[0] if len(whole) == 1 else b"".join(whole)
+            keep.budget -= info.file_size
         if parser is not None:
             try:
                 parser.close()
@@ -593,7 +649,7 @@ def _scan_entries(fh, infos: list[zipfile.ZipInfo]) -> _Scan:
                 scan.parse_blocked[name] = type(exc).__name__
             except (ParseError, ValueError) as exc:
                 scan.parse_failed[name] = f"{type(exc).__name__}: {str(exc)[:120]}"
-        scan.heads[name] = (bytes(head), info.file_size <= _PROLOG_CAP)
+        scan.heads[name] = (b"".join(head), info.file_size <= _PROLOG_CAP)
         if ct is not None:
             scan.content_types = bytes(ct)
     return scan
@@ -663,7 +719,10 @@ def _stream_entry(fh, info: zipfile.ZipInfo, sink: Callable[[bytes], None]) -> N
 
 def _dtd_in_head(head: bytes) -> bool:
     """`<!DOCTYPE` / `<!ENTITY` in the first 4 KiB (NULs dropped: catches UTF-16/32)."""
-    low = head[:_XML_SCAN_BYTES].replace(b"\x00", b"").lower()
+    part = head[:_XML_SCAN_BYTES]
+    if b"\x00" not in part and b"<!" not in part:
+        return False  # both need "<!" (lower() leaves "<" and "!" alone); most parts have none
+    low = part.replace(b"\x00", b"").lower()
     return b"<!doctype" in low or b"<!entity" in low
 
 
@@ -674,7 +733,7 @@ def _prolog_problem(head: bytes, complete: bool, strict: bool) -> str | None:
     long the comments before it. `strict` (XML-named parts): a prolog that does not end
     within the kept 64 KiB is reported too.
     """
-    s = head.replace(b"\x00", b"")
+    s = head.replace(b"\x00", b"") if b"\x00" in head else head
     for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
         if s.startswith(bom):
             s = s[len(bom):]

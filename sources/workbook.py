@@ -9,6 +9,7 @@ cells. Typing and validation happen later, for all workbooks of a batch at once.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 from dataclasses import dataclass, field
@@ -20,8 +21,8 @@ import python_calamine
 from mint_census.schemas import questionnaire as q
 from mint_census.schemas.findings import WARNING, Finding
 from mint_census.schemas.messages import PERSONAL_PLACEHOLDER, file_finding
-from .safety import inspect_file
-from .uncached import uncached_input_cells
+from .safety import Kept, inspect_file
+from .uncached import uncached_input_cells, wanted_part
 from .values import raw_text
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,12 @@ def _norm_label(value: Any) -> str:
     return " ".join(raw_text(value).replace("*", " ").split()).casefold()
 
 
+@functools.lru_cache(maxsize=1024)
+def _norm_expected(label: str) -> str:
+    """A layout's label as compared (the same few hundred labels for every workbook read)."""
+    return _norm_label(label)
+
+
 def _rows(book, name: str, nrows: int) -> list[list[Any]]:
     return book.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=nrows)
 
@@ -107,7 +114,8 @@ def read_workbook(path: Path, *, file_name: str | None = None) -> RawWorkbook:
     path = Path(path)
     wb = RawWorkbook(path=path, file_name=file_name or path.name, sha256=sha256_of(path),
                      size=path.stat().st_size)
-    wb.findings.extend(inspect_file(path))
+    kept = Kept(wanted=wanted_part)  # the sheets the formula scan reads, from the safety check's own pass
+    wb.findings.extend(inspect_file(path, keep=kept))
     if wb.findings:
         return wb
     try:
@@ -119,7 +127,7 @@ def read_workbook(path: Path, *, file_name: str | None = None) -> RawWorkbook:
         lay = read_meta(book, wb)
         if lay is not None:
             _read_sheets(book, lay, wb)
-            _uncached_formulas(path, lay, wb)
+            _uncached_formulas(path, lay, wb, kept.parts)
     except Exception as exc:  # a file that passes the checks but breaks the reader
         log.exception("unexpected error while reading %s", wb.file_name)
         wb.findings.append(file_finding("unreadable:reader", detail=f"{type(exc).__name__}: {exc}"))
@@ -145,10 +153,10 @@ def _read_sheets(book, lay: q.Layout, wb: RawWorkbook) -> None:
             _read_table(book, sheet_name, places, wb)
 
 
-def _uncached_formulas(path: Path, lay: q.Layout, wb: RawWorkbook) -> None:
+def _uncached_formulas(path: Path, lay: q.Layout, wb: RawWorkbook, parts: dict[str, bytes] | None = None) -> None:
     """A hint per input cell whose formula has no saved result (calamine read it as empty)."""
     try:
-        hits = uncached_input_cells(path, lay)
+        hits = uncached_input_cells(path, lay, parts)
     except Exception as exc:  # the scan only adds hints: it never makes a file unreadable
         log.warning("formula scan of %s skipped: %s", wb.file_name, type(exc).__name__)
         return
@@ -173,7 +181,7 @@ def _read_form(book, sheet_name: str, places: list[q.Place], wb: RawWorkbook) ->
     rows = _rows(book, sheet_name, last)
     for p in places:
         label = _at(rows, p.row, q.FORM_LABEL_COL)
-        if _norm_label(label) != _norm_label(p.label):
+        if _norm_label(label) != _norm_expected(p.label):
             wb.findings.append(_label_mismatch(sheet_name, f"A{p.row}", p, label))
             continue
         wb.cells.append(RawCell(sheet_name, p.cell(), p.field.key, None,
@@ -186,7 +194,7 @@ def _read_table(book, sheet_name: str, places: list[q.Place], wb: RawWorkbook) -
     ok_places = []
     for p in places:
         label = _at(rows, q.HEADER_ROW, p.col)
-        if _norm_label(label) != _norm_label(p.label):
+        if _norm_label(label) != _norm_expected(p.label):
             wb.findings.append(_label_mismatch(sheet_name, f"{p.column_letter}{q.HEADER_ROW}", p, label))
         else:
             ok_places.append(p)

@@ -156,6 +156,26 @@ def test_events_out_of_sequence_are_refused(tmp_path):
         "Netzwerk ist bereits beendet (fusioniert oder aufgelöst)."]
 
 
+
+def test_events_in_any_order_of_lines_give_the_same_register(tmp_path):
+    """Each network's events are walked in date order whatever the order of the lines (networks
+    interleaved, newest first); problems keep the line they stand on, networks in ID order."""
+    header, *lines = EVENTS.splitlines(keepends=True)
+    reg = read_register(write_csv(tmp_path / "a", events=EVENTS))
+    mixed = read_register(write_csv(tmp_path / "b", events=header + "".join(lines[::-1])))
+    pd.testing.assert_frame_equal(mixed, reg)
+    pd.testing.assert_frame_equal(history(mixed), history(reg))
+    for year, ids in COUNTS.items():
+        assert list(mixed.loc[counted(mixed, year), "network_id"]) == ids, year
+    bad = header + "".join(lines[::-1]).replace("MR-003;2014;aufgenommen;;;\n", "") \
+        + "MR-002;2014-01-01;aufgenommen;;;\n"
+    with pytest.raises(RegisterError) as exc:
+        read_register(write_csv(tmp_path / "c", events=bad))
+    assert str(exc.value).splitlines()[1:] == [
+        "  register_events.csv Zeile 12: „aufgenommen“ am 01.01.2014 passt nicht zur Geschichte von MR-002: das "
+        "Netzwerk ist bereits aufgenommen (Rückkehr: „wieder aufgenommen“).",
+        "  register_events.csv: Für MR-003 fehlt das Ereignis „aufgenommen“ (ab wann das Netzwerk gezählt wird)."]
+
 @pytest.mark.skipif(REFERENCE_DIR is None, reason="Kreis names need the reference data")
 def test_export_has_dropdowns_and_import_reads_it_back(tmp_path):
     home = tmp_path / "home"

@@ -21,6 +21,7 @@ from mint_census.sources.safety import (
     CODES,
     DEFAULT_LIMITS,
     OLE2_MAGIC,
+    Kept,
     Limits,
     assert_defusedxml_active,
     inspect_file,
@@ -448,6 +449,47 @@ def test_zip_with_encrypted_entry(xlsx, tmp_path):
     single(inspect_file(p), "encrypted")
 
 
+
+# --------------------------------------------------------------------------- kept entries
+
+def test_kept_entries_are_the_verified_bytes(xlsx):
+    keep = Kept(wanted=lambda name: name.startswith("xl/worksheets/") or name == "xl/workbook.xml")
+    assert inspect_file(xlsx, keep=keep) == []
+    with zipfile.ZipFile(xlsx) as z:
+        expected = {n: z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/") or n == "xl/workbook.xml"}
+    assert keep.parts == expected and len(expected) == 3
+
+
+def test_kept_entries_stay_within_the_budget(tmp_path, xlsx):
+    big = rezip(xlsx, tmp_path / "gross.xlsx", add={"xl/worksheets/sheet9.xml": b"<worksheet>" + b" " * 5000
+                                                    + b"</worksheet>"})
+    keep = Kept(wanted=lambda name: name.startswith("xl/worksheets/"), budget=4000)
+    assert inspect_file(big, keep=keep) == []
+    assert "xl/worksheets/sheet9.xml" not in keep.parts and keep.parts       # too large: left to the reader
+    assert sum(map(len, keep.parts.values())) <= 4000
+    keep = Kept(wanted=lambda name: name.startswith("xl/worksheets/"), entry_bytes=4000)
+    assert inspect_file(big, keep=keep) == []
+    assert "xl/worksheets/sheet9.xml" not in keep.parts and len(keep.parts) == 2
+
+
+@pytest.mark.parametrize("damage", ["crc", "xml_entities", "size"])
+def test_nothing_is_kept_from_a_file_with_a_finding(tmp_path, xlsx, damage):
+    if damage == "crc":
+        p = make_zip(tmp_path / "crc.xlsx", {"xl/worksheets/sheet1.xml": b"<worksheet/>",   # kept, then
+                                             "xl/workbook.xml": b"<workbook>" + b"A" * 200 + b"</workbook>"},
+                     method=zipfile.ZIP_STORED)
+        data = bytearray(p.read_bytes())
+        data[data.find(b"AAAA")] = ord("B")
+        p.write_bytes(bytes(data))
+    elif damage == "xml_entities":
+        p = rezip(xlsx, tmp_path / "xxe.xlsx", replace={"xl/worksheets/sheet1.xml": XXE_SHEET})
+    else:
+        p = xlsx
+    keep = Kept(wanted=lambda name: True)
+    limits = Limits(max_entry_bytes=100) if damage == "size" else DEFAULT_LIMITS
+    assert inspect_file(p, limits, keep=keep) != []
+    assert keep.parts == {}
+
 # --------------------------------------------------------------------------- never raises
 
 def test_missing_file_and_directory(tmp_path):
@@ -565,3 +607,43 @@ def test_safe_filename_is_one_safe_component(name):
     assert not out.startswith(".") and out not in {".", ".."}
     assert all(ch.isprintable() for ch in out)
     assert safe_filename(out) == out
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(flips=st.lists(st.tuples(st.integers(min_value=0), st.integers(1, 255)), min_size=0, max_size=4),
+       cut=st.one_of(st.none(), st.integers(min_value=0)))
+def test_read_at_once_or_streamed_alike(tmp_path, flips, cut):
+    """A small file is read at once, a large one streamed from disk: the same findings either way."""
+    import mint_census.sources.safety as safety
+    data = bytearray(_good_bytes())
+    for pos, x in flips:
+        data[pos % len(data)] ^= x
+    if cut is not None:
+        data = data[: cut % (len(data) + 1)]
+    p = tmp_path / "beides.xlsx"
+    p.write_bytes(bytes(data))
+    at_once = [(f.code, f.message_en) for f in inspect_file(p)]
+    saved = safety._IN_MEMORY_BYTES
+    safety._IN_MEMORY_BYTES = 0
+    try:
+        streamed = [(f.code, f.message_en) for f in inspect_file(p)]
+    finally:
+        safety._IN_MEMORY_BYTES = saved
+    assert at_once == streamed
+
+
+def test_size_lie_and_crc_read_at_once_or_streamed(xlsx, tmp_path, monkeypatch):
+    import mint_census.sources.safety as safety
+    lie = rezip(xlsx, tmp_path / "luege.xlsx", add={"xl/media/x.bin": b"A" * (2 * MiB)})
+    _patch_central_size(lie, b"xl/media/x.bin", 1000)
+    crc = make_zip(tmp_path / "crc.xlsx", {"xl/workbook.xml": b"<workbook>" + b"A" * 200 + b"</workbook>"},
+                   method=zipfile.ZIP_STORED)
+    raw = bytearray(crc.read_bytes())
+    raw[raw.find(b"AAAA")] = ord("B")
+    crc.write_bytes(bytes(raw))
+    for streamed in (False, True):
+        if streamed:
+            monkeypatch.setattr(safety, "_IN_MEMORY_BYTES", 0)
+        assert "declares 1000 bytes" in single(inspect_file(lie), "zip_bomb").message_en
+        assert "CRC" in single(inspect_file(crc), "corrupt_zip").message_en
+        assert inspect_file(xlsx) == []

@@ -170,3 +170,21 @@ def test_overview_is_rewritten_only_when_its_content_changes(run):
     out.write_bytes(b"kaputt")                                            # unreadable: written again
     write_overview(con, 2025, out)
     assert load_workbook(out).sheetnames == ["Übersicht", "Fehlt noch", "Einsendungen", "Zahlen"]
+
+
+def test_history_lists_a_file_assessed_again_unchanged_once(home, make_workbook):
+    """Every ingest records every file of the inbox; the Einsendungen sheet used to list an unchanged
+    file once per ingest (2,000 more rows per re-ingest of 2,000 files), so the overview always changed."""
+    make_workbook("bad.xlsx", tweak(full_answers(network_id="MR-001"), founded_year=2031), network_id="MR-001")
+    process(home, 2025, None)
+    process(home, 2025, None)
+    out = Home(home).reports(2025) / OVERVIEW_FILE
+    stamp = out.stat().st_mtime_ns, out.stat().st_ino
+    process(home, 2025, None)
+    assert (out.stat().st_mtime_ns, out.stat().st_ino) == stamp          # nothing changed: not rewritten
+    make_workbook("good.xlsx", network_id="MR-001")
+    process(home, 2025, None)
+    history = [r for r in load_workbook(out)["Einsendungen"].iter_rows(min_row=2, values_only=True)]
+    assert [(h[0], h[1], h[3]) for h in history] == [          # a new outcome of bad.xlsx is a row of its own
+        ("MR-001", "bad.xlsx", "abgelehnt"), ("MR-001", "bad.xlsx", "ersetzt durch neuere Datei"),
+        ("MR-001", "good.xlsx", "angenommen")]

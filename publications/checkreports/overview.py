@@ -173,11 +173,16 @@ HISTORY_COLUMNS = ("Netzwerk-ID", "Datei", "Eingang", "Status", "Fehler", "Hinwe
 
 
 def submission_history(con, year: int) -> list[dict]:
-    """Every file received for `year`, oldest first: the history of corrections per network."""
+    """Every file received for `year`, oldest first: the history of corrections per network.
+
+    A file assessed again with the same outcome (every ingest records each file of the inbox, also
+    an unchanged one) is listed once, where it first appeared; a new outcome of the same file is a
+    row of its own."""
     rows = con.execute(
         "SELECT s.network_id, s.file_name, s.received_at, s.status, s.errors, s.warnings "
         "FROM meta.submissions s LEFT JOIN meta.runs r USING (run_id) WHERE s.census_year = ? "
-        "ORDER BY s.network_id NULLS LAST, r.started_at NULLS FIRST, s.received_at, s.file_name",
+        "GROUP BY s.network_id, s.file_name, s.file_sha256, s.received_at, s.status, s.errors, s.warnings "
+        "ORDER BY s.network_id NULLS LAST, min(r.started_at) NULLS FIRST, s.received_at, s.file_name",
         [year]).fetchall()
     return [{"Netzwerk-ID": nid, "Datei": name,
              "Eingang": received.strftime("%d.%m.%Y %H:%M") if isinstance(received, datetime) else None,

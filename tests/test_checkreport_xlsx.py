@@ -188,3 +188,22 @@ def test_history_lists_a_file_assessed_again_unchanged_once(home, make_workbook)
     assert [(h[0], h[1], h[3]) for h in history] == [          # a new outcome of bad.xlsx is a row of its own
         ("MR-001", "bad.xlsx", "abgelehnt"), ("MR-001", "bad.xlsx", "ersetzt durch neuere Datei"),
         ("MR-001", "good.xlsx", "angenommen")]
+
+
+def test_overview_digest_is_read_however_the_xml_writer_spells_it(tmp_path):
+    """openpyxl with lxml installed writes the namespace on the element: the digest was not found, and the
+    overview was written on every ingest again."""
+    import zipfile
+
+    from mint_census.publications.checkreports.overview import _written_digest
+
+    dc = "http://purl.org/dc/elements/1.1/"
+    for core, expected in (('<cp:coreProperties><dc:identifier>abc</dc:identifier></cp:coreProperties>', "abc"),
+                           (f'<cp:coreProperties><dc:identifier xmlns:dc="{dc}">abc</dc:identifier>'
+                            '</cp:coreProperties>', "abc"),
+                           ('<cp:coreProperties><dc:creator>x</dc:creator></cp:coreProperties>', None)):
+        path = tmp_path / "u.xlsx"
+        with zipfile.ZipFile(path, "w") as z:
+            z.writestr("docProps/core.xml", core)
+        assert _written_digest(path) == expected
+    assert _written_digest(tmp_path / "fehlt.xlsx") is None

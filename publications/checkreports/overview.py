@@ -319,7 +319,9 @@ def _counts_sheet(ws, rows: list[dict], year: int) -> None:
 # the code and openpyxl version that lay it out) goes into its document properties (dc:identifier),
 # which the next ingest reads from docProps/core.xml without opening the workbook.
 DIGEST_PREFIX = "mint-census-uebersicht:"
-_IDENTIFIER = re.compile(r"<dc:identifier>([^<]*)</dc:identifier>")
+# any namespace prefix and attributes: openpyxl writes `<dc:identifier>` with its default XML
+# writer, `<dc:identifier xmlns:dc="…">` when lxml is installed
+_IDENTIFIER = re.compile(r"<(?:[\w.-]+:)?identifier\b[^>]*>([^<]*)</(?:[\w.-]+:)?identifier>")
 
 
 def _digest(year: int, rows: list[dict], history: list[dict]) -> str:

@@ -36,6 +36,7 @@ from mint_census.schemas.formulas import neutralise
 from mint_census.warehouse.mailings import contacts, last_reminders
 
 from ..files import atomic_path
+from .heap import frozen_heap
 from .reports import report_base
 
 OVERVIEW_FILE = "uebersicht.xlsx"
@@ -348,6 +349,11 @@ def write_overview(con, year: int, out: Path, emails: dict[str, str] | None = No
     """Write reports/<Y>/uebersicht.xlsx; return its rows without personal data (for a Prefect table
     artifact; dates as text). `skipped`: inbox entries that are not regular files ({"Datei", "Grund"}),
     listed as not read."""
+    with frozen_heap():
+        return _write_overview(con, year, out, emails, skipped)
+
+
+def _write_overview(con, year: int, out: Path, emails: dict[str, str] | None, skipped: list[dict]) -> list[dict]:
     rows = overview_rows(con, year, emails, out.parent) + [
         {"Netzwerk-ID": None, "Netzwerk": None, "Bundesland": None, "Status": NOT_READ, "_status": None,
          "_land": None, "Fehler": None, "Hinweise": None, "Erstes Problem": e["Grund"], "Prüfbericht": None,
@@ -356,19 +362,23 @@ def write_overview(con, year: int, out: Path, emails: dict[str, str] | None = No
     history = submission_history(con, year)
     digest = _digest(year, rows, history)
     if _written_digest(out) != digest:
-        wb = Workbook()
-        wb.properties.identifier = digest
-        ws = wb.active
-        ws.title = "Übersicht"
-        _sheet(ws, rows, OVERVIEW_COLUMNS, f"Erhebung MINT-Regionen {year}: Übersicht")
-        missing = missing_networks(rows)
-        _sheet(wb.create_sheet("Fehlt noch"), missing,
-               ("Netzwerk-ID", "Netzwerk", "Bundesland", "Vorjahr beantwortet", "E-Mail", "Letzte Erinnerung",
-                "Bemerkung"), f"Erhebung MINT-Regionen {year}: fehlt noch")
-        _sheet(wb.create_sheet("Einsendungen"), history, HISTORY_COLUMNS,
-               f"Erhebung MINT-Regionen {year}: alle Einsendungen")
-        _counts_sheet(wb.create_sheet("Zahlen"), rows, year)
-        with atomic_path(out) as tmp:
-            wb.save(tmp)
+        _write_workbook(out, year, rows, history, digest)
     return [{k: (v.strftime("%d.%m.%Y %H:%M") if isinstance(v, datetime) else v) for k, v in r.items()
              if not k.startswith("_") and k not in PERSONAL_COLUMNS} for r in rows]
+
+
+def _write_workbook(out: Path, year: int, rows: list[dict], history: list[dict], digest: str) -> None:
+    wb = Workbook()
+    wb.properties.identifier = digest
+    ws = wb.active
+    ws.title = "Übersicht"
+    _sheet(ws, rows, OVERVIEW_COLUMNS, f"Erhebung MINT-Regionen {year}: Übersicht")
+    missing = missing_networks(rows)
+    _sheet(wb.create_sheet("Fehlt noch"), missing,
+           ("Netzwerk-ID", "Netzwerk", "Bundesland", "Vorjahr beantwortet", "E-Mail", "Letzte Erinnerung",
+            "Bemerkung"), f"Erhebung MINT-Regionen {year}: fehlt noch")
+    _sheet(wb.create_sheet("Einsendungen"), history, HISTORY_COLUMNS,
+           f"Erhebung MINT-Regionen {year}: alle Einsendungen")
+    _counts_sheet(wb.create_sheet("Zahlen"), rows, year)
+    with atomic_path(out) as tmp:
+        wb.save(tmp)

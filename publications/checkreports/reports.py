@@ -19,6 +19,7 @@ from pathlib import Path
 from mint_census.schemas.findings import Finding
 from mint_census.schemas.rules import IDENTITY_RULES
 
+from .heap import frozen_heap
 from .mail import mail_text, write_mail_text
 from .report_workbook import ReportInfo, write_report_workbook
 
@@ -70,6 +71,12 @@ def write_check_reports(con, run_id: str, year: int, outdir: Path,
     its last assessment) whose report is there already keeps it: its archived copy is not looked
     at (`archived` checks the file's safety again).
     """
+    with frozen_heap():
+        return _write_check_reports(con, run_id, year, outdir, archived, staff_outdir, unchanged)
+
+
+def _write_check_reports(con, run_id: str, year: int, outdir: Path, archived: Callable[[str], Path] | None,
+                         staff_outdir: Path | None, unchanged: set[str]) -> list[Path]:
     subs = con.execute(
         "SELECT file_sha256, file_name, network_id, status, errors, warnings, archive_path "
         "FROM meta.submissions WHERE run_id = ? AND status <> 'accepted' "

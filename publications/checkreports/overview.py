@@ -14,14 +14,18 @@ those rows never carry the e-mail address (personal data stays in the staff's fi
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
+import zipfile
 from datetime import datetime
 from pathlib import Path
 
+import openpyxl
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 
 from mint_census.schemas import vocabularies as voc
@@ -32,6 +36,7 @@ from mint_census.schemas.formulas import neutralise
 from mint_census.warehouse.mailings import contacts, last_reminders
 
 from ..files import atomic_path
+from .heap import frozen_heap
 from .reports import report_base
 
 OVERVIEW_FILE = "uebersicht.xlsx"
@@ -169,11 +174,16 @@ HISTORY_COLUMNS = ("Netzwerk-ID", "Datei", "Eingang", "Status", "Fehler", "Hinwe
 
 
 def submission_history(con, year: int) -> list[dict]:
-    """Every file received for `year`, oldest first: the history of corrections per network."""
+    """Every file received for `year`, oldest first: the history of corrections per network.
+
+    A file assessed again with the same outcome (every ingest records each file of the inbox, also
+    an unchanged one) is listed once, where it first appeared; a new outcome of the same file is a
+    row of its own."""
     rows = con.execute(
         "SELECT s.network_id, s.file_name, s.received_at, s.status, s.errors, s.warnings "
         "FROM meta.submissions s LEFT JOIN meta.runs r USING (run_id) WHERE s.census_year = ? "
-        "ORDER BY s.network_id NULLS LAST, r.started_at NULLS FIRST, s.received_at, s.file_name",
+        "GROUP BY s.network_id, s.file_name, s.file_sha256, s.received_at, s.status, s.errors, s.warnings "
+        "ORDER BY s.network_id NULLS LAST, min(r.started_at) NULLS FIRST, s.received_at, s.file_name",
         [year]).fetchall()
     return [{"Netzwerk-ID": nid, "Datei": name,
              "Eingang": received.strftime("%d.%m.%Y %H:%M") if isinstance(received, datetime) else None,
@@ -211,27 +221,57 @@ def _print_setup(ws, title: str, n_columns: int) -> None:
     ws.print_options.gridLines = True
 
 
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
+WRAP_TOP = Alignment(wrap_text=True, vertical="top")
+LINK_FONT = Font(color="0563C1", underline="single")
+
+
+class _Styles:
+    """The few cell styles of a sheet, each built once: openpyxl hashes a Font, Fill or Alignment
+    on every assignment; a cell of a known combination gets a copy of its style ids instead."""
+
+    def __init__(self) -> None:
+        self.known: dict[tuple, StyleArray] = {}
+
+    def apply(self, cell, date: bool, link: bool, wrap: bool, fill: str | None) -> None:
+        key = (date, link, wrap, fill)
+        style = self.known.get(key)
+        if style is not None:
+            cell._style = StyleArray(style)
+            return
+        if date:
+            cell.number_format = DATE_FORMAT
+        if link:
+            cell.font = LINK_FONT
+        if wrap:
+            cell.alignment = WRAP_TOP
+        if fill:
+            cell.fill = PatternFill("solid", fgColor=fill)
+        self.known[key] = StyleArray(cell._style)
+
+
 def _sheet(ws, rows: list[dict], columns: tuple[str, ...], title: str) -> None:
     widths = {head: len(head) + 3 for head in columns}
     for col, head in enumerate(columns, start=1):
         c = ws.cell(1, col, head)
-        c.font, c.fill = Font(bold=True), PatternFill("solid", fgColor="D9E1F2")
-        c.alignment = Alignment(wrap_text=True, vertical="top")
+        c.font, c.fill = HEADER_FONT, HEADER_FILL
+        c.alignment = WRAP_TOP
+    styles = _Styles()
+    status_col = columns.index("Status") + 1 if "Status" in columns else None
     for r, row in enumerate(rows, start=2):
+        fill = STATUS_FILL.get(row.get("_status")) if status_col else None
         for col, head in enumerate(columns, start=1):
             v = row.get(head)
             c = ws.cell(r, col, neutralise(ILLEGAL_CHARACTERS_RE.sub("\ufffd", v)) if isinstance(v, str) else v)
-            if head in DATE_COLUMNS and isinstance(v, datetime):
-                c.number_format = DATE_FORMAT
-            elif head == "Prüfbericht" and v:
+            date = head in DATE_COLUMNS and isinstance(v, datetime)
+            link = not date and head == "Prüfbericht" and bool(v)
+            if link:
                 c.hyperlink = v          # relative: the report lies next to the overview
-                c.font = Font(color="0563C1", underline="single")
-            if head in MAX_WIDTH:
-                c.alignment = Alignment(wrap_text=True, vertical="top")
+            cell_fill = fill if col == status_col else None
+            if date or link or head in MAX_WIDTH or cell_fill:
+                styles.apply(c, date, link, head in MAX_WIDTH, cell_fill)
             widths[head] = max(widths[head], min(len(_shown(v)) + 2, MAX_WIDTH.get(head, 60)))
-        fill = STATUS_FILL.get(row.get("_status"))
-        if fill and "Status" in columns:
-            ws.cell(r, columns.index("Status") + 1).fill = PatternFill("solid", fgColor=fill)
     for col, head in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(col)].width = widths[head]
     ws.freeze_panes = "C2" if "Netzwerk" in columns else "A2"
@@ -276,17 +316,60 @@ def _counts_sheet(ws, rows: list[dict], year: int) -> None:
     ws.print_title_rows = "4:4"
 
 
+# The overview is written only when its content changes: the digest of everything it shows (and of
+# the code and openpyxl version that lay it out) goes into its document properties (dc:identifier),
+# which the next ingest reads from docProps/core.xml without opening the workbook.
+DIGEST_PREFIX = "mint-census-uebersicht:"
+# any namespace prefix and attributes: openpyxl writes `<dc:identifier>` with its default XML
+# writer, `<dc:identifier xmlns:dc="…">` when lxml is installed
+_IDENTIFIER = re.compile(r"<(?:[\w.-]+:)?identifier\b[^>]*>([^<]*)</(?:[\w.-]+:)?identifier>")
+
+
+def _digest(year: int, rows: list[dict], history: list[dict]) -> str:
+    h = hashlib.sha256()
+    h.update(Path(__file__).read_bytes())
+    h.update(openpyxl.__version__.encode())
+    h.update(repr((year, [sorted(r.items()) for r in rows], [sorted(r.items()) for r in history])).encode())
+    return DIGEST_PREFIX + h.hexdigest()
+
+
+def _written_digest(path: Path) -> str | None:
+    """The digest stored in an existing overview; None when there is none or it cannot be read."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            core = z.read("docProps/core.xml").decode("utf-8")
+    except (OSError, KeyError, UnicodeDecodeError, zipfile.BadZipFile, RuntimeError, ValueError):
+        return None
+    m = _IDENTIFIER.search(core)
+    return m.group(1) if m else None
+
+
 def write_overview(con, year: int, out: Path, emails: dict[str, str] | None = None,
                    skipped: list[dict] = ()) -> list[dict]:
     """Write reports/<Y>/uebersicht.xlsx; return its rows without personal data (for a Prefect table
     artifact; dates as text). `skipped`: inbox entries that are not regular files ({"Datei", "Grund"}),
     listed as not read."""
+    with frozen_heap():
+        return _write_overview(con, year, out, emails, skipped)
+
+
+def _write_overview(con, year: int, out: Path, emails: dict[str, str] | None, skipped: list[dict]) -> list[dict]:
     rows = overview_rows(con, year, emails, out.parent) + [
         {"Netzwerk-ID": None, "Netzwerk": None, "Bundesland": None, "Status": NOT_READ, "_status": None,
          "_land": None, "Fehler": None, "Hinweise": None, "Erstes Problem": e["Grund"], "Prüfbericht": None,
          "Datei": e["Datei"], "Eingang": None, "Daten übernommen": "nein", "Vorjahr beantwortet": None,
          "E-Mail": None, "Letzte Erinnerung": None, "Bemerkung": e["Grund"]} for e in skipped]
+    history = submission_history(con, year)
+    digest = _digest(year, rows, history)
+    if _written_digest(out) != digest:
+        _write_workbook(out, year, rows, history, digest)
+    return [{k: (v.strftime("%d.%m.%Y %H:%M") if isinstance(v, datetime) else v) for k, v in r.items()
+             if not k.startswith("_") and k not in PERSONAL_COLUMNS} for r in rows]
+
+
+def _write_workbook(out: Path, year: int, rows: list[dict], history: list[dict], digest: str) -> None:
     wb = Workbook()
+    wb.properties.identifier = digest
     ws = wb.active
     ws.title = "Übersicht"
     _sheet(ws, rows, OVERVIEW_COLUMNS, f"Erhebung MINT-Regionen {year}: Übersicht")
@@ -294,10 +377,8 @@ def write_overview(con, year: int, out: Path, emails: dict[str, str] | None = No
     _sheet(wb.create_sheet("Fehlt noch"), missing,
            ("Netzwerk-ID", "Netzwerk", "Bundesland", "Vorjahr beantwortet", "E-Mail", "Letzte Erinnerung",
             "Bemerkung"), f"Erhebung MINT-Regionen {year}: fehlt noch")
-    _sheet(wb.create_sheet("Einsendungen"), submission_history(con, year), HISTORY_COLUMNS,
+    _sheet(wb.create_sheet("Einsendungen"), history, HISTORY_COLUMNS,
            f"Erhebung MINT-Regionen {year}: alle Einsendungen")
     _counts_sheet(wb.create_sheet("Zahlen"), rows, year)
     with atomic_path(out) as tmp:
         wb.save(tmp)
-    return [{k: (v.strftime("%d.%m.%Y %H:%M") if isinstance(v, datetime) else v) for k, v in r.items()
-             if not k.startswith("_") and k not in PERSONAL_COLUMNS} for r in rows]

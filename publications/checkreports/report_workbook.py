@@ -23,6 +23,7 @@ External links, defined names and macros are dropped.
 from __future__ import annotations
 
 import logging
+import zipfile
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,52 +118,52 @@ def _open_copy(source: Path | None) -> Workbook | None:
         return None
 
 
-def defuse_workbook(wb: Workbook) -> int:
-    """Make every cell of `wb` plain data: formulas become text, formula-like text is marked.
+def prepare_copy(wb: Workbook) -> int:
+    """Make the coordinator's workbook ready to be marked, in one pass over its cells.
 
-    The template's own formulas (the Kreis lookup of the Gebiet sheet,
+    A report copy sent back and checked again loses the earlier findings sheet (the new one
+    replaces it, never "Prüfbericht1"); cells commented by an earlier report lose the comment,
+    red tabs their colour, and marked input cells get the input colour back.
+
+    Every cell becomes plain data: formulas become text, formula-like text is marked. The
+    template's own formulas (the Kreis lookup of the Gebiet sheet,
     `schemas.template.is_template_formula`) stay formulas, so that the copy works like the
-    template and its untouched rows read as empty. Returns the number of formulas turned into text.
+    template and its untouched rows read as empty. Every sheet is covered, the hidden lists
+    sheet too (protected without a password: a coordinator can write there). Returns the number
+    of formulas turned into text.
+
+    Only the cells the file holds are visited (`ws._cells`): `iter_rows` would first create an
+    empty cell for every gap of the used rectangle (thousands in the Kreis list sheet), none of
+    which can hold a formula or a comment.
     """
+    if REPORT_SHEET in wb.sheetnames:
+        wb.remove(wb[REPORT_SHEET])
+    earlier = tuple(f"{label}: " for label in SEVERITY_DE.values())
     formulas = 0
     for ws in wb.worksheets:
-        for row in ws.iter_rows():
-            for c in row:
-                if c.data_type == "f":
-                    text = getattr(c.value, "text", None) or str(c.value)
-                    if is_template_formula(ws.title, c.coordinate, text):
-                        continue
-                    c.value = text
-                    c.data_type = "s"
-                    c.quotePrefix = True
-                    formulas += 1
-                elif looks_like_formula(c.value):
-                    c.quotePrefix = True
+        if getattr(ws.sheet_properties.tabColor, "rgb", "") in ("00C00000", "FFC00000", "00FFC000", "FFFFC000"):
+            ws.sheet_properties.tabColor = None
+        title = ws.title
+        for c in list(ws._cells.values()):
+            if c.comment is not None and (
+                    c.comment.author == AUTHOR or str(c.comment.text).startswith(earlier)):
+                c.comment = None
+                if c.protection.locked is False:
+                    c.fill = INPUT_FILL
+            if c.data_type == "f":
+                text = getattr(c.value, "text", None) or str(c.value)
+                if is_template_formula(title, c.coordinate, text):
+                    continue
+                c.value = text
+                c.data_type = "s"
+                c.quotePrefix = True
+                formulas += 1
+            elif looks_like_formula(c.value):
+                c.quotePrefix = True
         if hasattr(ws, "defined_names"):
             ws.defined_names.clear()
     wb.defined_names.clear()
     return formulas
-
-
-def clear_previous_report(wb: Workbook) -> None:
-    """A report copy sent back and checked again: drop the earlier findings sheet and marks.
-
-    The earlier findings sheet goes (the new one replaces it, never "Prüfbericht1"); cells
-    commented by an earlier report lose the comment, red tabs their colour, and marked input
-    cells get the input colour back.
-    """
-    if REPORT_SHEET in wb.sheetnames:
-        wb.remove(wb[REPORT_SHEET])
-    for ws in wb.worksheets:
-        if getattr(ws.sheet_properties.tabColor, "rgb", "") in ("00C00000", "FFC00000", "00FFC000", "FFFFC000"):
-            ws.sheet_properties.tabColor = None
-        for row in ws.iter_rows():
-            for c in row:
-                if c.comment is not None and (c.comment.author == AUTHOR or str(c.comment.text).startswith(
-                        tuple(f"{label}: " for label in SEVERITY_DE.values()))):
-                    c.comment = None
-                    if c.protection.locked is False:
-                        c.fill = INPUT_FILL
 
 
 def _target_cell(ws, address: str):
@@ -286,7 +287,6 @@ COPY_TOO_LARGE_DE = ("Ihre Arbeitsmappe ist ungewöhnlich groß ({mb:.1f} MB Tab
 
 def sheet_xml_bytes(source: Path) -> int:
     """Unpacked size of the sheets and shared strings of an xlsx (what openpyxl would build)."""
-    import zipfile
     try:
         with zipfile.ZipFile(source) as z:
             return sum(i.file_size for i in z.infolist()
@@ -311,8 +311,7 @@ def write_report_workbook(out: Path, info: ReportInfo, findings: Sequence[Findin
         wb = Workbook()
         wb.remove(wb.active)
     else:
-        clear_previous_report(wb)
-        defuse_workbook(wb)
+        prepare_copy(wb)
         mark_findings(wb, findings)
     _findings_sheet(wb, info, findings, linked)
     if too_large:

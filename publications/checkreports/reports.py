@@ -19,6 +19,7 @@ from pathlib import Path
 from mint_census.schemas.findings import Finding
 from mint_census.schemas.rules import IDENTITY_RULES
 
+from .heap import frozen_heap
 from .mail import mail_text, write_mail_text
 from .report_workbook import ReportInfo, write_report_workbook
 
@@ -42,6 +43,20 @@ def findings_of(con, run_id: str, sha: str) -> list[Finding]:
     return [Finding(**dict(zip(FINDING_COLUMNS, r))) for r in rows]
 
 
+def _findings_by_file(con, run_id: str, shas: list[str]) -> dict[str, list[Finding]]:
+    """findings_of for many files of a run in one query: the same filtered scan, so each file's
+    findings come in the same order (no join that could reorder them)."""
+    out: dict[str, list[Finding]] = {sha: [] for sha in shas}
+    if not shas:
+        return out
+    rows = con.execute(f"SELECT file_sha256, {', '.join(FINDING_COLUMNS)} FROM meta.findings WHERE run_id = ?",
+                       [run_id]).fetchall()
+    for sha, *values in rows:
+        if sha in out:
+            out[sha].append(Finding(**dict(zip(FINDING_COLUMNS, values))))
+    return out
+
+
 def write_check_reports(con, run_id: str, year: int, outdir: Path,
                         archived: Callable[[str], Path] | None = None,
                         staff_outdir: Path | None = None, unchanged: set[str] = frozenset()) -> list[Path]:
@@ -53,8 +68,15 @@ def write_check_reports(con, run_id: str, year: int, outdir: Path,
     network's) gets a findings-only report named after the file, in `staff_outdir` (staff only,
     never named after or holding the answers of a network it may not belong to). Returns the
     written paths (xlsx and txt of each file). A file in `unchanged` (SHA-256: not read again since
-    its last assessment) whose report is there already keeps it.
+    its last assessment) whose report is there already keeps it: its archived copy is not looked
+    at (`archived` checks the file's safety again).
     """
+    with frozen_heap():
+        return _write_check_reports(con, run_id, year, outdir, archived, staff_outdir, unchanged)
+
+
+def _write_check_reports(con, run_id: str, year: int, outdir: Path, archived: Callable[[str], Path] | None,
+                         staff_outdir: Path | None, unchanged: set[str]) -> list[Path]:
     subs = con.execute(
         "SELECT file_sha256, file_name, network_id, status, errors, warnings, archive_path "
         "FROM meta.submissions WHERE run_id = ? AND status <> 'accepted' "
@@ -62,16 +84,16 @@ def write_check_reports(con, run_id: str, year: int, outdir: Path,
     outdir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     used: set[str] = set()
+    by_file = _findings_by_file(con, run_id, sorted({s[0] for s in subs}))
     for sha, file_name, network_id, status, errors, warnings, archive_path in subs:
         base = _name(network_id, file_name)
         if base in used:
             base = f"{base}_{sha[:8]}"
         used.add(base)
         info = ReportInfo(year, file_name, network_id, status, errors or 0, warnings or 0)
-        findings = findings_of(con, run_id, sha)
-        source = archived(archive_path) if archived is not None and archive_path else None
+        findings = by_file[sha]
         if staff_outdir is not None and any(f.code in IDENTITY_RULES for f in findings):
-            base, source, info = f"{_name(None, file_name)}_{sha[:8]}", None, ReportInfo(
+            base, info = f"{_name(None, file_name)}_{sha[:8]}", ReportInfo(
                 year, file_name, None, status, errors or 0, warnings or 0)
             staff_outdir.mkdir(parents=True, exist_ok=True)
             if _kept(sha in unchanged, staff_outdir, base, written):
@@ -82,6 +104,7 @@ def write_check_reports(con, run_id: str, year: int, outdir: Path,
             continue
         if _kept(sha in unchanged, outdir, base, written):
             continue
+        source = archived(archive_path) if archived is not None and archive_path else None
         try:
             xlsx = write_report_workbook(outdir / f"{base}_Pruefbericht.xlsx", info, findings, source)
         except Exception as exc:  # noqa: BLE001 - one file's copy never stops the others' reports

@@ -192,10 +192,37 @@ def _rename(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
+_CHECKED: dict[tuple, pd.DataFrame] = {}  # file identities -> the checked register (this process)
+
+
+def _identity(path: Path) -> tuple:
+    """The file's path and the SHA-256 of its bytes (None when it does not exist)."""
+    import hashlib
+    try:
+        return (str(path.resolve()), hashlib.sha256(path.read_bytes()).hexdigest())
+    except OSError:
+        return (str(path), None)
+
+
 def read_register(path: Path, events: Path | None = None,
                   kreis_by_name: dict[str, str] | None = None) -> pd.DataFrame:
     """Read and check the register: a CSV with its events file beside it (`events_path`), or a
-    register.xlsx (sheets Netzwerke and Ereignisse). Raises RegisterError (every problem)."""
+    register.xlsx (sheets Netzwerke and Ereignisse). Raises RegisterError (every problem).
+
+    A register checked before in this process whose files are unchanged (path and SHA-256 of
+    both files) is not checked again: a command checks it before its flow starts, the flow reads it."""
+    path = Path(path)
+    if kreis_by_name is None and path.is_file():
+        ev_file = Path(events) if events is not None else events_path(path)
+        key = (_identity(path), _identity(ev_file))
+        if key not in _CHECKED:
+            _CHECKED.clear()  # one register at a time
+            _CHECKED[key] = _read_register(path, events, None)
+        return _CHECKED[key].copy()
+    return _read_register(path, events, kreis_by_name)
+
+
+def _read_register(path: Path, events: Path | None, kreis_by_name: dict[str, str] | None) -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise RegisterError(f"Netzwerkverzeichnis nicht gefunden: {path}")

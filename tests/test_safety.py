@@ -532,17 +532,22 @@ def _good_bytes() -> bytes:
     return _GOOD.getvalue()
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(flips=st.lists(st.tuples(st.integers(min_value=0), st.integers(1, 255)), min_size=1, max_size=8),
-       cut=st.one_of(st.none(), st.integers(min_value=0)))
-def test_mutated_xlsx_never_raises(tmp_path, flips, cut):
+def _mutated(path, flips, cut):
+    """A good workbook's bytes with some bytes flipped (XOR) and possibly cut short, written to `path`."""
     data = bytearray(_good_bytes())
     for pos, x in flips:
         data[pos % len(data)] ^= x
     if cut is not None:
         data = data[: cut % (len(data) + 1)]
-    p = tmp_path / "mutiert.xlsx"
-    p.write_bytes(bytes(data))
+    path.write_bytes(bytes(data))
+    return path
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(flips=st.lists(st.tuples(st.integers(min_value=0), st.integers(1, 255)), min_size=1, max_size=8),
+       cut=st.one_of(st.none(), st.integers(min_value=0)))
+def test_mutated_xlsx_never_raises(tmp_path, flips, cut):
+    p = _mutated(tmp_path / "mutiert.xlsx", flips, cut)
     findings = inspect_file(p)
     assert all(f.code in CODES for f in findings)
     for f in findings:
@@ -615,13 +620,7 @@ def test_safe_filename_is_one_safe_component(name):
 def test_read_at_once_or_streamed_alike(tmp_path, flips, cut):
     """A small file is read at once, a large one streamed from disk: the same findings either way."""
     import mint_census.sources.safety as safety
-    data = bytearray(_good_bytes())
-    for pos, x in flips:
-        data[pos % len(data)] ^= x
-    if cut is not None:
-        data = data[: cut % (len(data) + 1)]
-    p = tmp_path / "beides.xlsx"
-    p.write_bytes(bytes(data))
+    p = _mutated(tmp_path / "beides.xlsx", flips, cut)
     at_once = [(f.code, f.message_en) for f in inspect_file(p)]
     saved = safety._IN_MEMORY_BYTES
     safety._IN_MEMORY_BYTES = 0

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pickle
 from pathlib import Path
 
 from prefect import flow, task
@@ -68,6 +69,22 @@ class ProgressArtifacts:
         self.last[stage] = percent
 
 
+# From this many files in the inbox an ingest reads and checks its chunks in a process pool of all
+# cores unless told otherwise (--workers 1: serially). Measured on 2 cores (docs/scaling.md): 2,000
+# files 20.7 s serially vs 21.0 s with 2 processes (their start-up eats the gain), 10,000 files
+# 99.6 s vs 73.6 s.
+PARALLEL_FROM = 4000
+
+
+def default_workers(home: str, year: int, inbox: str | None = None) -> int | None:
+    """All cores for a large inbox (PARALLEL_FROM files or more), else None (serial)."""
+    from mint_census.sources.batch import discover
+
+    cores = os.cpu_count() or 1
+    box = Path(inbox) if inbox else Home(Path(home)).inbox(year)
+    return cores if cores > 1 and len(discover(box)) >= PARALLEL_FROM else None
+
+
 def _use_api(url: str | None) -> None:
     """Initializer of a process-pool worker: report its task runs to the flow's Prefect server (the
     command's temporary server has no PREFECT_API_URL of its own; a worker would start another)."""
@@ -94,24 +111,32 @@ def task_runner(dask: str | None = None, workers: int | None = None):
     return ProcessPoolTaskRunner(max_workers=workers, initializer=_use_api, initargs=(url,))
 
 
+chunk_task = task(steps.read_and_check, name="read-and-check", **TASK_OPTS)
+
+
 def _submitting(runner):
-    """`read_chunks` for steps.ingest_batch: every chunk a read task on `runner`, yielded in chunk
-    order as each finishes (the flow process types, validates and spills one chunk while the
-    workers read the next; the load stays one transaction in the flow process)."""
-    def read_chunks(chunks, year):
-        # paths go unquoted: Dask rebuilds the quote() annotation (a named tuple) as a plain tuple
-        futures = [runner.submit(read_task, {"paths": list(paths), "year": year, "start": start})
+    """`read_chunks` for steps.ingest_batch: every chunk one read-and-check task on `runner` (read,
+    type, validate, spill its raw cells), yielded in chunk order as each finishes; the flow process
+    settles the batch, loads it in one transaction and writes the reports."""
+    def read_chunks(chunks, year, ctx, staging_dir):
+        blob = pickle.dumps(ctx)  # bytes: Prefect does not walk them item by item
+        # arguments go unquoted: Dask rebuilds the quote() annotation (a named tuple) as a plain tuple
+        futures = [runner.submit(chunk_task, {"paths": list(paths), "year": year, "start": start, "ctx": blob,
+                                              "staging_dir": str(staging_dir)})
                    for paths, start in chunks]
         for i, future in enumerate(futures):
             yield future.result()
-            futures[i] = None  # the chunk's cells are released once the flow has spilled them
+            futures[i] = None
     return read_chunks
 
 
 @flow(name="mint-census-ingest", log_prints=False)
 def ingest_flow(year: int, home: str, inbox: str | None = None, reference: str | None = None,
                 dask: str | None = None, workers: int | None = None) -> steps.IngestSummary:
-    """steps.ingest_year as a flow; `dask`/`workers`: read the chunks in parallel (see task_runner)."""
+    """steps.ingest_year as a flow; `dask`/`workers`: read and check the chunks in parallel (see
+    task_runner); without either, all cores from PARALLEL_FROM files in the inbox on."""
+    if workers is None and not dask:
+        workers = default_workers(home, year, inbox)
     runner = task_runner(dask, workers)
     with progress.listening(ProgressArtifacts(year)), (runner or contextlib.nullcontext()):
         summary = steps.ingest_year(Home(Path(home)), year, Path(inbox) if inbox else None, reference,

@@ -12,6 +12,7 @@ home directory (flows/home.py) into the paths each stage takes.
 from __future__ import annotations
 
 import logging
+import pickle
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -246,23 +247,26 @@ def ingest_batch(home: Home, year: int, inbox: Path | None = None,
     received: list[batch.Received] = []
     parts: list[SheetFrames] = []
 
-    def checked(chunk: list[batch.Received]) -> None:
-        # read -> type -> validate -> spill raw cells -> drop them: memory stays flat at any batch size
-        typed = check(chunk, year, ctx)
-        parts.append(SheetFrames(year, frames=typed.frames))  # cell addresses were for the findings only
-        staged.add(chunk, year)
-        batch.release_cells(chunk)
+    def serially(chunks: list[tuple[list[Path], int]]) -> Iterator[Checked]:
+        for paths, start in chunks:
+            yield read_and_check(paths, year, start, ctx, staged.directory, read=read, check=check)
+
+    def absorb(done: Checked) -> None:
+        chunk, typed, part = done
+        parts.append(typed)
+        if part is not None:
+            staged.files.append(part)
         received.extend(chunk)
 
     try:
-        for chunk in (read_chunks or in_turn(read))(chunks, year):
-            checked(chunk)
+        for done in (read_chunks(chunks, year, ctx, staged.directory) if read_chunks else serially(chunks)):
+            absorb(done)
             progress.report(progress.READING, len(received), len(todo))
             progress.report(progress.CHECKING, len(received), len(todo))
         # another file of the same network: duplicates are decided across files, so read it again too
         clash = [p for p, (_, a) in kept.items() if a["network_id"] in {r.network_id for r in received if r.network_id}]
         if clash:
-            checked(read(clash, year, len(received)))
+            absorb(read_and_check(clash, year, len(received), ctx, staged.directory, read=read, check=check))
             for p in clash:
                 del kept[p]
         settle_batch(received)
@@ -297,14 +301,22 @@ def ingest_batch(home: Home, year: int, inbox: Path | None = None,
     return summary, received
 
 
-def in_turn(read: Callable) -> Callable:
-    """Read the chunks one after the other (`read_chunks` of a serial ingest). A `read_chunks` stage
-    takes [(paths, start)] and the year and yields the received files of each chunk, in chunk order
-    (flows/pipeline.py submits the chunks to a task runner)."""
-    def read_chunks(chunks: list[tuple[list[Path], int]], year: int) -> Iterator[list[batch.Received]]:
-        for paths, start in chunks:
-            yield read(paths, year, start)
-    return read_chunks
+Checked = tuple  # (received files of the chunk, their typed values, the chunk's raw-cells Parquet file or None)
+
+
+def read_and_check(paths: list[Path], year: int, start: int, ctx: Context | bytes, staging_dir: Path, *,
+                   read: Callable = read_files, check: Callable = check_chunk) -> Checked:
+    """One chunk, start to spill: read, type and validate it, write its raw cells to the staging area
+    and drop them (only identity cells stay). Where the chunk runs — this process, a process-pool
+    worker or a Dask worker (`ctx` then comes pickled, `staging_dir` must be shared) — does not
+    matter: the findings wait in each file's `pending` until the batch is settled."""
+    if isinstance(ctx, bytes):
+        ctx = pickle.loads(ctx)  # noqa: S301 - pickled by this ingest's own flow process
+    chunk = read(paths, year, start)
+    typed = check(chunk, year, ctx)
+    part = loading.write_raw_part(chunk, year, Path(staging_dir) / f"part-{start:07d}.parquet")
+    batch.release_cells(chunk)
+    return chunk, SheetFrames(year, frames=typed.frames), part  # cell addresses were for the findings only
 
 
 def unchanged_files(files: list[Path], earlier: dict[str, dict],

@@ -70,9 +70,28 @@ def test_ingest_on_a_two_process_pool_equals_the_serial_ingest(prefect, home, ma
     with get_client(sync_client=True) as client:
         runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(
             any_=[state.state_details.flow_run_id])))
-    reads = [r for r in runs if r.name.startswith("read-workbooks")]
+    reads = [r for r in runs if r.name.startswith("read-and-check")]
     assert len(reads) == 3 and all(r.state.is_completed() for r in reads)
     assert (summary.files, summary.accepted, summary.with_warnings, summary.rejected) == (3, 1, 1, 1)
     mine, theirs = contents(home), contents(serial)
     assert mine["core.networks"] and mine["raw.cells"]
     assert mine == theirs
+
+
+def test_large_inbox_is_read_by_all_cores_by_default(tmp_path, monkeypatch):
+    """Without --workers/--dask an ingest of PARALLEL_FROM files or more uses a process pool of all
+    cores; a smaller inbox, or a machine with one core, is read serially."""
+    from mint_census.flows import pipeline
+
+    box = tmp_path / "inbox"
+    box.mkdir()
+    for i in range(3):
+        (box / f"f{i}.xlsx").write_bytes(b"x")
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 3)
+    monkeypatch.setattr(pipeline.os, "cpu_count", lambda: 4)
+    assert pipeline.default_workers(str(tmp_path), 2025, str(box)) == 4
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 4)
+    assert pipeline.default_workers(str(tmp_path), 2025, str(box)) is None
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 3)
+    monkeypatch.setattr(pipeline.os, "cpu_count", lambda: 1)
+    assert pipeline.default_workers(str(tmp_path), 2025, str(box)) is None

@@ -172,31 +172,39 @@ class RawStaging:
         self.directory = Path(directory)
         self.files: list[Path] = []
 
-    def add(self, received: Sequence[ReceivedFile], year: int) -> None:
+    def add(self, received: Sequence[ReceivedFile], year: int, name: str | None = None) -> Path | None:
         """Write the non-personal cells of a chunk of received files (all of them: which ones go to
-        raw.cells is decided at the load, once every file's status is known)."""
-        import duckdb
-
-        frame = raw_rows(received, year)
-        if frame.empty:
-            return
-        self.directory.mkdir(parents=True, exist_ok=True)
-        path = self.directory / f"part-{len(self.files):05d}.parquet"
-        con = duckdb.connect()
-        try:
-            con.register("_chunk", frame)
-            con.execute("COPY (SELECT census_year::INTEGER AS census_year, network_id::VARCHAR AS network_id, "
-                        "file_sha256::VARCHAR AS file_sha256, sheet::VARCHAR AS sheet, cell::VARCHAR AS cell, "
-                        "field_key::VARCHAR AS field_key, value_text::VARCHAR AS value_text FROM _chunk) "
-                        f"TO '{_sql_path(path)}' (FORMAT parquet)")
-        finally:
-            con.close()
-        self.files.append(path)
+        raw.cells is decided at the load, once every file's status is known); returns the file."""
+        path = write_raw_part(received, year, self.directory / (name or f"part-{len(self.files):07d}.parquet"))
+        if path is not None:
+            self.files.append(path)
+        return path
 
     def remove(self) -> None:
         import shutil
         shutil.rmtree(self.directory, ignore_errors=True)
         self.files = []
+
+
+def write_raw_part(received: Sequence[ReceivedFile], year: int, path: Path) -> Path | None:
+    """One Parquet file of a chunk's raw.cells rows (None when the chunk has none). Runs wherever
+    the chunk is read (a worker process or a Dask worker, writing to the shared staging area)."""
+    import duckdb
+
+    frame = raw_rows(received, year)
+    if frame.empty:
+        return None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect()
+    try:
+        con.register("_chunk", frame)
+        con.execute("COPY (SELECT census_year::INTEGER AS census_year, network_id::VARCHAR AS network_id, "
+                    "file_sha256::VARCHAR AS file_sha256, sheet::VARCHAR AS sheet, cell::VARCHAR AS cell, "
+                    "field_key::VARCHAR AS field_key, value_text::VARCHAR AS value_text FROM _chunk) "
+                    f"TO '{_sql_path(path)}' (FORMAT parquet)")
+    finally:
+        con.close()
+    return path
 
 
 def _sql_path(path: Path) -> str:

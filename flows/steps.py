@@ -6,7 +6,9 @@ stages they call are plain functions; this module only puts them in order and tu
 home directory (flows/home.py) into the paths each stage takes.
 
 `ingest_year` accepts the stage functions as keyword arguments (`read`, `check`,
-`load`), so that the flow can run the same wiring with each stage as a Prefect task.
+`load`), so that the flow can run the same wiring with each stage as a Prefect task, and
+`read_chunks(chunks, year, ctx, staging_dir)`, which yields `read_and_check`'s result per chunk
+in chunk order (flows/pipeline.py: the chunks as tasks of a process pool or a Dask cluster).
 """
 
 from __future__ import annotations

@@ -50,6 +50,7 @@ def test_every_field_kind_arrives_exactly(home, make_workbook, reference):
     assert raw["B9"] == "2011" and raw["B8"] == "Nordrhein-Westfalen"
     assert con.execute("SELECT count(*) FROM raw.cells WHERE sheet = 'Kontakt'").fetchone()[0] == 0
     con.close()
+    assert not (Home(home).warehouse_dir / "staging").exists()  # the spilled chunks are gone after the load
 
 
 @needs_reference

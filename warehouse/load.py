@@ -181,9 +181,14 @@ class RawStaging:
         return path
 
     def remove(self) -> None:
+        """Remove this run's staging files, and the staging folder when no other run uses it."""
         import shutil
         shutil.rmtree(self.directory, ignore_errors=True)
         self.files = []
+        try:
+            self.directory.parent.rmdir()
+        except OSError:
+            pass  # another ingest's staging is still there (or the folder is gone already)
 
 
 def write_raw_part(received: Sequence[ReceivedFile], year: int, path: Path) -> Path | None:

@@ -453,8 +453,11 @@ def _inspect_zip(fh, path: Path, size: int, limits: Limits, keep: Kept | None = 
     except _SizeLie as exc:
         return [_zip_bomb("size_lie", f"entry inflates beyond its declared size: {exc}")]
     except _CORRUPT_ERRORS as exc:
-        detail = str(exc) if isinstance(exc, (_Corrupt, zipfile.BadZipFile, zlib.error)) \
-            else type(exc).__name__
+        # A bad offset or length raises ValueError from a file held in memory and OSError from one read
+        # from disk: one wording for both, so that the finding does not depend on how the file was read.
+        detail = (str(exc) if isinstance(exc, (_Corrupt, zipfile.BadZipFile, zlib.error))
+                  else "bad offset or length in the zip structure" if isinstance(exc, (ValueError, OSError))
+                  else type(exc).__name__)
         return [_corrupt(detail[:300])]
     return _classify(path, infos, scan, ods)
 

@@ -532,6 +532,19 @@ def _good_bytes() -> bytes:
     return _GOOD.getvalue()
 
 
+def _read_both_ways(p):
+    """(findings of `p` read into memory at once, findings of `p` streamed from disk)."""
+    import mint_census.sources.safety as safety
+    at_once = [(f.code, f.message_en) for f in inspect_file(p)]
+    saved = safety._IN_MEMORY_BYTES
+    safety._IN_MEMORY_BYTES = 0
+    try:
+        streamed = [(f.code, f.message_en) for f in inspect_file(p)]
+    finally:
+        safety._IN_MEMORY_BYTES = saved
+    return at_once, streamed
+
+
 def _mutated(path, flips, cut):
     """A good workbook's bytes with some bytes flipped (XOR) and possibly cut short, written to `path`."""
     data = bytearray(_good_bytes())
@@ -619,15 +632,8 @@ def test_safe_filename_is_one_safe_component(name):
        cut=st.one_of(st.none(), st.integers(min_value=0)))
 def test_read_at_once_or_streamed_alike(tmp_path, flips, cut):
     """A small file is read at once, a large one streamed from disk: the same findings either way."""
-    import mint_census.sources.safety as safety
     p = _mutated(tmp_path / "beides.xlsx", flips, cut)
-    at_once = [(f.code, f.message_en) for f in inspect_file(p)]
-    saved = safety._IN_MEMORY_BYTES
-    safety._IN_MEMORY_BYTES = 0
-    try:
-        streamed = [(f.code, f.message_en) for f in inspect_file(p)]
-    finally:
-        safety._IN_MEMORY_BYTES = saved
+    at_once, streamed = _read_both_ways(p)
     assert at_once == streamed
 
 
@@ -646,3 +652,20 @@ def test_size_lie_and_crc_read_at_once_or_streamed(xlsx, tmp_path, monkeypatch):
         assert "declares 1000 bytes" in single(inspect_file(lie), "zip_bomb").message_en
         assert "CRC" in single(inspect_file(crc), "corrupt_zip").message_en
         assert inspect_file(xlsx) == []
+
+
+def test_negative_entry_offset_is_the_same_finding_in_memory_and_from_disk(tmp_path):
+    """A central directory that starts later than it says puts every entry before the file's start:
+    seeking there raises ValueError in memory and OSError on disk; both give one and the same finding
+    (found by the property test above)."""
+    import struct as _struct
+
+    data = bytearray(_good_bytes())
+    end = data.rfind(b"PK\x05\x06")
+    offset = _struct.unpack_from("<I", data, end + 16)[0]
+    _struct.pack_into("<I", data, end + 16, offset + 1000)
+    p = tmp_path / "versetzt.xlsx"
+    p.write_bytes(bytes(data))
+    at_once, streamed = _read_both_ways(p)
+    assert [code for code, _ in at_once] == ["corrupt_zip"]
+    assert at_once == streamed

@@ -160,8 +160,9 @@ def raw_rows(received: Sequence[ReceivedFile], year: int) -> pd.DataFrame:
 
 
 class RawStaging:
-    """The raw.cells rows of a batch, spilled to one Parquet file per chunk as the chunks are read,
-    so that an ingest keeps no raw cell in memory until the load (flat memory at any batch size).
+    """The raw.cells rows of a batch, spilled to one Parquet file per chunk as the chunks are read
+    (`write_raw_part`, wherever the chunk runs; `files` lists them in chunk order), so that an
+    ingest keeps no raw cell in memory until the load (flat memory at any batch size).
 
     The directory lies in the private warehouse folder (raw cells hold no personal data, but
     they are the coordinators' answers) and is removed after the load (`remove`), also when the
@@ -171,14 +172,6 @@ class RawStaging:
     def __init__(self, directory: Path):
         self.directory = Path(directory)
         self.files: list[Path] = []
-
-    def add(self, received: Sequence[ReceivedFile], year: int, name: str | None = None) -> Path | None:
-        """Write the non-personal cells of a chunk of received files (all of them: which ones go to
-        raw.cells is decided at the load, once every file's status is known); returns the file."""
-        path = write_raw_part(received, year, self.directory / (name or f"part-{len(self.files):07d}.parquet"))
-        if path is not None:
-            self.files.append(path)
-        return path
 
     def remove(self) -> None:
         """Remove this run's staging files, and the staging folder when no other run uses it."""

@@ -93,7 +93,7 @@ def _use_api(url: str | None) -> None:
 
 
 def task_runner(dask: str | None = None, workers: int | None = None):
-    """The task runner that reads the chunks in parallel: `dask` the address of a running Dask
+    """The task runner that reads and checks the chunks in parallel: `dask` the address of a running Dask
     scheduler (prefect-dask's DaskTaskRunner; the workers must see the inbox under the same path;
     "local" starts a local Dask cluster of `workers` processes), else `workers` > 1 Prefect's own
     ProcessPoolTaskRunner with that many processes on this machine; None: serial."""

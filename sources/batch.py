@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -179,15 +180,22 @@ def release_cells(received: list[Received]) -> None:
     _trim_heap()
 
 
+@lru_cache(maxsize=1)
+def _malloc_trim():
+    """glibc's malloc_trim, None where there is no glibc (macOS, Windows, musl)."""
+    try:
+        import ctypes
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
 def _trim_heap() -> None:
     """glibc keeps freed memory of a chunk's many small objects in its heap; malloc_trim returns it,
     so that the peak does not grow with the number of chunks (no-op elsewhere)."""
-    try:
-        import ctypes
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:
-        return
-    libc.malloc_trim(0)
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 def settle(received: list[Received], findings: dict[int, list[Finding]] | None = None) -> None:

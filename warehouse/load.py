@@ -295,7 +295,6 @@ def load_year(con, archive_dir: Path, year: int, run_id: str, command: str, star
             con.unregister("_ids")
         for table, df in core_tables(frames, received):
             insert_frame(con, table, df)
-            del df
         if raw_counts:
             con.execute("DELETE FROM raw.cells WHERE census_year = ? AND file_sha256 IN "
                         "(SELECT DISTINCT file_sha256 FROM _raw)", [year])

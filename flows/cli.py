@@ -9,6 +9,7 @@ never to the console). What each command does is in flows/commands.py.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import re
@@ -164,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--schedule", default="0 7 * * 1-5", metavar="CRON",
                    help="when the ingest runs, as cron in Europe/Berlin time (default: weekdays 7:00)")
 
-    from .register_commands import add_parser as add_register_parser
+    from .register_cli import add_parser as add_register_parser
     add_register_parser(sub, common, EXAMPLES["register"])
     return p
 
@@ -243,6 +244,21 @@ def _quiet_prefect_console() -> None:
                 prefect_root.addHandler(fh)
 
 
+def _no_heartbeats(settings: contextlib.ExitStack) -> None:
+    """No flow-run heartbeats for the command's own runs, unless the user set their frequency.
+
+    Prefect 3 sends one when a flow run starts and then every 180 s from a thread that sleeps in
+    1 s steps; ending the run waits for that thread, 0.5 s on average and up to 1 s on every
+    command (0.7 s measured). Heartbeats let an automation mark a run as crashed when its process
+    died without a word; a command that fails still reports its state itself. Staff who use such an
+    automation set PREFECT_FLOWS_HEARTBEAT_FREQUENCY (docs/staff.md); `serve` keeps them.
+    """
+    if "PREFECT_FLOWS_HEARTBEAT_FREQUENCY" in os.environ or "PREFECT_RUNNER_HEARTBEAT_FREQUENCY" in os.environ:
+        return
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+    settings.enter_context(temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}))
+
+
 _CONSOLE_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -291,11 +307,14 @@ def _main(argv: list[str] | None = None) -> int:
     from mint_census.warehouse.damage import WarehouseDamaged, probe
     from mint_census.warehouse.lock import WarehouseBusy as WarehouseBusyError
 
+    settings = contextlib.ExitStack()  # Prefect settings of this command's flow runs
     try:
         if args.command in FLOW_COMMANDS:
             print(first_line(args), flush=True)
         from . import commands  # does not import Prefect: the flows load when a command runs one
         commands.PREFECT_HOOKS[:] = [_quiet_prefect_console]
+        if args.command != "serve":  # served runs keep Prefect's heartbeats (the runner watches them)
+            commands.PREFECT_HOOKS.append(lambda: _no_heartbeats(settings))
         return commands.dispatch(args, home)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -318,6 +337,8 @@ def _main(argv: list[str] | None = None) -> int:
             return EXIT_FAILURE
         print(f"error: unexpected failure: {type(exc).__name__}: {exc} (details: {logfile})", file=sys.stderr)
         return EXIT_FAILURE
+    finally:
+        settings.close()
 
 
 def prepare_demo_home(home: Home) -> None:

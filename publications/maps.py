@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -48,6 +49,7 @@ KREIS_EDGE = "#9A9A9A"
 LAND_EDGE = "#222222"
 
 MAP_SQL = load("karte_kreise")
+_KREIS_GROUP = re.compile(r'<g id="kreis-([^"]+)">')
 
 
 @dataclass(frozen=True)
@@ -244,8 +246,11 @@ def add_tooltips(svg_path: Path, result: QueryResult) -> None:
         count = (t("keine MINT-Region (weißer Fleck)") if n == 0 else t("1 MINT-Region") if n == 1
                  else t("{n} MINT-Regionen").format(n=n))
         titles[r["kreis_code"]] = f"{r['kreis_name'] or r['kreis_code']}: {count}{who}"
-    text = svg_path.read_text(encoding="utf-8")
-    for code, title in titles.items():
-        text = text.replace(f'<g id="kreis-{code}">', f'<g id="kreis-{code}">\n   <title>{escape(title)}</title>', 1)
+    def with_title(match: re.Match) -> str:
+        title = titles.get(match.group(1))
+        return match.group(0) if title is None else f"{match.group(0)}\n   <title>{escape(title)}</title>"
+
+    # One pass over the SVG (several MB), not one per Kreis.
+    text = _KREIS_GROUP.sub(with_title, svg_path.read_text(encoding="utf-8"))
     with atomic_path(svg_path) as tmp:
         tmp.write_text(text, encoding="utf-8")

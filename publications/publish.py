@@ -20,7 +20,8 @@ from .english import english, language, t
 from .figures import FIGURES, draw_figure
 from .german import Edition, format_number
 from .maps import BKG_CREDIT, draw_map
-from .queries import BASE_YEAR, QueryResult, fetch, headline, key_figures, parameters, require_census_year
+from .queries import (BASE_YEAR, QueryResult, fetch, headline, key_figures, parameters, require_census_year,
+                      snapshot)
 from .report import PDF_NAME, REPORT_NAME, report_data, write_pdf, write_report
 from .sdc import Rule
 from .sqlfiles import load
@@ -114,8 +115,8 @@ def publish(
     ``cache_dir`` keeps the prepared base map per version of the boundary files (their SHA-256), so
     that the next publication only colours it (``maps.base_map``); None: kept in memory only.
     """
-    with language(lang):
-        return _publish(con, year, outdir, fictitious=fictitious, stand=stand, reference=reference, rule=rule,
+    with language(lang), snapshot(con) as pub:
+        return _publish(pub, year, outdir, fictitious=fictitious, stand=stand, reference=reference, rule=rule,
                         on_progress=on_progress, cache_dir=Path(cache_dir) if cache_dir is not None else None)
 
 

@@ -5,8 +5,13 @@ Rendering code (workbook, CSV, figures) only formats what these queries return.
 
 from __future__ import annotations
 
+import contextlib
 import re
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -89,3 +94,46 @@ KEY_FIGURES_SQL = load("key_figures")
 def key_figures(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, Any]:
     """The numbers of "Auf einen Blick" as one record."""
     return fetch(con, KEY_FIGURES_SQL, parameters(year)).records()[0]
+
+
+# --- one snapshot of the pub views per publication -------------------------------------------
+
+_VIEW = re.compile(r"\bpub\.([a-z_][a-z0-9_]*)")
+
+
+def views_read() -> tuple[str, ...]:
+    """The pub views the publication's SQL files read (found in their text, comments left out)."""
+    names: set[str] = set()
+    for sql_file in files(__package__).joinpath("sql").iterdir():
+        if sql_file.name.endswith(".sql"):
+            names.update(_VIEW.findall(_COMMENT.sub("", sql_file.read_text(encoding="utf-8"))))
+    return tuple(sorted(names))
+
+
+@contextlib.contextmanager
+def snapshot(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory database whose schema ``pub`` holds, as tables, the views of ``con`` that the
+    publication reads (``views_read``), each computed once.
+
+    The publication's 44 queries build on a few views (pub.network_years under nearly all of
+    them); run against the warehouse each would compute that chain again. On the snapshot the
+    queries are unchanged and every figure comes from the same state of the warehouse. The
+    views go through Parquet files in a private temporary folder (DuckDB's own writer; works on a
+    read-only connection), removed before this returns. Views ``con`` lacks are left out.
+    """
+    present = {row[0] for row in con.execute(
+        "SELECT view_name FROM duckdb_views() WHERE schema_name = 'pub' AND database_name = current_database()"
+    ).fetchall()}
+    copy = duckdb.connect()
+    try:
+        with tempfile.TemporaryDirectory(prefix="mint-census-pub-") as folder:
+            copy.execute("CREATE SCHEMA pub")
+            for name in views_read():
+                if name not in present:
+                    continue
+                path = str(Path(folder) / f"{name}.parquet").replace("'", "''")
+                con.execute(f"COPY (SELECT * FROM pub.{name}) TO '{path}' (FORMAT parquet)")
+                copy.execute(f"CREATE TABLE pub.{name} AS FROM read_parquet('{path}')")
+        yield copy
+    finally:
+        copy.close()

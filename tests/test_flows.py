@@ -183,3 +183,37 @@ def test_run_of_a_year_with_nothing_accepted_stops_before_publishing(prefect, ho
     con = duckdb.connect(str(Home(home).warehouse), read_only=True)
     assert con.execute("SELECT file_name, status FROM meta.submissions").fetchall() == [("c.xlsx", "rejected")]
     con.close()
+
+
+def test_flow_parameters_go_to_the_server_as_they_are():
+    from pathlib import Path
+
+    from mint_census.flows.pipeline import CensusFlow, ingest_flow, publish_flow, run_flow, snapshot_flow
+
+    assert all(isinstance(f, CensusFlow) for f in (ingest_flow, publish_flow, run_flow, snapshot_flow))
+    plain = {"year": 2025, "home": "/census", "reference": None, "lang": "de", "allow_empty": False}
+    assert publish_flow.serialize_parameters(plain) == plain
+    # Any other value takes Prefect's own way (FastAPI's encoder): a path becomes its text.
+    assert publish_flow.serialize_parameters({"year": 2025, "home": Path("/census")}) == {"year": 2025,
+                                                                                          "home": "/census"}
+
+
+def test_command_flow_runs_send_no_heartbeats_unless_staff_ask(monkeypatch):
+    import contextlib
+
+    from prefect.settings import get_current_settings
+
+    from mint_census.flows.cli import _no_heartbeats
+
+    for name in ("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", "PREFECT_RUNNER_HEARTBEAT_FREQUENCY"):
+        monkeypatch.delenv(name, raising=False)
+    before = get_current_settings().flows.heartbeat_frequency
+    assert before is not None  # Prefect's default: every 180 s, and ending a run waits up to 1 s for it
+    with contextlib.ExitStack() as settings:
+        _no_heartbeats(settings)
+        assert get_current_settings().flows.heartbeat_frequency is None
+    assert get_current_settings().flows.heartbeat_frequency == before
+    monkeypatch.setenv("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", "60")  # staff who want them keep them
+    with contextlib.ExitStack() as settings:
+        _no_heartbeats(settings)
+        assert get_current_settings().flows.heartbeat_frequency == before

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -14,10 +15,11 @@ import openpyxl
 import pytest
 
 from mint_census.publications.publish import headline, publish
+from mint_census.publications.queries import snapshot, views_read
 from mint_census.schemas.formulas import neutralise
 from mint_census.publications.tables import TABLES, Column, Table, fill
 from mint_census.warehouse import ddl
-from mint_census.warehouse.views import view_ddl
+from mint_census.warehouse.views import VIEWS, view_ddl
 
 YEAR = 2015
 STAND = dt.date(2015, 12, 31)
@@ -114,6 +116,47 @@ def test_neutralise_keeps_harmless_values(value):
 def test_headline(warehouse):
     assert headline(warehouse, 2015) == "Von 3 MINT-Regionen im Jahr 2013 auf 6 im Jahr 2015"
     assert headline(warehouse, 2016) == "Von 3 MINT-Regionen im Jahr 2013 auf 1.234 im Jahr 2016"
+
+
+def _rows(con, name: str) -> list[tuple]:
+    return con.execute(f"SELECT * FROM pub.{name} ORDER BY ALL").fetchall()
+
+
+def test_publication_reads_one_snapshot_of_the_views(warehouse):
+    # The publication's queries run on an in-memory copy: pub.<view> as a table, computed once.
+    names = views_read()
+    assert {"growth", "networks_by_land", "network_years", "land_coverage", "kreis_coverage"} <= set(names)
+    assert set(names) <= {name for name, *_ in VIEWS}  # only real pub views, none only named in a comment
+    with snapshot(warehouse) as pub:
+        tables = {r[0] for r in pub.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'pub'").fetchall()}
+        assert tables == set(names)
+        assert _rows(pub, "growth") == [(2013, 3, 3, 0), (2014, 5, 2, 0), (2015, 6, 2, 1), (2016, 1234, 1229, 1)]
+        assert sum(r[3] for r in _rows(pub, "networks_by_land") if r[0] == 2015) == 6
+        for name in names:
+            assert _rows(pub, name) == _rows(warehouse, name), name
+            columns = f"SELECT column_name, column_type FROM (DESCRIBE pub.{name})"
+            assert pub.execute(columns).fetchall() == warehouse.execute(columns).fetchall(), name
+
+
+def test_snapshot_of_a_warehouse_opened_read_only(tmp_path, monkeypatch):
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # where the views pass through Parquet
+    path = tmp_path / "w.duckdb"
+    con = duckdb.connect(str(path))
+    for stmt in [*ddl.ddl(), *view_ddl()]:
+        con.execute(stmt)
+    con.executemany("INSERT INTO ref.laender VALUES (?, ?, ?)", [(c, c, n) for c, n in LAENDER])
+    con.close()
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        with snapshot(con) as pub:
+            assert len(_rows(pub, "laender")) == 16
+            assert _rows(pub, "laender")[15][2] == HOSTILE
+    finally:
+        con.close()
+    assert list(scratch.iterdir()) == []  # the Parquet files are gone
 
 
 def test_publish_writes_all_files(published):

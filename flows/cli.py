@@ -186,6 +186,9 @@ def configure_environment(home: Home, verbose: bool) -> None:
     """
     os.environ.setdefault("PREFECT_HOME", str(home.prefect.resolve()))
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # Prefect's client telemetry too (it would ask the server, then may send usage events): the
+    # census runs offline, and nothing about it leaves the machine.
+    os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
     os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")

@@ -100,3 +100,19 @@ def test_first_line_names_the_prefect_server(monkeypatch):
                                 "http://127.0.0.1:4200/api) …")
     monkeypatch.delenv("PREFECT_API_URL")
     assert "a temporary local Prefect server" in first_line(args)
+
+
+def test_prefect_is_configured_offline_and_the_users_settings_win(tmp_path, monkeypatch):
+    import os
+
+    from mint_census.flows.cli import configure_environment
+    from mint_census.flows.home import Home
+
+    for name in ("DO_NOT_TRACK", "PREFECT_SERVER_ANALYTICS_ENABLED", "PREFECT_HOME", "PREFECT_LOGGING_LEVEL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PREFECT_LOGGING_LEVEL", "DEBUG")
+    configure_environment(Home(tmp_path), verbose=False)
+    assert os.environ["DO_NOT_TRACK"] == "1"  # no client telemetry
+    assert os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] == "false"
+    assert os.environ["PREFECT_HOME"] == str((tmp_path / ".prefect").resolve())
+    assert os.environ["PREFECT_LOGGING_LEVEL"] == "DEBUG"

@@ -350,18 +350,22 @@ class Published:
 def publish_year(home: Home, year: int, reference: str | Path | None = None, lang: str = "de") -> Published:
     """The overview publication of `year` from the warehouse, into publication/<year>/ (`lang="en"`:
     the English edition, into publication/<year>/en/)."""
-    from mint_census.publications.publish import headline, publish  # matplotlib: not for an ingest
+    from mint_census.publications.queries import PubSnapshot
 
     ref_dir = resolve_reference_dir(reference)
     con = open_warehouse(home, command=f"publish --year {year}")
     try:
         stand = con.execute("SELECT max(finished_at) FROM meta.runs WHERE census_year <= ?", [year]).fetchone()[0]
         outdir = home.publication(year) if lang == "de" else home.publication(year) / lang
-        files = publish(con, year, outdir, fictitious=home.is_demo,
-                        stand=stand.date() if stand else None, reference=ref_dir, lang=lang,
-                        cache_dir=home.cache / "maps",
-                        on_progress=lambda done, total: progress.report(progress.PUBLISHING, done, total))
-        line = headline(con, year)
+        # DuckDB computes the publication's snapshot of the pub views while Python imports the
+        # rendering (matplotlib: not for an ingest, so imported here).
+        with PubSnapshot(con) as taken:
+            from mint_census.publications.publish import headline, publish
+            files = publish(con, year, outdir, fictitious=home.is_demo,
+                            stand=stand.date() if stand else None, reference=ref_dir, lang=lang,
+                            cache_dir=home.cache / "maps", taken=taken,
+                            on_progress=lambda done, total: progress.report(progress.PUBLISHING, done, total))
+            line = headline(taken.connection(), year)
     finally:
         con.close()
     return Published(year, [str(p) for p in files], list(files.messages), line)

@@ -7,6 +7,7 @@ reads only the ``pub`` views of the warehouse; every number is computed there in
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 from collections.abc import Callable
@@ -20,8 +21,8 @@ from .english import english, language, t
 from .figures import FIGURES, draw_figure
 from .german import Edition, format_number
 from .maps import BKG_CREDIT, draw_map
-from .queries import (BASE_YEAR, QueryResult, fetch, headline, key_figures, parameters, require_census_year,
-                      snapshot)
+from .queries import (BASE_YEAR, PubSnapshot, QueryResult, fetch, headline, key_figures, parameters,
+                      require_census_year, snapshot)
 from .report import PDF_NAME, REPORT_NAME, report_data, write_pdf, write_report
 from .sdc import Rule
 from .sqlfiles import load
@@ -93,6 +94,7 @@ def publish(
     on_progress: Callable[[int, int], None] | None = None,
     lang: str = "de",
     cache_dir: Path | str | None = None,
+    taken: PubSnapshot | None = None,
 ) -> Published:
     """Write the publication of census ``year`` into ``outdir`` and return the files written.
 
@@ -114,8 +116,12 @@ def publish(
 
     ``cache_dir`` keeps the prepared base map per version of the boundary files (their SHA-256), so
     that the next publication only colours it (``maps.base_map``); None: kept in memory only.
+
+    The queries run on one snapshot of the pub views (``queries.snapshot``); ``taken``, a
+    ``queries.PubSnapshot`` of ``con`` the caller started earlier (and closes), is used instead.
     """
-    with language(lang), snapshot(con) as pub:
+    source = contextlib.nullcontext(taken.connection()) if taken is not None else snapshot(con)
+    with language(lang), source as pub:
         return _publish(pub, year, outdir, fictitious=fictitious, stand=stand, reference=reference, rule=rule,
                         on_progress=on_progress, cache_dir=Path(cache_dir) if cache_dir is not None else None)
 

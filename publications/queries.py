@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import re
 import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib.resources import files
@@ -110,17 +111,7 @@ def views_read() -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
-@contextlib.contextmanager
-def snapshot(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """An in-memory database whose schema ``pub`` holds, as tables, the views of ``con`` that the
-    publication reads (``views_read``), each computed once.
-
-    The publication's 44 queries build on a few views (pub.network_years under nearly all of
-    them); run against the warehouse each would compute that chain again. On the snapshot the
-    queries are unchanged and every figure comes from the same state of the warehouse. The
-    views go through Parquet files in a private temporary folder (DuckDB's own writer; works on a
-    read-only connection), removed before this returns. Views ``con`` lacks are left out.
-    """
+def _copy_views(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     present = {row[0] for row in con.execute(
         "SELECT view_name FROM duckdb_views() WHERE schema_name = 'pub' AND database_name = current_database()"
     ).fetchall()}
@@ -134,6 +125,66 @@ def snapshot(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnecti
                 path = str(Path(folder) / f"{name}.parquet").replace("'", "''")
                 con.execute(f"COPY (SELECT * FROM pub.{name}) TO '{path}' (FORMAT parquet)")
                 copy.execute(f"CREATE TABLE pub.{name} AS FROM read_parquet('{path}')")
-        yield copy
-    finally:
+    except BaseException:
         copy.close()
+        raise
+    return copy
+
+
+class PubSnapshot:
+    """The snapshot of ``snapshot``, taken in a thread of its own from the moment it is created.
+
+    DuckDB computes without holding Python's interpreter lock, so the caller goes on meanwhile
+    (``flows.steps.publish_year`` imports the rendering modules, matplotlib among them, 0.9 s).
+    ``connection()`` waits for the copy (and raises what taking it raised); ``close()`` frees it.
+    The thread reads through a cursor of its own (``con.cursor()``: the same database).
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self._copy: duckdb.DuckDBPyConnection | None = None
+        self._error: BaseException | None = None
+        self._cursor = con.cursor()
+        self._thread = threading.Thread(target=self._take, name="pub-snapshot", daemon=True)
+        self._thread.start()
+
+    def _take(self) -> None:
+        try:
+            self._copy = _copy_views(self._cursor)
+        except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
+            self._error = exc
+        finally:
+            self._cursor.close()
+
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._copy is not None
+        return self._copy
+
+    def close(self) -> None:
+        self._thread.join()
+        if self._copy is not None:
+            self._copy.close()
+
+    def __enter__(self) -> PubSnapshot:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+@contextlib.contextmanager
+def snapshot(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory database whose schema ``pub`` holds, as tables, the views of ``con`` that the
+    publication reads (``views_read``), each computed once.
+
+    The publication's 44 queries build on a few views (pub.network_years under nearly all of
+    them); run against the warehouse each would compute that chain again. On the snapshot the
+    queries are unchanged and every figure comes from the same state of the warehouse. The
+    views go through Parquet files in a private temporary folder (DuckDB's own writer; works on a
+    read-only connection), removed before the copy is handed out. Views ``con`` lacks are left
+    out. ``PubSnapshot`` takes it in the background.
+    """
+    with PubSnapshot(con) as taken:
+        yield taken.connection()

@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 
 from mint_census.publications.publish import headline, publish
-from mint_census.publications.queries import snapshot, views_read
+from mint_census.publications.queries import PubSnapshot, snapshot, views_read
 from mint_census.schemas.formulas import neutralise
 from mint_census.publications.tables import TABLES, Column, Table, fill
 from mint_census.warehouse import ddl
@@ -157,6 +157,26 @@ def test_snapshot_of_a_warehouse_opened_read_only(tmp_path, monkeypatch):
     finally:
         con.close()
     assert list(scratch.iterdir()) == []  # the Parquet files are gone
+
+
+def test_snapshot_taken_in_the_background_gives_the_same_publication(warehouse, published, tmp_path):
+    outdir, _ = published
+    with PubSnapshot(warehouse) as taken:
+        publish(warehouse, YEAR, tmp_path, stand=STAND, reference=None, taken=taken)
+    for csv_file in sorted((outdir / "tabellen").glob("*.csv")):
+        assert (tmp_path / "tabellen" / csv_file.name).read_bytes() == csv_file.read_bytes(), csv_file.name
+    assert (tmp_path / "vergleich_vorjahr.csv").read_bytes() == (outdir / "vergleich_vorjahr.csv").read_bytes()
+
+
+def test_a_failing_background_snapshot_raises_in_the_callers_thread():
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA pub")
+    con.execute("CREATE TABLE gone (census_year INTEGER)")
+    con.execute("CREATE VIEW pub.growth AS SELECT census_year FROM gone")
+    con.execute("DROP TABLE gone")  # the view can no longer be computed
+    with PubSnapshot(con) as taken, pytest.raises(duckdb.CatalogException, match="gone"):
+        taken.connection()
+    con.close()
 
 
 def test_publish_writes_all_files(published):

@@ -64,7 +64,7 @@ def test_ingest_on_a_two_process_pool_equals_the_serial_ingest(prefect, home, ma
 
     monkeypatch.setattr(steps, "CHUNK", 1)  # three chunks over the two processes
     state = ingest_flow(year, str(home), None, None, workers=2, return_state=True)
-    summary = state.result()
+    summary = state.result().unwrap()  # the flow returns its summary quoted (pipeline.CensusFlow)
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
     with get_client(sync_client=True) as client:

@@ -207,3 +207,47 @@ def test_overview_digest_is_read_however_the_xml_writer_spells_it(tmp_path):
             z.writestr("docProps/core.xml", core)
         assert _written_digest(path) == expected
     assert _written_digest(tmp_path / "fehlt.xlsx") is None
+
+
+def _report_contents(folder) -> dict:
+    """Every report file of a folder: the e-mail texts as bytes, the workbooks cell by cell (value,
+    fill, comment) - the .xlsx bytes differ in their creation time."""
+    out = {}
+    for path in sorted(folder.iterdir()):
+        if path.suffix == ".txt":
+            out[path.name] = path.read_bytes()
+        else:
+            wb = load_workbook(path)
+            out[path.name] = {ws.title: [(c.coordinate, c.value, _fill(c), c.comment.text if c.comment else None)
+                                         for row in ws.iter_rows() for c in row] for ws in wb}
+    return out
+
+
+def test_reports_written_by_a_pool_of_processes_equal_those_written_in_one(run, tmp_path, monkeypatch):
+    from mint_census.publications.checkreports import reports
+
+    home, con, run_id, _ = run
+    assert reports.report_processes(2) == 1  # a few reports: no processes to start
+    one = write_check_reports(con, run_id, 2025, tmp_path / "one", archived=archived_in(home))
+    monkeypatch.setattr(reports, "report_processes", lambda jobs: 2)  # as for a large run on 2 cores
+    pooled = write_check_reports(con, run_id, 2025, tmp_path / "pool", archived=archived_in(home))
+    assert [p.name for p in pooled] == [p.name for p in one] == [
+        "MR-002_Pruefbericht.xlsx", "MR-002_Pruefbericht.txt", "MR-003_Pruefbericht.xlsx", "MR-003_Pruefbericht.txt"]
+    assert _report_contents(tmp_path / "pool") == _report_contents(tmp_path / "one")
+
+
+def test_reports_are_written_one_by_one_when_no_process_can_start(run, tmp_path, monkeypatch, caplog):
+    from concurrent.futures.process import BrokenProcessPool
+
+    from mint_census.publications.checkreports import reports
+
+    def broken(jobs, processes):
+        raise BrokenProcessPool("a process in the pool was terminated abruptly")
+
+    home, con, run_id, _ = run
+    monkeypatch.setattr(reports, "report_processes", lambda jobs: 2)
+    monkeypatch.setattr(reports, "_in_pool", broken)
+    with caplog.at_level("WARNING"):
+        paths = write_check_reports(con, run_id, 2025, tmp_path, archived=archived_in(home))
+    assert len(paths) == 4 and all(p.is_file() for p in paths)
+    assert "no process pool (BrokenProcessPool" in caplog.text

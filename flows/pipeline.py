@@ -136,11 +136,19 @@ def task_runner(dask: str | None = None, workers: int | None = None):
 chunk_task = task(steps.read_and_check, name="read-and-check", **TASK_OPTS)
 
 
-def _submitting(runner):
+def _submitting(runner, from_files: int = 0):
     """`read_chunks` for steps.ingest_batch: every chunk one read-and-check task on `runner` (read,
     type, validate, spill its raw cells), yielded in chunk order as each finishes; the flow process
-    settles the batch, loads it in one transaction and writes the reports."""
+    settles the batch, loads it in one transaction and writes the reports. It declines (None: the
+    flow reads them itself) one chunk, which no second process could share, and fewer than
+    `from_files` files to read: a re-ingest of a large inbox reads only the changed files, and
+    starting processes for them (~3 s each: Python, Prefect, pandas, pandera) would cost more."""
     def read_chunks(chunks, year, ctx, staging_dir):
+        if len(chunks) < 2 or sum(len(paths) for paths, _ in chunks) < from_files:
+            return None
+        return _results(chunks, year, ctx, staging_dir)
+
+    def _results(chunks, year, ctx, staging_dir):
         blob = pickle.dumps(ctx)  # bytes: Prefect does not walk them item by item
         # arguments go unquoted: Dask rebuilds the quote() annotation (a named tuple) as a plain tuple
         futures = [runner.submit(chunk_task, {"paths": list(paths), "year": year, "start": start, "ctx": blob,
@@ -156,14 +164,17 @@ def _submitting(runner):
 def ingest_flow(year: int, home: str, inbox: str | None = None, reference: str | None = None,
                 dask: str | None = None, workers: int | None = None) -> steps.IngestSummary:
     """steps.ingest_year as a flow; `dask`/`workers`: read and check the chunks in parallel (see
-    task_runner); without either, all cores from PARALLEL_FROM files in the inbox on."""
-    if workers is None and not dask:
+    task_runner); without either, all cores from PARALLEL_FROM files to read on (a re-ingest of a
+    large inbox that reads only a few changed files reads them in the flow process)."""
+    chosen = workers is not None or bool(dask)
+    if not chosen:
         workers = default_workers(home, year, inbox)
     runner = task_runner(dask, workers)
     with progress.listening(ProgressArtifacts(year)), (runner or contextlib.nullcontext()):
         summary = steps.ingest_year(Home(Path(home)), year, Path(inbox) if inbox else None, reference,
                                     read=_read, check=_check, load=_load, previous=previous_task,
-                                    read_chunks=_submitting(runner) if runner else None)
+                                    read_chunks=_submitting(runner, 0 if chosen else PARALLEL_FROM)
+                                    if runner else None)
     create_table_artifact(key=f"ingest-{year}", table=summary.rows or [{"Datei": "(keine Dateien)"}],
                           description=f"Eingang Erhebung {year}: eine Zeile je Datei")
     create_table_artifact(key=f"overview-{year}", table=summary.overview or [{"Netzwerk-ID": "(keine)"}],

@@ -261,7 +261,9 @@ def ingest_batch(home: Home, year: int, inbox: Path | None = None,
         received.extend(chunk)
 
     try:
-        for done in (read_chunks(chunks, year, ctx, staged.directory) if read_chunks else serially(chunks)):
+        # read_chunks (a task runner's processes) may decline: too few files to be worth them
+        pooled = read_chunks(chunks, year, ctx, staged.directory) if read_chunks else None
+        for done in (pooled if pooled is not None else serially(chunks)):
             absorb(done)
             progress.report(progress.READING, len(received), len(todo))
             progress.report(progress.CHECKING, len(received), len(todo))

@@ -43,6 +43,7 @@ import mmap
 import os
 import stat
 import struct
+import re
 import unicodedata
 import zipfile
 import zlib
@@ -226,6 +227,7 @@ def assert_defusedxml_active() -> None:
 
 
 _KEEP_PUNCT = frozenset(" -_.()")
+_ASCII_UNSAFE = re.compile(r"[^A-Za-z0-9 ._()-]")
 _WINDOWS_RESERVED = frozenset(
     ["CON", "PRN", "AUX", "NUL"] + [f"COM{i}" for i in range(1, 10)]
     + [f"LPT{i}" for i in range(1, 10)])
@@ -255,7 +257,9 @@ def safe_filename(name: str, default: str = "Datei") -> str:
         text = ""
     parts = [p for p in text.replace("\\", "/").split("/") if p.strip(" .")]
     text = parts[-1] if parts else ""
-    out = "".join(ch if _keep_char(ch) else "_" for ch in text)
+    # ASCII names (nearly all) in one regex pass; the same rule as _keep_char, which also keeps Latin
+    # letters beyond ASCII (an inbox of 10,000 files asks twice per file: 0.5 s per character loop)
+    out = _ASCII_UNSAFE.sub("_", text) if text.isascii() else "".join(ch if _keep_char(ch) else "_" for ch in text)
     while "__" in out:
         out = out.replace("__", "_")
     out = out.strip(" ").lstrip(".").strip(" ").rstrip(". ")

@@ -95,3 +95,19 @@ def test_large_inbox_is_read_by_all_cores_by_default(tmp_path, monkeypatch):
     monkeypatch.setattr(pipeline, "PARALLEL_FROM", 3)
     monkeypatch.setattr(pipeline.os, "cpu_count", lambda: 1)
     assert pipeline.default_workers(str(tmp_path), 2025, str(box)) is None
+
+
+def test_a_few_files_to_read_are_read_by_the_flow_itself():
+    """The processes read only what is worth starting them for: never a single chunk, and by default
+    (no --workers/--dask) not fewer than PARALLEL_FROM files, e.g. the changed files of a re-ingest."""
+    import types
+
+    from mint_census.flows import pipeline
+
+    runner = types.SimpleNamespace(submit=lambda *a, **k: pytest.fail("nothing may be submitted"))
+    one_chunk = [([f"f{i}.xlsx" for i in range(250)], 0)]
+    two_chunks = [(["a.xlsx"], 0), (["b.xlsx"], 1)]
+    assert pipeline._submitting(runner)(one_chunk, 2025, None, "/tmp") is None
+    assert pipeline._submitting(runner, pipeline.PARALLEL_FROM)(two_chunks, 2025, None, "/tmp") is None
+    chosen = pipeline._submitting(runner, 0)(two_chunks, 2025, None, "/tmp")  # --workers 2: the pool reads
+    assert chosen is not None and not isinstance(chosen, list)

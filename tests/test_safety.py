@@ -602,6 +602,8 @@ def test_assert_defusedxml_active_detects_openpyxl_without_it(monkeypatch):
     ("CON.xlsx", "_CON.xlsx"),
     ("Rechnung\u202eslx.exe", "Rechnung_slx.exe"),
     ("Straße – Größe.xlsx", "Straße _ Größe.xlsx"),
+    ("a:b*c?d\"e<f>g|h[i]{j}#k%l&m+n=o;p,q'r`s~t!u@v$w^x.xlsx", "a_b_c_d_e_f_g_h_i_j_k_l_m_n_o_p_q_r_s_t_u_v_w_x.xlsx"),
+    ("MR-000123 (v2)_final.xlsx", "MR-000123 (v2)_final.xlsx"),
 ])
 def test_safe_filename_examples(name, expected):
     assert safe_filename(name) == expected

@@ -189,6 +189,9 @@ def configure_environment(home: Home, verbose: bool) -> None:
     # Prefect's client telemetry too (it would ask the server, then may send usage events): the
     # census runs offline, and nothing about it leaves the machine.
     os.environ.setdefault("DO_NOT_TRACK", "1")
+    # This command's main is guarded: spawned worker processes may import it again (check reports;
+    # publications/checkreports/reports.py). Not a Prefect setting; "0" writes them in one process.
+    os.environ.setdefault("MINT_CENSUS_PROCESS_POOL", "1")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
     os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
@@ -254,11 +257,15 @@ def _no_heartbeats(settings: contextlib.ExitStack) -> None:
     1 s steps; ending the run waits for that thread, 0.5 s on average and up to 1 s on every
     command (0.7 s measured). Heartbeats let an automation mark a run as crashed when its process
     died without a word; a command that fails still reports its state itself. Staff who use such an
-    automation set PREFECT_FLOWS_HEARTBEAT_FREQUENCY (docs/staff.md); `serve` keeps them.
+    automation set PREFECT_FLOWS_HEARTBEAT_FREQUENCY (README, "Running a real census year") in the
+    environment or a Prefect profile; `serve` keeps them.
     """
     if "PREFECT_FLOWS_HEARTBEAT_FREQUENCY" in os.environ or "PREFECT_RUNNER_HEARTBEAT_FREQUENCY" in os.environ:
         return
-    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, get_current_settings, temporary_settings
+    flows = get_current_settings().flows
+    if flows.heartbeat_frequency != type(flows).model_fields["heartbeat_frequency"].default:
+        return  # set in a profile, .env or prefect.toml
     settings.enter_context(temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}))
 
 

@@ -42,6 +42,12 @@ class CensusFlow(Flow):
             return dict(parameters)
         return super().serialize_parameters(parameters)
 
+    def with_options(self, **options):
+        """Prefect's with_options builds a plain Flow; the copy stays a CensusFlow."""
+        copy = super().with_options(**options)
+        copy.__class__ = CensusFlow
+        return copy
+
     def __call__(self, *args, **kwargs):
         """The flow's return value; one returned as ``quote(value)`` (see ``ingest_flow``) comes back
         unwrapped. (With ``return_state=True`` the state's result is the quote.)"""

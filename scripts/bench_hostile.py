@@ -44,7 +44,7 @@ def hostile_workbook(path: Path, sheet_mb: float) -> Path:
 
     from mint_census.schemas.template import write_workbook
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from tests.conftest import full_answers, tweak
+    from tests.answers import full_answers, tweak
 
     write_workbook(path, 2025, "MR-001", tweak(full_answers(2025), founded_year="irgendwann"))
     wb = load_workbook(path)

@@ -251,3 +251,16 @@ def test_reports_are_written_one_by_one_when_no_process_can_start(run, tmp_path,
         paths = write_check_reports(con, run_id, 2025, tmp_path, archived=archived_in(home))
     assert len(paths) == 4 and all(p.is_file() for p in paths)
     assert "no process pool (BrokenProcessPool" in caplog.text
+
+
+def test_a_pool_only_where_the_caller_says_its_main_may_be_imported_again(monkeypatch):
+    from mint_census.publications.checkreports import reports
+
+    monkeypatch.setattr(reports.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
+    monkeypatch.delenv(reports.POOL_VARIABLE, raising=False)
+    assert reports.report_processes(1000) == 1  # a script of one's own: its main may lack a guard
+    monkeypatch.setenv(reports.POOL_VARIABLE, "1")  # as the mint-census command sets it
+    assert reports.report_processes(1000) == 4
+    assert reports.report_processes(reports.PARALLEL_REPORTS_FROM - 1) == 1
+    monkeypatch.setenv(reports.POOL_VARIABLE, "0")
+    assert reports.report_processes(1000) == 1

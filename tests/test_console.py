@@ -108,7 +108,8 @@ def test_prefect_is_configured_offline_and_the_users_settings_win(tmp_path, monk
     from mint_census.flows.cli import configure_environment
     from mint_census.flows.home import Home
 
-    for name in ("DO_NOT_TRACK", "PREFECT_SERVER_ANALYTICS_ENABLED", "PREFECT_HOME", "PREFECT_LOGGING_LEVEL"):
+    for name in ("DO_NOT_TRACK", "PREFECT_SERVER_ANALYTICS_ENABLED", "PREFECT_HOME", "PREFECT_LOGGING_LEVEL",
+                 "MINT_CENSUS_PROCESS_POOL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("PREFECT_LOGGING_LEVEL", "DEBUG")
     configure_environment(Home(tmp_path), verbose=False)
@@ -116,3 +117,4 @@ def test_prefect_is_configured_offline_and_the_users_settings_win(tmp_path, monk
     assert os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] == "false"
     assert os.environ["PREFECT_HOME"] == str((tmp_path / ".prefect").resolve())
     assert os.environ["PREFECT_LOGGING_LEVEL"] == "DEBUG"
+    assert os.environ["MINT_CENSUS_PROCESS_POOL"] == "1"  # the command's main may be imported by workers

@@ -199,6 +199,7 @@ def test_flow_parameters_go_to_the_server_as_they_are():
     from mint_census.flows.pipeline import CensusFlow, ingest_flow, publish_flow, run_flow, snapshot_flow
 
     assert all(isinstance(f, CensusFlow) for f in (ingest_flow, publish_flow, run_flow, snapshot_flow))
+    assert isinstance(publish_flow.with_options(name="other"), CensusFlow)
     plain = {"year": 2025, "home": "/census", "reference": None, "lang": "de", "allow_empty": False}
     assert publish_flow.serialize_parameters(plain) == plain
     # Any other value takes Prefect's own way (FastAPI's encoder): a path becomes its text.
@@ -221,6 +222,11 @@ def test_command_flow_runs_send_no_heartbeats_unless_staff_ask(monkeypatch):
         _no_heartbeats(settings)
         assert get_current_settings().flows.heartbeat_frequency is None
     assert get_current_settings().flows.heartbeat_frequency == before
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: 90}), contextlib.ExitStack() as settings:
+        _no_heartbeats(settings)  # set in a profile: kept
+        assert get_current_settings().flows.heartbeat_frequency == 90
     monkeypatch.setenv("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", "60")  # staff who want them keep them
     with contextlib.ExitStack() as settings:
         _no_heartbeats(settings)

@@ -15,6 +15,9 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import pickle
+import sys
+import traceback
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -127,6 +130,11 @@ def _write_in_worker(job: _Job) -> tuple[list[Path], list[tuple[int, str]], Exce
     try:
         return _write_one(job), collected.records, None
     except Exception as exc:  # noqa: BLE001 - raised again by the caller, as in one process
+        collected.records.append((logging.DEBUG, traceback.format_exc()))
+        try:
+            pickle.dumps(exc)
+        except Exception:  # noqa: BLE001 - an exception that cannot travel: its type and text do
+            exc = RuntimeError(f"{type(exc).__name__}: {exc}")
         return [], collected.records, exc
     finally:
         package.removeHandler(collected)
@@ -136,13 +144,21 @@ def _write_in_worker(job: _Job) -> tuple[list[Path], list[tuple[int, str]], Exce
 # takes ~0.1 s (openpyxl reads and writes the whole workbook), a process ~0.75 s to start
 # (Python, openpyxl and these modules). Measured: 60 reports 7.4 s in one process.
 PARALLEL_REPORTS_FROM = 24
+# The pool's processes are spawned: each imports the caller's __main__ again, which runs a script
+# that lacks an `if __name__ == "__main__"` guard once more. Only a process whose main is known to
+# be guarded says so in this variable: the `mint-census` command sets it (its Prefect runs served by
+# `serve` inherit it); a script of one's own writes the reports in one process unless it sets it.
+POOL_VARIABLE = "MINT_CENSUS_PROCESS_POOL"
 
 
 def report_processes(jobs: int) -> int:
-    """Processes that write `jobs` reports: every core the process may use for a large run, else 1."""
-    if jobs < PARALLEL_REPORTS_FROM:
+    """Processes that write `jobs` reports: every core the process may use for a large run where
+    POOL_VARIABLE allows it, else 1."""
+    if jobs < PARALLEL_REPORTS_FROM or os.environ.get(POOL_VARIABLE) != "1":
         return 1
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if sys.platform == "win32":
+        cores = min(cores, 61)  # the most worker processes Windows allows
     return max(1, min(cores, jobs // 12))
 
 
@@ -153,7 +169,8 @@ def _write_all(jobs: list[_Job]) -> list[list[Path]]:
     if processes > 1:
         try:
             results = _in_pool(jobs, processes)
-        except (OSError, BrokenProcessPool) as exc:  # the pool itself failed: every report is rewritten
+        except (OSError, BrokenProcessPool, NotImplementedError, ValueError) as exc:
+            # the pool itself failed (a worker's own error comes back as a value): write them here
             log.warning("check reports: no process pool (%s: %s); writing them one by one",
                         type(exc).__name__, exc)
         else:

@@ -59,6 +59,7 @@ def flow(**options):
     """``prefect.flow`` for CensusFlow."""
     return lambda fn: CensusFlow(fn, **options)
 
+
 read_task = task(steps.read_files, name="read-workbooks", **TASK_OPTS)
 check_task = task(steps.check_chunk, name="validate", **TASK_OPTS)
 load_task = task(steps.load, name="load-and-report", **TASK_OPTS)

@@ -11,6 +11,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -102,12 +103,13 @@ def key_figures(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, Any]:
 _VIEW = re.compile(r"\bpub\.([a-z_][a-z0-9_]*)")
 
 
+@lru_cache(maxsize=None)
 def views_read() -> tuple[str, ...]:
     """The pub views the publication's SQL files read (found in their text, comments left out)."""
     names: set[str] = set()
     for sql_file in files(__package__).joinpath("sql").iterdir():
         if sql_file.name.endswith(".sql"):
-            names.update(_VIEW.findall(_COMMENT.sub("", sql_file.read_text(encoding="utf-8"))))
+            names.update(_VIEW.findall(_COMMENT.sub("", load(sql_file.name.removesuffix(".sql")))))
     return tuple(sorted(names))
 
 

@@ -264,3 +264,18 @@ def test_a_pool_only_where_the_caller_says_its_main_may_be_imported_again(monkey
     assert reports.report_processes(reports.PARALLEL_REPORTS_FROM - 1) == 1
     monkeypatch.setenv(reports.POOL_VARIABLE, "0")
     assert reports.report_processes(1000) == 1
+
+
+def test_an_error_in_a_report_worker_reaches_the_caller_with_its_traceback(tmp_path, monkeypatch):
+    from mint_census.publications.checkreports import reports
+
+    info = ReportInfo(2025, "bad.xlsx", None, "rejected", 1, 0)
+    blocked = tmp_path / "a file, not a folder"  # the worker cannot write into it
+    blocked.write_text("x")
+    jobs = [reports._Job(tmp_path, "ok", info, [], None, copy=False),
+            reports._Job(blocked, "lost", info, [], None, copy=False)]
+    monkeypatch.setattr(reports, "report_processes", lambda jobs: 2)
+    with pytest.raises(OSError) as raised:
+        reports._write_all(jobs)
+    assert "in a report worker process" in "".join(raised.value.__notes__)
+    assert (tmp_path / "ok_Pruefbericht.txt").is_file()  # the other job was written

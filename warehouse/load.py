@@ -295,9 +295,11 @@ def load_year(con, archive_dir: Path, year: int, run_id: str, command: str, star
             con.unregister("_ids")
         for table, df in core_tables(frames, received):
             insert_frame(con, table, df)
-        if raw_counts:
+        if raw_counts:  # the files with raw cells are known from the count: no second scan of _raw
+            con.register("_raw_loaded", pd.DataFrame({"file_sha256": list(raw_counts)}, dtype=object))
             con.execute("DELETE FROM raw.cells WHERE census_year = ? AND file_sha256 IN "
-                        "(SELECT DISTINCT file_sha256 FROM _raw)", [year])
+                        "(SELECT file_sha256 FROM _raw_loaded)", [year])
+            con.unregister("_raw_loaded")
             if staged is None or not staged.files:
                 con.execute("INSERT INTO raw.cells BY NAME SELECT * FROM _raw")
             for part in (staged.files if staged is not None else []):  # one chunk at a time: bounded memory

@@ -130,11 +130,12 @@ def _write_in_worker(job: _Job) -> tuple[list[Path], list[tuple[int, str]], Exce
     try:
         return _write_one(job), collected.records, None
     except Exception as exc:  # noqa: BLE001 - raised again by the caller, as in one process
-        collected.records.append((logging.DEBUG, traceback.format_exc()))
+        where = f"in a report worker process:\n{traceback.format_exc()}"
         try:
             pickle.dumps(exc)
         except Exception:  # noqa: BLE001 - an exception that cannot travel: its type and text do
             exc = RuntimeError(f"{type(exc).__name__}: {exc}")
+        exc.add_note(where)  # the worker's traceback goes with it into the command's log file
         return [], collected.records, exc
     finally:
         package.removeHandler(collected)

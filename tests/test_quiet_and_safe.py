@@ -15,7 +15,7 @@ import pytest
 from mint_census.flows.cli import configure_logging, main
 from mint_census.flows.home import Home
 from mint_census.flows.steps import check, snapshot_year
-from mint_census.warehouse.sqltext import quote_ident, quote_literal
+from mint_census.warehouse.sqltext import insert_rows, quote_ident, quote_literal
 
 from .test_research_census import census_home
 
@@ -32,6 +32,16 @@ def test_quoting_round_trips_quotes_semicolons_newlines_and_umlauts(tmp_path):
     assert con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = 'x'").fetchall() == [(ODD,)]
     assert con.execute(f"SELECT * FROM x.main.{quote_ident((ODD,))}").fetchall() == [(ODD,)]
     assert (folder / "x.duckdb").is_file()
+
+
+def test_insert_rows_keeps_every_value_across_chunks():
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (i INTEGER, s VARCHAR, b BOOLEAN)")
+    rows = [(1, ODD, True), (2, None, False), (3, "?", None), (4, "", True), (5, "$1", False)]
+    insert_rows(con, "t", rows, chunk=2)
+    assert con.execute("SELECT * FROM t ORDER BY i").fetchall() == rows
+    insert_rows(con, "t", [])
+    assert con.execute("SELECT count(*) FROM t").fetchone() == (5,)
 
 
 def test_home_whose_path_has_apostrophe_quotes_semicolon_and_umlaut(tmp_path):

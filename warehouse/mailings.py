@@ -14,6 +14,8 @@ from datetime import datetime
 
 import duckdb
 
+from .sqltext import insert_rows
+
 SENT = "sent"
 
 
@@ -60,7 +62,7 @@ def record_mailings(con, rows: list[tuple[str, int, str, str, datetime, str]]) -
     if not rows:
         return
     con.execute("BEGIN")
-    con.executemany("INSERT INTO meta.mailings VALUES (?, ?, ?, ?, ?, ?)", rows)
+    insert_rows(con, "meta.mailings", rows)
     con.execute("COMMIT")
 
 

@@ -15,7 +15,7 @@ from mint_census.schemas import questionnaire as q
 from mint_census.schemas import vocabularies as voc
 
 from . import ddl
-from .sqltext import quote_ident, quote_literal
+from .sqltext import insert_rows, quote_ident, quote_literal
 from .views import view_ddl
 from .views_research import research_view_ddl
 
@@ -58,7 +58,7 @@ def init(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(stmt)
     ddl.inherit_field_comments(con)
     rows = ddl.catalog_dictionary_rows(con)
-    con.executemany(f"INSERT INTO meta.data_dictionary VALUES ({','.join('?' * len(rows[0]))})", rows)
+    insert_rows(con, "meta.data_dictionary", rows)
     con.execute("DELETE FROM meta.schema_version")
     con.execute("INSERT INTO meta.schema_version VALUES (?, now()::TIMESTAMP)", [fingerprint])
     con.execute("COMMIT")

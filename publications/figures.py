@@ -16,20 +16,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from xml.sax.saxutils import escape
 from pathlib import Path
-
-import duckdb
-import matplotlib
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure as MplFigure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from typing import TYPE_CHECKING
 
 from .english import t
 from .files import atomic_path
 from .german import Edition, format_number
-from .queries import QueryResult, fetch, parameters
+from .queries import QueryResult
 from .sqlfiles import load
 from .tables import text_fields
+
+if TYPE_CHECKING:  # matplotlib is imported where a figure is drawn (publications.drawing: maybe
+    from matplotlib.axes import Axes  # in a process of its own), not by what only declares them
 
 SIZE_INCHES = (8.0, 4.8)
 PNG_DPI = 200
@@ -45,7 +42,7 @@ SVG_METADATA = {"Date": None, "Creator": "mint-census"}
 PNG_METADATA = {"Software": None}  # matplotlib writes no timestamp into PNG files
 
 # draw(axes, query result) plots the data; the frame (title, notes) is added by render().
-Draw = Callable[[Axes, QueryResult], None]
+Draw = Callable[["Axes", QueryResult], None]
 
 
 @dataclass(frozen=True)
@@ -71,6 +68,8 @@ def bar_chart(x: str, y: str, xlabel: str, ylabel: str) -> Draw:
     """A bar chart of column ``y`` over column ``x`` with a value label on each bar."""
 
     def draw(ax: Axes, result: QueryResult) -> None:
+        from matplotlib.ticker import FuncFormatter, MaxNLocator
+
         xs, ys = result.column(x), result.column(y)
         heights = [0 if v is None else v for v in ys]
         bars = ax.bar(xs, heights, color=BAR_COLOUR, width=0.7)
@@ -97,6 +96,8 @@ def hbar_chart(label: str, value: str, xlabel: str, decimals: int = 0, limit: fl
     """Horizontal bars of column ``value`` per ``label`` (first row on top); None shows ".". """
 
     def draw(ax: Axes, result: QueryResult) -> None:
+        from matplotlib.ticker import FuncFormatter
+
         labels, values = result.column(label), result.column(value)
         positions = list(range(len(labels)))[::-1]
         widths = [0 if v is None else v for v in values]
@@ -124,6 +125,10 @@ def add_title_desc(svg: str, title: str, desc: str) -> str:
 def render(figure: Figure, result: QueryResult, edition: Edition, outdir: Path,
            extra_notes: tuple[str, ...] = ()) -> list[Path]:
     """Draw ``figure`` and write ``<outdir>/<name>.png`` and ``.svg``; return both paths."""
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure as MplFigure
+
     title = t(figure.title).format(**text_fields(edition.year))
     figure = replace(figure, notes=tuple(extra_notes) + figure.notes)
     width, height = figure.size
@@ -156,18 +161,6 @@ def render(figure: Figure, result: QueryResult, edition: Edition, outdir: Path,
                     tmp.write_text(add_title_desc(tmp.read_text(encoding="utf-8"), title, desc), encoding="utf-8")
             paths.append(path)
     return paths
-
-
-def draw_figure(figure: Figure, con: duckdb.DuckDBPyConnection, edition: Edition, outdir: Path,
-                tables: dict[str, QueryResult] | None = None, extra_notes: tuple[str, ...] = ()) -> list[Path]:
-    """Query the warehouse for ``figure`` (or take its table's published result) and render it."""
-    if figure.table is not None:
-        if not tables or figure.table not in tables:
-            raise ValueError(f"figure {figure.name} needs table {figure.table}")
-        result = tables[figure.table]
-    else:
-        result = fetch(con, figure.sql, parameters(edition.year))
-    return render(figure, result, edition, outdir, extra_notes)
 
 
 # --- The figures ------------------------------------------------------------------------

@@ -7,7 +7,7 @@ Flecken"); Land borders are drawn on top. Each Kreis is one path whose SVG id is
 ``kreis-<AGS>``, so the SVG can be checked (and styled) per Kreis.
 
 Without reference data (no GeoJSON, or ref.kreise empty) the map is skipped and
-``draw_map`` says why.
+``map_data`` says why; ``render_map`` draws it (see ``publications.drawing``).
 """
 
 from __future__ import annotations
@@ -19,12 +19,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-from matplotlib.axes import Axes
-from matplotlib.patches import Patch, PathPatch
-from matplotlib.path import Path as MplPath
 
 from .figures import Figure, render
 from .english import t
@@ -32,6 +29,10 @@ from .german import Edition
 from .files import atomic_path
 from .queries import QueryResult, fetch, parameters
 from .sqlfiles import load
+
+if TYPE_CHECKING:  # matplotlib is imported where the map is drawn (see publications.figures)
+    from matplotlib.axes import Axes
+    from matplotlib.path import Path as MplPath
 
 KREISE_GEOJSON = Path("bkg") / "kreise_vg2500_2023.geojson"
 LAENDER_GEOJSON = Path("bkg") / "laender_vg2500_2023.geojson"
@@ -69,6 +70,8 @@ def _rings(geometry: dict[str, Any]) -> list[list[list[float]]]:
 def _path(geometry: dict[str, Any]) -> MplPath:
     """One compound path for all rings of a (multi)polygon; holes are drawn by the even-odd
     rule of the renderer because rings are closed separately."""
+    from matplotlib.path import Path as MplPath
+
     vertices: list[tuple[float, float]] = []
     codes: list[int] = []
     for ring in _rings(geometry):
@@ -122,6 +125,7 @@ def _save_base(base: BaseMap, path: Path) -> None:
 
 def _load_base(path: Path, version: str) -> BaseMap:
     import numpy as np
+    from matplotlib.path import Path as MplPath
 
     with np.load(path, allow_pickle=False) as z:
         parts = []
@@ -173,6 +177,8 @@ def map_draw(kreise: list[Shape], laender: list[Shape], drawn: list[str]):
     matplotlib need not update them patch by patch (most of the map's cost before)."""
 
     def draw(ax: Axes, result: QueryResult) -> None:
+        from matplotlib.patches import Patch, PathPatch
+
         networks = dict(zip(result.column("kreis_code"), result.column("networks")))
         for shape in kreise:
             patch = PathPatch(shape.path, facecolor=colour(networks.get(shape.code)), edgecolor=KREIS_EDGE,
@@ -205,18 +211,25 @@ def map_files(reference_dir: Path | None) -> tuple[Path, Path] | None:
     return (kreise, laender) if kreise.is_file() and laender.is_file() else None
 
 
-def draw_map(con: duckdb.DuckDBPyConnection, edition: Edition, outdir: Path,
-             reference_dir: Path | None, cache_dir: Path | None = None) -> tuple[list[Path], list[str], str | None]:
-    """Draw the Kreis map (the base map from `base_map`, cached in `cache_dir`). Returns (files
-    written, Kreise drawn, message if skipped)."""
+def map_data(con: duckdb.DuckDBPyConnection, edition: Edition,
+             reference_dir: Path | None) -> tuple[QueryResult | None, tuple[Path, Path] | None, str | None]:
+    """What the Kreis map of `edition` shows: (query result, boundary files, None), or (None, None,
+    why the map is skipped)."""
     files = map_files(reference_dir)
     if files is None:
-        return [], [], t("Karte übersprungen: keine Referenzdaten mit den BKG-Grenzen ({kreise}, {laender}) "
-                         "gefunden.").format(kreise=KREISE_GEOJSON.as_posix(), laender=LAENDER_GEOJSON.as_posix())
+        return None, None, t("Karte übersprungen: keine Referenzdaten mit den BKG-Grenzen ({kreise}, {laender}) "
+                             "gefunden.").format(kreise=KREISE_GEOJSON.as_posix(), laender=LAENDER_GEOJSON.as_posix())
     result = fetch(con, MAP_SQL, parameters(edition.year))
     if not result.rows:
-        return [], [], t("Karte übersprungen: das Data Warehouse enthält keine Kreise (ref.kreise ist leer; "
-                         "ingest mit Referenzdaten ausführen).")
+        return None, None, t("Karte übersprungen: das Data Warehouse enthält keine Kreise (ref.kreise ist leer; "
+                             "ingest mit Referenzdaten ausführen).")
+    return result, files, None
+
+
+def render_map(result: QueryResult, edition: Edition, outdir: Path, files: tuple[Path, Path],
+               cache_dir: Path | None = None) -> tuple[list[Path], list[str]]:
+    """Draw the map of `result` on the base map of `files` (cached in `cache_dir`). Returns (files
+    written, Kreise drawn)."""
     base = base_map(files[0], files[1], cache_dir)
     kreise, laender = list(base.kreise), list(base.laender)
     drawn: list[str] = []
@@ -232,7 +245,7 @@ def draw_map(con: duckdb.DuckDBPyConnection, edition: Edition, outdir: Path,
     paths = render(figure, result, edition, outdir)
     add_tooltips(paths[1], result)
     # draw() ran once per render; both files show the same Kreise.
-    return paths, sorted(set(drawn)), None
+    return paths, sorted(set(drawn))
 
 
 def add_tooltips(svg_path: Path, result: QueryResult) -> None:

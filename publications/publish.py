@@ -17,10 +17,11 @@ import duckdb
 
 from .compare import compare
 from .csvfiles import write_csv
-from .english import english, language, t
-from .figures import FIGURES, draw_figure
+from .drawing import Drawer, Drawing
+from .english import current, english, language, t
+from .figures import FIGURES
 from .german import Edition, format_number
-from .maps import BKG_CREDIT, draw_map
+from .maps import BKG_CREDIT, MAP_NAME, map_data
 from .queries import (BASE_YEAR, PubSnapshot, QueryResult, fetch, headline, key_figures, parameters,
                       require_census_year, snapshot)
 from .report import PDF_NAME, REPORT_NAME, report_data, write_pdf, write_report
@@ -95,6 +96,7 @@ def publish(
     lang: str = "de",
     cache_dir: Path | str | None = None,
     taken: PubSnapshot | None = None,
+    drawer: Drawer | None = None,
 ) -> Published:
     """Write the publication of census ``year`` into ``outdir`` and return the files written.
 
@@ -119,16 +121,21 @@ def publish(
 
     The queries run on one snapshot of the pub views (``queries.snapshot``); ``taken``, a
     ``queries.PubSnapshot`` of ``con`` the caller started earlier (and closes), is used instead.
+    ``drawer``, a ``drawing.Drawer`` the caller started earlier (and closes), draws the figures and
+    the map, maybe in a process of its own while the tables are written; default: drawn here.
     """
     source = contextlib.nullcontext(taken.connection()) if taken is not None else snapshot(con)
-    with language(lang), source as pub:
+    draws = contextlib.nullcontext(drawer) if drawer is not None else Drawer(separate=False)
+    with language(lang), source as pub, draws as drawer:
         return _publish(pub, year, outdir, fictitious=fictitious, stand=stand, reference=reference, rule=rule,
-                        on_progress=on_progress, cache_dir=Path(cache_dir) if cache_dir is not None else None)
+                        on_progress=on_progress, cache_dir=Path(cache_dir) if cache_dir is not None else None,
+                        drawer=drawer)
 
 
 def _publish(con: duckdb.DuckDBPyConnection, year: int, outdir: Path | str, *, fictitious: bool,
              stand: dt.date | str | None, reference: Path | str | None, rule: Rule | None,
-             on_progress: Callable[[int, int], None] | None = None, cache_dir: Path | None = None) -> Published:
+             on_progress: Callable[[int, int], None] | None = None, cache_dir: Path | None = None,
+             drawer: Drawer) -> Published:
     if isinstance(year, bool) or not isinstance(year, int) or year < BASE_YEAR:
         raise ValueError(f"year must be a census year from {BASE_YEAR} on, not {year!r}")
     edition = Edition(year=year, stand=as_date(stand), fictitious=fictitious)
@@ -162,27 +169,49 @@ def _publish(con: duckdb.DuckDBPyConnection, year: int, outdir: Path | str, *, f
     if english():
         portraits = english_portraits(portraits, category_labels(con))
     messages: list[str] = []
+    published_tables = {t.table.name: t.published for t in filled}
+    drawings = []
+    for figure in FIGURES:
+        if figure.table is not None and figure.table not in published_tables:
+            raise ValueError(f"figure {figure.name} needs table {figure.table}")
+        result = (published_tables[figure.table] if figure.table is not None
+                  else fetch(con, figure.sql, parameters(year)))
+        basis = tuple(t.subtitle for t in filled if figure.table and t.table.name == figure.table and t.subtitle)
+        drawings.append(Drawing(figure.name, result, edition, outdir / FIGURES_DIR, current(), basis))
+    map_result, boundaries, skipped = map_data(con, edition, reference_dir)
+    if skipped is None:
+        drawings.append(Drawing(MAP_NAME, map_result, edition, outdir / FIGURES_DIR, current(),
+                                boundaries=boundaries, cache_dir=cache_dir))
+    # Everything is queried: the figures are drawn (maybe in the drawing process) while the
+    # tables and the comparison are written here.
+    drawn_later = drawer.submit(drawings)
 
     written = Published([write_workbook(outdir / workbook_name(year), filled, edition, portraits,
                                         method_notes_en(rule) if english() else method_notes(rule))])
     written += [write_csv(outdir / TABLES_DIR / f"{t.table.name}.csv", t.machine) for t in filled]
     written.append(write_csv(outdir / TABLES_DIR / PORTRAITS_CSV, portraits))
-    published_tables = {t.table.name: t.published for t in filled}
     step()
+    compared: list[Path] = []
+    if previous is not None and not english():
+        comparison = compare(filled, previous)
+        compared.append(write_csv(outdir / COMPARISON_NAME, comparison))
+        compared.append(write_comparison_workbook(outdir / COMPARISON_XLSX, comparison, edition))
+    elif previous is None:
+        messages.append(t("Kein Vorjahresvergleich: {year} ist das erste Erhebungsjahr.").format(year=year))
     figure_files: list[dict] = []
-    for figure in FIGURES:
-        basis = tuple(t.subtitle for t in filled if figure.table and t.table.name == figure.table and t.subtitle)
-        paths = draw_figure(figure, con, edition, outdir / FIGURES_DIR, published_tables, basis)
+    for figure, wait in zip(FIGURES, drawn_later):
+        paths, _ = wait()
         written += paths
         title = t(figure.title).format(year=year, base_year=BASE_YEAR, period=f"{BASE_YEAR}–{year}")
         figure_files.append(figure_entry(figure.name, paths[1], outdir, title,
                                          alt_text(figure.name, title, filled, key, year)))
         step()
-    map_paths, drawn, skipped = draw_map(con, edition, outdir / FIGURES_DIR, reference_dir, cache_dir)
+    drawn: list[str] = []
     if skipped:
         messages.append(skipped)
         log.warning("%s", skipped)
     else:
+        map_paths, drawn = drawn_later[len(FIGURES)]()
         written += map_paths
         # The map as PNG in the report: its SVG (400 detailed Kreise) is several MB.
         caption = t("MINT-Regionen je Kreis {year}; weiß: Kreise ohne MINT-Region. Kartengrundlage: {credit}"
@@ -190,13 +219,9 @@ def _publish(con: duckdb.DuckDBPyConnection, year: int, outdir: Path | str, *, f
         figure_files.insert(1, figure_entry("karte_kreise", map_paths[0], outdir, caption,
                                             alt_text("karte_kreise", caption, filled, key, year), "map"))
     step()
-    if previous is not None and not english():
-        comparison = compare(filled, previous)
-        written.append(write_csv(outdir / COMPARISON_NAME, comparison))
-        written.append(write_comparison_workbook(outdir / COMPARISON_XLSX, comparison, edition))
+    if compared:
+        written += compared
         step()
-    elif previous is None:
-        messages.append(t("Kein Vorjahresvergleich: {year} ist das erste Erhebungsjahr.").format(year=year))
     data = report_data(edition=edition, headline_text=headline_text, key=key, numbers=numbers, tables=filled,
                        figures=figure_files, chronology=chronology, portraits=portraits, messages=messages,
                        rule=rule, base_year=BASE_YEAR)

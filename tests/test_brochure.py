@@ -200,6 +200,46 @@ def demo_publication(demo_home, demo_con, tmp_path_factory):
     return outdir, files
 
 
+def test_figures_drawn_in_a_process_of_their_own_equal_those_drawn_here(demo_home, demo_con, demo_publication,
+                                                                        tmp_path):
+    from mint_census.publications.drawing import Drawer
+
+    outdir, files = demo_publication
+    with Drawer(separate=True) as drawer:
+        assert drawer.separate
+        again = publish(demo_con, YEAR, tmp_path, fictitious=True, stand="2025-11-30", reference=demo_home[1],
+                        drawer=drawer)
+    assert [p.relative_to(tmp_path) for p in again] == [p.relative_to(outdir) for p in files]
+    drawn = sorted(p.name for p in (outdir / "abbildungen").iterdir())
+    assert drawn == ["bundeslaender.png", "bundeslaender.svg", "karte_kreise.png", "karte_kreise.svg",
+                     "partnerstruktur.png", "partnerstruktur.svg", "wachstum.png", "wachstum.svg"]
+    for name in drawn:
+        assert (tmp_path / "abbildungen" / name).read_bytes() == (outdir / "abbildungen" / name).read_bytes(), name
+    assert (tmp_path / "bericht.pdf").read_bytes() == (outdir / "bericht.pdf").read_bytes()
+    assert again.kreise_drawn == files.kreise_drawn and len(files.kreise_drawn) == 400
+
+
+def test_figures_are_drawn_here_when_the_drawing_process_dies(tmp_path, caplog):
+    import datetime as dt
+
+    from mint_census.publications.drawing import Drawer, Drawing
+    from mint_census.publications.german import Edition
+    from mint_census.publications.queries import QueryResult
+
+    growth = QueryResult(columns=["census_year", "networks"], rows=[(2013, 39), (2014, 52)])
+    edition = Edition(year=2014, stand=dt.date(2014, 12, 31), fictitious=False)
+    with Drawer(separate=False) as here:
+        expected, _ = here.submit([Drawing("wachstum", growth, edition, tmp_path / "here")])[0]()
+    with Drawer(separate=True) as drawer, caplog.at_level("WARNING"):
+        for process in list(drawer._pool._processes.values()):
+            process.kill()
+            process.join()
+        paths, drawn = drawer.submit([Drawing("wachstum", growth, edition, tmp_path / "there")])[0]()
+    assert [p.name for p in paths] == [p.name for p in expected] == ["wachstum.png", "wachstum.svg"]
+    assert [p.read_bytes() for p in paths] == [p.read_bytes() for p in expected] and drawn == []
+    assert "drawing" in caplog.text and "here" in caplog.text
+
+
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) not installed")
 def test_pdf_has_cover_imprint_contents_and_every_table(demo_publication):
     outdir, _ = demo_publication

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from mint_census.flows import steps
 from mint_census.publications.checkreports.report_workbook import ERROR_FILL, WARNING_FILL, ReportInfo, write_report_workbook
 from mint_census.publications.checkreports import OVERVIEW_FILE, write_check_reports, write_overview
+from mint_census.publications import processes
 from mint_census.schemas import questionnaire as q
 from mint_census.sources import batch
 from mint_census.flows.home import Home
@@ -256,13 +257,13 @@ def test_reports_are_written_one_by_one_when_no_process_can_start(run, tmp_path,
 def test_a_pool_only_where_the_caller_says_its_main_may_be_imported_again(monkeypatch):
     from mint_census.publications.checkreports import reports
 
-    monkeypatch.setattr(reports.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
-    monkeypatch.delenv(reports.POOL_VARIABLE, raising=False)
+    monkeypatch.setattr(processes.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
+    monkeypatch.delenv(processes.POOL_VARIABLE, raising=False)
     assert reports.report_processes(1000) == 1  # a script of one's own: its main may lack a guard
-    monkeypatch.setenv(reports.POOL_VARIABLE, "1")  # as the mint-census command sets it
+    monkeypatch.setenv(processes.POOL_VARIABLE, "1")  # as the mint-census command sets it
     assert reports.report_processes(1000) == 4
     assert reports.report_processes(reports.PARALLEL_REPORTS_FROM - 1) == 1
-    monkeypatch.setenv(reports.POOL_VARIABLE, "0")
+    monkeypatch.setenv(processes.POOL_VARIABLE, "0")
     assert reports.report_processes(1000) == 1
 
 

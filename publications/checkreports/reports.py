@@ -13,13 +13,9 @@ No personal data: findings never carry it (schemas.messages.shown_value).
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
 import pickle
-import sys
 import traceback
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +23,7 @@ from pathlib import Path
 from mint_census.schemas.findings import Finding
 from mint_census.schemas.rules import IDENTITY_RULES
 
+from ..processes import pool_allowed, spawn_pool, usable_cores
 from .heap import frozen_heap
 from .mail import mail_text, write_mail_text
 from .report_workbook import ReportInfo, write_report_workbook
@@ -145,22 +142,15 @@ def _write_in_worker(job: _Job) -> tuple[list[Path], list[tuple[int, str]], Exce
 # takes ~0.1 s (openpyxl reads and writes the whole workbook), a process ~0.75 s to start
 # (Python, openpyxl and these modules). Measured: 60 reports 7.4 s in one process.
 PARALLEL_REPORTS_FROM = 24
-# The pool's processes are spawned: each imports the caller's __main__ again, which runs a script
-# that lacks an `if __name__ == "__main__"` guard once more. Only a process whose main is known to
-# be guarded says so in this variable: the `mint-census` command sets it (its Prefect runs served by
-# `serve` inherit it); a script of one's own writes the reports in one process unless it sets it.
-POOL_VARIABLE = "MINT_CENSUS_PROCESS_POOL"
+# The pool's processes are spawned, only where POOL_VARIABLE allows it (publications.processes).
 
 
 def report_processes(jobs: int) -> int:
     """Processes that write `jobs` reports: every core the process may use for a large run where
     POOL_VARIABLE allows it, else 1."""
-    if jobs < PARALLEL_REPORTS_FROM or os.environ.get(POOL_VARIABLE) != "1":
+    if jobs < PARALLEL_REPORTS_FROM or not pool_allowed():
         return 1
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    if sys.platform == "win32":
-        cores = min(cores, 61)  # the most worker processes Windows allows
-    return max(1, min(cores, jobs // 12))
+    return max(1, min(usable_cores(), jobs // 12))
 
 
 def _write_all(jobs: list[_Job]) -> list[list[Path]]:
@@ -187,8 +177,7 @@ def _write_all(jobs: list[_Job]) -> list[list[Path]]:
 
 
 def _in_pool(jobs: list[_Job], processes: int) -> list:
-    context = multiprocessing.get_context("spawn")  # a fork of a process with threads could hang
-    with ProcessPoolExecutor(processes, mp_context=context) as pool:
+    with spawn_pool(processes) as pool:
         return list(pool.map(_write_in_worker, jobs, chunksize=4))
 
 

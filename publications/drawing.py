@@ -1,0 +1,156 @@
+"""Drawing the publication's figures and map: here, or in a process of its own while the
+publication writes its tables.
+
+What a figure shows is queried before anything is drawn (``publish``); what is handed over here
+is the query result, so a drawing needs no warehouse. At the demo's size, drawing the three
+figures and the map costs ~1.6 s and importing matplotlib ~0.8 s of a 6-7 s ``publish`` on two
+cores. ``Drawer(separate=True)`` starts one spawned process that imports matplotlib at once (while
+the command still opens the warehouse and queries) and draws what it is handed while this process
+writes the workbook, the CSV files and the comparison; the report waits for the drawings it needs.
+Without it (one core, or a caller whose main may not be imported again: see
+``publications.processes``), everything is drawn here, at the same point, by the same code: the
+files are byte-identical either way (tested).
+
+The `publish` command starts that process before it imports Prefect (``prestart``), so that both
+imports run side by side; the publication takes it over (``prestarted``).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+
+from .english import language
+from .figures import FIGURES, render
+from .german import Edition
+from .maps import MAP_NAME, render_map
+from .processes import pool_allowed, spawn_pool, usable_cores
+from .queries import QueryResult
+
+log = logging.getLogger(__name__)
+
+FIGURE_BY_NAME = {figure.name: figure for figure in FIGURES}
+
+Drawn = tuple[list[Path], list[str]]  # files written, Kreise drawn (the map's; else empty)
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """One figure to draw: a name of ``figures.FIGURES`` or ``maps.MAP_NAME``, and its data."""
+
+    name: str
+    result: QueryResult
+    edition: Edition
+    outdir: Path
+    lang: str = "de"
+    extra_notes: tuple[str, ...] = ()
+    boundaries: tuple[Path, Path] | None = None  # the map's GeoJSON files (Kreise, Länder)
+    cache_dir: Path | None = None  # the map's base-map cache
+
+
+def draw(drawing: Drawing) -> Drawn:
+    """Draw `drawing` into its folder (PNG and SVG); returns (files written, Kreise drawn)."""
+    with language(drawing.lang):
+        if drawing.name == MAP_NAME:
+            if drawing.boundaries is None:
+                raise ValueError("the map needs its boundary files")
+            return render_map(drawing.result, drawing.edition, drawing.outdir, drawing.boundaries,
+                              drawing.cache_dir)
+        figure = FIGURE_BY_NAME[drawing.name]
+        return render(figure, drawing.result, drawing.edition, drawing.outdir, drawing.extra_notes), []
+
+
+def _warm_up() -> None:
+    """The drawing process's first job: import what drawing needs while nothing is to draw yet."""
+    import matplotlib.backends.backend_agg  # noqa: F401
+    import matplotlib.backends.backend_svg  # noqa: F401
+    import matplotlib.figure  # noqa: F401
+    import matplotlib.patches  # noqa: F401
+    import matplotlib.ticker  # noqa: F401
+
+
+def drawing_process() -> bool:
+    """Whether to draw in a process of its own: a second core, and a main that allows it."""
+    return pool_allowed() and usable_cores() >= 2
+
+
+class Drawer:
+    """Draws what ``submit`` is given, in a spawned process (``separate``; default: where
+    ``drawing_process()``) or here when its results are asked for. A context manager: leaving it
+    ends the process. Should the process fail to start or die, the drawings are made here."""
+
+    def __init__(self, separate: bool | None = None) -> None:
+        self._pool = None
+        if separate if separate is not None else drawing_process():
+            try:
+                self._pool = spawn_pool(1)
+                self._pool.submit(_warm_up)  # starts the process now
+            except (OSError, NotImplementedError, ValueError, RuntimeError) as exc:
+                log.warning("figures: no drawing process (%s: %s); drawing them here", type(exc).__name__, exc)
+                self.close()
+
+    @property
+    def separate(self) -> bool:
+        return self._pool is not None
+
+    def submit(self, drawings: list[Drawing]) -> list[Callable[[], Drawn]]:
+        """Start drawing `drawings`; returns for each a function that waits for its result (and
+        raises what drawing raised)."""
+        if self._pool is not None:
+            try:
+                futures = [self._pool.submit(draw, d) for d in drawings]
+            except (BrokenProcessPool, RuntimeError) as exc:
+                log.warning("figures: the drawing process is gone (%s: %s); drawing them here",
+                            type(exc).__name__, exc)
+            else:
+                return [functools.partial(self._result, f, d) for f, d in zip(futures, drawings)]
+        return [functools.partial(draw, d) for d in drawings]
+
+    @staticmethod
+    def _result(future: Future, drawing: Drawing) -> Drawn:
+        try:
+            return future.result()
+        except BrokenProcessPool as exc:
+            log.warning("figures: the drawing process ended (%s); drawing %s here", exc, drawing.name)
+            return draw(drawing)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> Drawer:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+_waiting: Drawer | None = None  # started by prestart(), not yet taken over
+
+
+def prestart() -> None:
+    """Start the drawing process now (where ``drawing_process()``), for the next publication of
+    this process to take over; a second call keeps the first process."""
+    global _waiting
+    if _waiting is None and drawing_process():
+        _waiting = Drawer(separate=True)
+
+
+def prestarted() -> Drawer | None:
+    """The drawer ``prestart`` started, now the caller's to close; None if there is none."""
+    global _waiting
+    drawer, _waiting = _waiting, None
+    return drawer
+
+
+def discard_prestarted() -> None:
+    """End a prestarted drawing process nobody took over (e.g. the command stopped before)."""
+    drawer = prestarted()
+    if drawer is not None:
+        drawer.close()

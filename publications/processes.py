@@ -1,0 +1,45 @@
+"""When the publications may start processes of their own, and how many cores they may use.
+
+The check reports (``checkreports.reports``) and the figures (``drawing``) can run in spawned
+processes. Each spawned process imports the caller's ``__main__`` again, which runs a script that
+lacks an ``if __name__ == "__main__"`` guard once more. Only a process whose main is known to be
+guarded says so in POOL_VARIABLE: the `mint-census` command sets it (its Prefect runs served by
+`serve` inherit it); a script of one's own does everything in one process unless it sets it.
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
+
+POOL_VARIABLE = "MINT_CENSUS_PROCESS_POOL"
+
+
+def pool_allowed() -> bool:
+    """The caller's main may be imported again by a spawned process (see POOL_VARIABLE)."""
+    return os.environ.get(POOL_VARIABLE) == "1"
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its affinity where the system has one)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if sys.platform == "win32":
+        cores = min(cores, 61)  # the most worker processes Windows allows
+    return max(1, cores)
+
+
+def spawn_pool(processes: int) -> ProcessPoolExecutor:
+    """A pool of spawned processes (a fork of a process with threads could hang) that end without
+    the interpreter's teardown (``_end_without_teardown``)."""
+    return ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_end_without_teardown)
+
+
+def _end_without_teardown() -> None:
+    """In a pool's process: once the pool lets it go (every result is sent by then; a pool's process
+    writes no files of its own that stay open), end it without clearing every module (matplotlib,
+    openpyxl …): 0.2-0.3 s per process that the pool's shutdown waited for."""
+    atexit.register(os._exit, 0)

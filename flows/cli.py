@@ -9,6 +9,7 @@ never to the console). What each command does is in flows/commands.py.
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import logging
 import os
@@ -286,6 +287,33 @@ class PrintableStream:
         return getattr(self._stream, name)
 
 
+def run() -> None:
+    """The `mint-census` console script: main(), and an exit without the interpreter's teardown.
+
+    Clearing every module of a finished command (Prefect, pydantic, pandas …, with garbage
+    collections in between) took 0.5-0.7 s of CPU after the last output, a sixth of a one-workbook
+    ingest. The exit keeps Python's order up to that point: non-daemon threads are waited for and
+    every atexit handler registered after this one runs (Prefect drains its event and log
+    workers); then this one closes the log file (logging.shutdown), flushes stdout and stderr and
+    ends the process with the command's exit code. Code that calls main() (tests, scripts) keeps
+    Python's normal exit.
+    """
+    code = [EXIT_FAILURE]  # what an exception escaping main() ends with
+    atexit.register(_exit_without_teardown, code)  # registered first: runs last
+    code[0] = main()
+    sys.exit(code[0])
+
+
+def _exit_without_teardown(code: list[int]) -> None:
+    try:
+        logging.shutdown()
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+    finally:
+        os._exit(code[0])
+
+
 def main(argv: list[str] | None = None) -> int:
     out, err = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = PrintableStream(out), PrintableStream(err)
@@ -367,4 +395,4 @@ def prepare_demo_home(home: Home) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -13,19 +13,14 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
 from mint_census.schemas import questionnaire as q
-from mint_census.schemas.template import Answers, write_workbook
 from mint_census.sources.reference import load_reference, resolve_reference_dir
-from mint_census.sources.register import RegisterError, counted, read_register
-from mint_census.warehouse.answers import last_answers
 from mint_census.warehouse.lock import hold
 from mint_census.warehouse.snapshot import SnapshotError
 
 from .errors import EXIT_FAILURE, EXIT_OK, EXIT_REJECTED, UsageError
 from .home import Home
-from . import progress
+from . import outputs, progress
 
 if TYPE_CHECKING:
     from .steps import IngestSummary, Published
@@ -119,6 +114,8 @@ def _check_year(year: int) -> None:
 
 
 def _register(home: Home):
+    from mint_census.sources.register import RegisterError, read_register  # pandera: not for publish
+
     try:
         return read_register(home.register, home.register_events)
     except RegisterError as exc:
@@ -225,20 +222,31 @@ def publish(home: Home, year: int, reference: str | None, allow_empty: bool = Fa
     _check_year(year)
     if not home.warehouse.is_file():
         raise UsageError(f"no warehouse at {home.warehouse}: run `mint-census ingest` first")
-    if not allow_empty and _steps().accepted_networks(home, year) == 0:
-        raise UsageError(f"publish --year {year}: no workbook of {year} has been accepted, the publication "
-                         "would be empty; ingest the workbooks first, or give --allow-empty")
+    from mint_census.publications import drawing
+
+    drawing.prestart()  # the drawing process imports matplotlib while this one imports Prefect
     try:
+        if not allow_empty and outputs.accepted_networks(home, year) == 0:
+            raise UsageError(f"publish --year {year}: no workbook of {year} has been accepted, the publication "
+                             "would be empty; ingest the workbooks first, or give --allow-empty")
         published = (_flows().publish_flow(year, str(home.root), reference) if lang == "de"
                      else _flows().publish_flow(year, str(home.root), reference, lang=lang))
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    finally:
+        drawing.discard_prestarted()
     _print_published(home, year, published, lang)
     return published.files
 
 
 def template(home: Home, year: int, out: Path, networks: list[str], blank: bool,
              reference: str | None = None) -> int:
+    import pandas as pd
+
+    from mint_census.schemas.template import Answers, write_workbook
+    from mint_census.sources.register import counted
+    from mint_census.warehouse.answers import last_answers
+
     _check_year(year)
     if not q.is_survey_year(year):
         raise UsageError(f"--year {year}: no template for that year (workbook surveys since "

@@ -3,8 +3,8 @@
 - `ingest_flow(year)`: steps.ingest_year with reading (one task per chunk of files, not
   per file), assessment and loading as tasks; a table artifact per file, the staff
   overview and a summary.
-- `publish_flow(year)`: steps.publish_year.
-- `snapshot_flow(year)`: steps.snapshot_year.
+- `publish_flow(year)`: outputs.publish_year.
+- `snapshot_flow(year)`: outputs.snapshot_year.
 - `run_flow(year)`: ingest + publish + snapshot as one flow.
 
 Tasks neither persist results nor cache on inputs: workbooks carry personal data
@@ -18,6 +18,7 @@ import contextlib
 import os
 import pickle
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from prefect import Flow, task
 from prefect.artifacts import (create_markdown_artifact, create_progress_artifact, create_table_artifact,
@@ -26,8 +27,11 @@ from prefect.cache_policies import NO_CACHE
 from prefect.schedules import Cron
 from prefect.utilities.annotations import quote
 
-from . import progress, steps
+from . import outputs, progress
 from .home import Home
+
+if TYPE_CHECKING:
+    from . import steps
 
 TASK_OPTS = dict(persist_result=False, cache_policy=NO_CACHE)
 
@@ -60,10 +64,39 @@ def flow(**options):
     return lambda fn: CensusFlow(fn, **options)
 
 
-read_task = task(steps.read_files, name="read-workbooks", **TASK_OPTS)
-check_task = task(steps.check_chunk, name="validate", **TASK_OPTS)
-load_task = task(steps.load, name="load-and-report", **TASK_OPTS)
-previous_task = task(steps.previous_answers, name="previous-answers", **TASK_OPTS)
+def _steps():
+    """flows/steps.py, the ingest's wiring (pandera, python-calamine …): imported when an ingest
+    runs; the publish and snapshot flows need only flows/outputs.py."""
+    from . import steps
+    return steps
+
+
+# The ingest's tasks: steps' functions, called through these (same parameters) so that importing
+# this module does not import the ingest.
+def read_files(paths, year, start=0):
+    return _steps().read_files(paths, year, start)
+
+
+def check_chunk(received, year, ctx):
+    return _steps().check_chunk(received, year, ctx)
+
+
+def load(home, year, run_id, started_at, received, frames, reference, register, skipped=None, staged=None):
+    return _steps().load(home, year, run_id, started_at, received, frames, reference, register, skipped, staged)
+
+
+def previous_answers(home, year):
+    return _steps().previous_answers(home, year)
+
+
+def read_and_check(paths, year, start, ctx, staging_dir):
+    return _steps().read_and_check(paths, year, start, ctx, staging_dir)
+
+
+read_task = task(read_files, name="read-workbooks", **TASK_OPTS)
+check_task = task(check_chunk, name="validate", **TASK_OPTS)
+load_task = task(load, name="load-and-report", **TASK_OPTS)
+previous_task = task(previous_answers, name="previous-answers", **TASK_OPTS)
 
 
 # Prefect walks every task argument item by item to find futures; the batch (hundreds of
@@ -140,7 +173,7 @@ def task_runner(dask: str | None = None, workers: int | None = None):
     return ProcessPoolTaskRunner(max_workers=workers, initializer=_use_api, initargs=(url,))
 
 
-chunk_task = task(steps.read_and_check, name="read-and-check", **TASK_OPTS)
+chunk_task = task(read_and_check, name="read-and-check", **TASK_OPTS)
 
 
 def _submitting(runner, from_files: int = 0):
@@ -178,7 +211,7 @@ def ingest_flow(year: int, home: str, inbox: str | None = None, reference: str |
         workers = default_workers(home, year, inbox)
     runner = task_runner(dask, workers)
     with progress.listening(ProgressArtifacts(year)), (runner or contextlib.nullcontext()):
-        summary = steps.ingest_year(Home(Path(home)), year, Path(inbox) if inbox else None, reference,
+        summary = _steps().ingest_year(Home(Path(home)), year, Path(inbox) if inbox else None, reference,
                                     read=_read, check=_check, load=_load, previous=previous_task,
                                     read_chunks=_submitting(runner, 0 if chosen else PARALLEL_FROM)
                                     if runner else None)
@@ -200,11 +233,11 @@ def ingest_flow(year: int, home: str, inbox: str | None = None, reference: str |
 
 
 @flow(name="mint-census-publish")
-def publish_flow(year: int, home: str, reference: str | None = None, lang: str = "de") -> steps.Published:
+def publish_flow(year: int, home: str, reference: str | None = None, lang: str = "de") -> outputs.Published:
     """Publication of `year`; `reference` is the reference directory (None: the default one);
     `lang` "en" writes the English edition into publication/<year>/en/."""
     with progress.listening(ProgressArtifacts(year)):
-        published = steps.publish_year(Home(Path(home)), year, reference, lang=lang)
+        published = outputs.publish_year(Home(Path(home)), year, reference, lang=lang)
     create_markdown_artifact(key=f"publication-{year}" + ("" if lang == "de" else f"-{lang}"), markdown=(
         f"# Veröffentlichung {year}\n\n{published.headline}\n\n"
         + "\n".join(f"- {Path(p).name}" for p in published.files)
@@ -215,7 +248,7 @@ def publish_flow(year: int, home: str, reference: str | None = None, lang: str =
 @flow(name="mint-census-snapshot")
 def snapshot_flow(year: int, home: str) -> list[str]:
     """The researchers' snapshot (no personal data), written atomically; returns its manifest lines."""
-    lines = steps.snapshot_year(Home(Path(home)), year)
+    lines = outputs.snapshot_year(Home(Path(home)), year)
     create_markdown_artifact(key=f"snapshot-{year}", markdown="# Snapshot\n\n" + "\n".join(f"- {x}" for x in lines))
     return lines
 
@@ -226,7 +259,7 @@ def run_flow(year: int, home: str, inbox: str | None = None, reference: str | No
     """ingest + publish + snapshot of one year as one flow. Without `allow_empty` it stops after the
     ingest when no workbook of the year is accepted (publication and snapshot come back as None)."""
     summary = ingest_flow(year, home, inbox, reference, dask, workers)
-    if not allow_empty and steps.accepted_networks(Home(Path(home)), year) == 0:
+    if not allow_empty and outputs.accepted_networks(Home(Path(home)), year) == 0:
         return quote((summary, None, None))  # quoted: see ingest_flow
     published = publish_flow(year, home, reference)
     snapshot = snapshot_flow(year, home)

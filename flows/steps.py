@@ -25,7 +25,6 @@ import pandas as pd
 
 from mint_census.publications.checkreports import OVERVIEW_FILE, write_check_reports, write_overview
 from mint_census.publications.checkreports.report_workbook import sorted_findings
-from mint_census.schemas import questionnaire as q
 from mint_census.schemas.formulas import neutralise
 from mint_census.schemas.findings import ACCEPTED, REJECTED, SUPERSEDED, WITH_WARNINGS
 from mint_census.schemas.frames import Context, SheetFrames
@@ -33,7 +32,7 @@ from mint_census.schemas.rules import missing_since_last_year
 from mint_census.schemas.validation import validate
 from mint_census.sources import batch
 from mint_census.sources.addresses import register_emails
-from mint_census.sources.reference import Reference, boundaries, load_reference, resolve_reference_dir
+from mint_census.sources.reference import Reference, load_reference, resolve_reference_dir
 from mint_census.sources.register import events_of, history, read_register
 from mint_census.sources.safety import assert_defusedxml_active, inspect_file, safe_filename
 from mint_census.sources.workbook import sha256_of
@@ -42,13 +41,14 @@ from mint_census.warehouse.answers import previous_values
 from mint_census.warehouse.archive import archived
 from mint_census.warehouse.assessments import earlier_assessments
 from mint_census.warehouse.checks import check_warehouse
-from mint_census.warehouse.connection import WarehouseConnection, connect
 from mint_census.warehouse.rebuild import export_history
-from mint_census.warehouse.release import write_release
 from mint_census.warehouse.retention import RetentionReport
 
 from . import incremental, progress
 from .home import Home
+# The warehouse-reading steps live in flows/outputs.py (the publish and snapshot commands import
+# only that); named here too, as the one wiring of the pipeline.
+from .outputs import Published, accepted_networks, open_warehouse, publish_year, snapshot_year  # noqa: F401
 
 log = logging.getLogger(__name__)
 
@@ -71,11 +71,6 @@ class IngestSummary:
     overview: list[dict] = field(default_factory=list)  # the staff overview's rows
     skipped: list[dict] = field(default_factory=list)   # inbox entries that are not regular files
     unchanged: int = 0                                  # files not read again (unchanged since last assessed)
-
-
-def open_warehouse(home: Home, read_only: bool = False, command: str | None = None) -> WarehouseConnection:
-    """The private warehouse of a home (writers take its writer lock)."""
-    return connect(home.warehouse, lock_file=home.writer_lock, read_only=read_only, command=command)
 
 
 def reference_data(reference: Reference | str | Path | None) -> Reference:
@@ -337,60 +332,6 @@ def unchanged_files(files: list[Path], earlier: dict[str, dict],
             kept[p] = (sha, a)
     twice = {n for n, k in Counter(a["network_id"] for _, a in kept.values()).items() if k > 1}
     return {p: v for p, v in kept.items() if v[1]["network_id"] not in twice or not v[1]["network_id"]}
-
-
-# --- publish and snapshot --------------------------------------------------------------------
-
-@dataclass
-class Published:
-    year: int
-    files: list[str]
-    messages: list[str]
-    headline: str
-
-
-def publish_year(home: Home, year: int, reference: str | Path | None = None, lang: str = "de") -> Published:
-    """The overview publication of `year` from the warehouse, into publication/<year>/ (`lang="en"`:
-    the English edition, into publication/<year>/en/)."""
-    from mint_census.publications.queries import PubSnapshot
-
-    ref_dir = resolve_reference_dir(reference)
-    con = open_warehouse(home, command=f"publish --year {year}")
-    try:
-        stand = con.execute("SELECT max(finished_at) FROM meta.runs WHERE census_year <= ?", [year]).fetchone()[0]
-        outdir = home.publication(year) if lang == "de" else home.publication(year) / lang
-        # DuckDB computes the publication's snapshot of the pub views while Python imports the
-        # rendering (matplotlib: not for an ingest, so imported here).
-        with PubSnapshot(con) as taken:
-            from mint_census.publications.publish import headline, publish
-            files = publish(con, year, outdir, fictitious=home.is_demo,
-                            stand=stand.date() if stand else None, reference=ref_dir, lang=lang,
-                            cache_dir=home.cache / "maps", taken=taken,
-                            on_progress=lambda done, total: progress.report(progress.PUBLISHING, done, total))
-            line = headline(taken.connection(), year)
-    finally:
-        con.close()
-    return Published(year, [str(p) for p in files], list(files.messages), line)
-
-
-def snapshot_year(home: Home, year: int, reference: str | Path | None = None) -> list[str]:
-    """The research release `published/<year>.<n>/` (no personal data), written atomically; returns
-    what the command prints. Boundaries come from the reference directory (default: the packaged one)."""
-    release = write_release(home.warehouse, home.published, year, fictitious=home.is_demo,
-                            lock_file=home.writer_lock, geometries=boundaries(resolve_reference_dir(reference)))
-    return release.lines()
-
-
-def accepted_networks(home: Home, year: int) -> int:
-    """Networks with accepted answers of `year` in the warehouse (0 without a warehouse)."""
-    if not home.warehouse.is_file():
-        return 0
-    con = open_warehouse(home, read_only=True)
-    try:
-        return con.execute("SELECT count(DISTINCT network_id) FROM core.networks WHERE census_year = ?",
-                           [year]).fetchone()[0]
-    finally:
-        con.close()
 
 
 def check(home: Home, published: bool = True) -> list[str]:

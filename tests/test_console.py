@@ -73,6 +73,50 @@ def test_commands_that_run_no_flow_do_not_load_prefect(tmp_path, argv):
     assert not set(argv) & FLOW_COMMANDS
 
 
+def test_publish_and_snapshot_flows_load_nothing_of_the_ingest():
+    """The publish command imports the flows and the publication, not pandera or the workbook reader."""
+    code = ("import sys\nimport mint_census.flows.commands, mint_census.flows.pipeline, "
+            "mint_census.publications.publish, mint_census.publications.drawing\n"
+            "print(sorted(m for m in ('pandera', 'python_calamine', 'matplotlib', 'mint_census.flows.steps', "
+            "'mint_census.sources.batch') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[]", done.stdout
+
+
+def test_the_console_script_ends_after_threads_atexit_handlers_and_output(tmp_path):
+    """`run()` (the console script) skips only the interpreter's teardown: the exit code is main()'s,
+    a non-daemon thread finishes, atexit handlers registered during the command run, buffered
+    output and the log file are complete."""
+    code = f"""
+import atexit, logging, sys, threading, time
+from pathlib import Path
+import mint_census.flows.cli as cli
+out = Path({str(tmp_path)!r})
+
+def command(argv=None):
+    atexit.register(lambda: (out / "atexit").write_text("ran"))
+    threading.Thread(target=lambda: (time.sleep(0.3), (out / "thread").write_text("done"))).start()
+    handler = logging.FileHandler(out / "log.txt")
+    logging.getLogger("probe").addHandler(handler)
+    logging.getLogger("probe").warning("last record")
+    sys.stdout.write("no newline yet")
+    return 3
+
+cli.main = command
+if __name__ == "__main__":
+    cli.run()
+"""
+    script = tmp_path / "probe.py"
+    script.write_text(code)
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 3, done.stderr
+    assert done.stdout == "no newline yet"
+    assert (tmp_path / "thread").read_text() == "done"
+    assert (tmp_path / "atexit").read_text() == "ran"
+    assert (tmp_path / "log.txt").read_text() == "last record\n"
+
+
 def test_progress_counts_reading_and_checking(home, make_workbook, reference):
     make_workbook("a.xlsx", network_id="MR-001")
     make_workbook("b.xlsx", network_id="MR-002")

@@ -7,8 +7,9 @@ check-warehouse and retention start no Prefect server and do not even load Prefe
 from __future__ import annotations
 
 import importlib.util
-
+import logging
 import os
+import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,6 +40,9 @@ def open_warehouse(home: Home, read_only: bool = False):
 
 
 PREFECT_HOOKS: list = []  # called once Prefect is imported (the command line quiets its console handlers)
+
+
+log = logging.getLogger(__name__)
 
 
 def _flows():
@@ -145,12 +149,32 @@ def _parallel(args) -> dict:
     return parallel
 
 
+def _prepared_warehouse(home: Home, command: str):
+    """Open the warehouse (creating or upgrading its schema) in a thread, while this one imports
+    Prefect: DuckDB builds a new warehouse's schema (~0.3 s, 440 statements) without holding the
+    GIL. The flow opens it again, finds the schema current and reports whatever went wrong here.
+    Returns Prefect's flows, once the thread is done."""
+    def prepare() -> None:
+        try:
+            outputs.open_warehouse(home, command=command).close()
+        except Exception:  # noqa: BLE001 - the flow's own open reports it
+            log.debug("warehouse not prepared ahead", exc_info=True)
+
+    thread = threading.Thread(target=prepare, name="prepare-warehouse", daemon=True)
+    thread.start()
+    try:
+        return _flows()
+    finally:
+        thread.join()
+
+
 def ingest(home: Home, year: int, inbox: str | None, reference: str | None,
            parallel: dict | None = None) -> IngestSummary:
     box = _ingest_inbox(home, year, inbox)
     t0 = time.perf_counter()
+    flows = _prepared_warehouse(home, f"ingest --year {year}")
     with progress.console():
-        summary = _flows().ingest_flow(year, str(home.root), str(box), reference, **(parallel or {}))
+        summary = flows.ingest_flow(year, str(home.root), str(box), reference, **(parallel or {}))
     _print_ingest(home, summary, time.perf_counter() - t0)
     return summary
 
@@ -183,8 +207,9 @@ def run(home: Home, year: int, inbox: str | None, reference: str | None, paralle
     box = _ingest_inbox(home, year, inbox)
     t0 = time.perf_counter()
     with hold(home.writer_lock, f"run --year {year}"):
+        flows = _prepared_warehouse(home, f"run --year {year}")
         with progress.console():
-            summary, published, snap = _flows().run_flow(year, str(home.root), str(box), reference,
+            summary, published, snap = flows.run_flow(year, str(home.root), str(box), reference,
                                                          allow_empty=allow_empty, **(parallel or {}))
     _print_ingest(home, summary, time.perf_counter() - t0)
     if published is None:  # nothing of the year accepted: ingest done, no empty publication
@@ -224,16 +249,20 @@ def publish(home: Home, year: int, reference: str | None, allow_empty: bool = Fa
         raise UsageError(f"no warehouse at {home.warehouse}: run `mint-census ingest` first")
     from mint_census.publications import drawing
 
-    drawing.prestart()  # the drawing process imports matplotlib while this one imports Prefect
+    # While this process imports Prefect, the drawing process imports matplotlib and DuckDB takes
+    # the snapshot of the pub views (both taken over by the flow's publish_year).
+    drawing.prestart()
     try:
         if not allow_empty and outputs.accepted_networks(home, year) == 0:
             raise UsageError(f"publish --year {year}: no workbook of {year} has been accepted, the publication "
                              "would be empty; ingest the workbooks first, or give --allow-empty")
+        outputs.prepare_publication(home, year)
         published = (_flows().publish_flow(year, str(home.root), reference) if lang == "de"
                      else _flows().publish_flow(year, str(home.root), reference, lang=lang))
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     finally:
+        outputs.discard_prepared()
         drawing.discard_prestarted()
     _print_published(home, year, published, lang)
     return published.files

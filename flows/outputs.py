@@ -7,6 +7,7 @@ snapshot commands import this module, not flows/steps.py (0.3 s less start-up pe
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,25 +39,67 @@ def publish_year(home: Home, year: int, reference: str | Path | None = None, lan
     from mint_census.publications.queries import PubSnapshot
 
     ref_dir = resolve_reference_dir(reference)
+    prepared = _take_prepared(home)
     # The drawing process (a second core; maybe started by the command already) imports matplotlib
     # while this one opens the warehouse, queries and writes the tables; DuckDB computes the
-    # snapshot of the pub views while Python imports the publication's modules.
-    with prestarted() or Drawer() as drawer:
-        con = open_warehouse(home, command=f"publish --year {year}")
+    # snapshot of the pub views (maybe since the command prepared it) while Python imports the
+    # publication's modules.
+    with prestarted() or Drawer() as drawer, contextlib.ExitStack() as stack:
+        if prepared is not None:
+            con, taken = prepared
+            stack.callback(con.close)
+            stack.push(taken)
+        else:
+            con = open_warehouse(home, command=f"publish --year {year}")
+            stack.callback(con.close)
+            taken = stack.enter_context(PubSnapshot(con))
+        stand = con.execute("SELECT max(finished_at) FROM meta.runs WHERE census_year <= ?", [year]).fetchone()[0]
+        outdir = home.publication(year) if lang == "de" else home.publication(year) / lang
+        from mint_census.publications.publish import headline, publish
+        files = publish(con, year, outdir, fictitious=home.is_demo,
+                        stand=stand.date() if stand else None, reference=ref_dir, lang=lang,
+                        cache_dir=home.cache / "maps", taken=taken, drawer=drawer,
+                        on_progress=lambda done, total: progress.report(progress.PUBLISHING, done, total))
+        line = headline(taken.connection(), year)
+    return Published(year, [str(p) for p in files], list(files.messages), line)
+
+
+_prepared: tuple[Path, WarehouseConnection, object] | None = None  # prepare_publication's, not yet taken
+
+
+def prepare_publication(home: Home, year: int) -> None:
+    """Open the warehouse of `home` and start the snapshot of its pub views for the next
+    ``publish_year`` of that home in this process. The publish command does so before it imports
+    Prefect: DuckDB computes the snapshot (~0.3 s) meanwhile. Raises what opening raises."""
+    global _prepared
+    from mint_census.publications.queries import PubSnapshot
+
+    discard_prepared()
+    con = open_warehouse(home, command=f"publish --year {year}")
+    try:
+        _prepared = (home.root.resolve(), con, PubSnapshot(con))
+    except BaseException:
+        con.close()
+        raise
+
+
+def _take_prepared(home: Home):
+    global _prepared
+    if _prepared is None or _prepared[0] != home.root.resolve():
+        return None
+    (_, con, taken), _prepared = _prepared, None
+    return con, taken
+
+
+def discard_prepared() -> None:
+    """Close what ``prepare_publication`` opened if no publication took it over."""
+    global _prepared
+    if _prepared is not None:
+        (_, con, taken), _prepared = _prepared, None
         try:
-            stand = con.execute("SELECT max(finished_at) FROM meta.runs WHERE census_year <= ?",
-                                [year]).fetchone()[0]
-            outdir = home.publication(year) if lang == "de" else home.publication(year) / lang
-            with PubSnapshot(con) as taken:
-                from mint_census.publications.publish import headline, publish
-                files = publish(con, year, outdir, fictitious=home.is_demo,
-                                stand=stand.date() if stand else None, reference=ref_dir, lang=lang,
-                                cache_dir=home.cache / "maps", taken=taken, drawer=drawer,
-                                on_progress=lambda done, total: progress.report(progress.PUBLISHING, done, total))
-                line = headline(taken.connection(), year)
+            taken.close()
         finally:
             con.close()
-    return Published(year, [str(p) for p in files], list(files.messages), line)
 
 
 def snapshot_year(home: Home, year: int, reference: str | Path | None = None) -> list[str]:

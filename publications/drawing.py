@@ -66,12 +66,32 @@ def draw(drawing: Drawing) -> Drawn:
 
 
 def _warm_up() -> None:
-    """The drawing process's first job: import what drawing needs while nothing is to draw yet."""
-    import matplotlib.backends.backend_agg  # noqa: F401
-    import matplotlib.backends.backend_svg  # noqa: F401
-    import matplotlib.figure  # noqa: F401
-    import matplotlib.patches  # noqa: F401
-    import matplotlib.ticker  # noqa: F401
+    """The drawing process's first job, while nothing is to draw yet: import matplotlib and draw a
+    small figure with the publication's font to PNG and SVG, so that the font cache, the text layout
+    and both backends are ready (the first figure of a fresh process took ~0.4 s longer)."""
+    import io
+
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure as MplFigure
+    from matplotlib.patches import PathPatch
+    from matplotlib.path import Path as MplPath
+    from matplotlib.ticker import FuncFormatter
+
+    from .figures import RC
+
+    with matplotlib.rc_context(RC):
+        fig = MplFigure(figsize=(2, 1))
+        FigureCanvasAgg(fig)
+        ax = fig.add_axes((0.1, 0.1, 0.8, 0.8))
+        ax.bar_label(ax.bar([0, 1], [1, 2]), labels=["1", "2"], fontsize=8)
+        ax.barh([0], [1])
+        ax.add_artist(PathPatch(MplPath([(0, 0), (1, 0), (1, 1), (0, 0)], [1, 2, 2, 79])))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: str(value)))
+        ax.legend(handles=[PathPatch(MplPath([(0, 0), (1, 1)]), label="Ä")], fontsize=8)
+        fig.text(0.01, 0.9, "Ü ß", fontsize=13, fontweight="bold")
+        for suffix in ("png", "svg"):
+            fig.savefig(io.BytesIO(), format=suffix, dpi=50)
 
 
 def drawing_process() -> bool:

@@ -58,6 +58,17 @@ def test_pipeline_without_a_reference_directory_uses_the_packaged_data(tmp_path,
         text = fh.read()
     assert "Nordrhein-Westfalen" in text
     assert (out / "tabellen" / "09a_weisse_flecken.csv").is_file()
+
+    # The publish command prepares the warehouse and the snapshot before Prefect loads; the
+    # publication that takes them over is the same, and what nobody takes over is closed again.
+    from mint_census.flows import outputs
+    tables = {p.name: p.read_bytes() for p in (out / "tabellen").iterdir()}
+    outputs.prepare_publication(Home(home), 2025)
+    assert steps.publish_year(Home(home), 2025).files == published.files
+    assert {p.name: p.read_bytes() for p in (out / "tabellen").iterdir()} == tables
+    outputs.prepare_publication(Home(home), 2025)
+    outputs.discard_prepared()
+    steps.open_warehouse(Home(home), command="test").close()  # the writer lock is free again
     assert not any("übersprungen" in m for m in published.messages)
     con = duckdb.connect(str(Home(home).warehouse), read_only=True)
     try:

@@ -196,8 +196,6 @@ def _publish(con: duckdb.DuckDBPyConnection, year: int, outdir: Path | str, *, f
         comparison = compare(filled, previous)
         compared.append(write_csv(outdir / COMPARISON_NAME, comparison))
         compared.append(write_comparison_workbook(outdir / COMPARISON_XLSX, comparison, edition))
-    elif previous is None:
-        messages.append(t("Kein Vorjahresvergleich: {year} ist das erste Erhebungsjahr.").format(year=year))
     figure_files: list[dict] = []
     for figure, wait in zip(FIGURES, drawn_later):
         paths, _ = wait()
@@ -222,6 +220,8 @@ def _publish(con: duckdb.DuckDBPyConnection, year: int, outdir: Path | str, *, f
     if compared:
         written += compared
         step()
+    elif previous is None:
+        messages.append(t("Kein Vorjahresvergleich: {year} ist das erste Erhebungsjahr.").format(year=year))
     data = report_data(edition=edition, headline_text=headline_text, key=key, numbers=numbers, tables=filled,
                        figures=figure_files, chronology=chronology, portraits=portraits, messages=messages,
                        rule=rule, base_year=BASE_YEAR)

@@ -296,11 +296,16 @@ def run() -> None:
     every atexit handler registered after this one runs (Prefect drains its event and log
     workers); then this one closes the log file (logging.shutdown), flushes stdout and stderr and
     ends the process with the command's exit code. Code that calls main() (tests, scripts) keeps
-    Python's normal exit.
+    Python's normal exit. atexit handlers registered before this one (a site or .pth hook, e.g.
+    coverage measuring subprocesses) are skipped.
     """
     code = [EXIT_FAILURE]  # what an exception escaping main() ends with
     atexit.register(_exit_without_teardown, code)  # registered first: runs last
-    code[0] = main()
+    try:
+        code[0] = main()
+    except SystemExit as exc:  # e.g. Prefect's runner on SIGTERM under `serve`: its code stands
+        code[0] = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else EXIT_FAILURE)
+        raise
     sys.exit(code[0])
 
 

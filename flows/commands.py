@@ -24,10 +24,12 @@ from .home import Home
 from . import outputs, progress
 
 if TYPE_CHECKING:
-    from .steps import IngestSummary, Published
+    from .outputs import Published
+    from .steps import IngestSummary
 
-# The wiring (flows/steps.py) loads every stage (pandera, DuckDB, matplotlib …): commands import it
-# when they run, after the configuration is checked, so that mistakes are reported at once.
+# The wiring (flows/steps.py) loads the ingest's stages (pandera, python-calamine …), flows/outputs.py
+# the publication's: commands import them when they run, after the configuration is checked, so
+# that mistakes are reported at once.
 
 
 def _steps():
@@ -249,13 +251,14 @@ def publish(home: Home, year: int, reference: str | None, allow_empty: bool = Fa
         raise UsageError(f"no warehouse at {home.warehouse}: run `mint-census ingest` first")
     from mint_census.publications import drawing
 
+    if not allow_empty and outputs.accepted_networks(home, year) == 0:
+        raise UsageError(f"publish --year {year}: no workbook of {year} has been accepted, the publication "
+                         "would be empty; ingest the workbooks first, or give --allow-empty")
     # While this process imports Prefect, the drawing process imports matplotlib and DuckDB takes
-    # the snapshot of the pub views (both taken over by the flow's publish_year).
+    # the snapshot of the pub views (both taken over by the flow's publish_year). A warehouse that
+    # is busy or damaged is reported from here, before a flow run starts.
     drawing.prestart()
     try:
-        if not allow_empty and outputs.accepted_networks(home, year) == 0:
-            raise UsageError(f"publish --year {year}: no workbook of {year} has been accepted, the publication "
-                             "would be empty; ingest the workbooks first, or give --allow-empty")
         outputs.prepare_publication(home, year)
         published = (_flows().publish_flow(year, str(home.root), reference) if lang == "de"
                      else _flows().publish_flow(year, str(home.root), reference, lang=lang))

@@ -18,7 +18,6 @@ import contextlib
 import os
 import pickle
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from prefect import Flow, task
 from prefect.artifacts import (create_markdown_artifact, create_progress_artifact, create_table_artifact,
@@ -29,9 +28,6 @@ from prefect.utilities.annotations import quote
 
 from . import outputs, progress
 from .home import Home
-
-if TYPE_CHECKING:
-    from . import steps
 
 TASK_OPTS = dict(persist_result=False, cache_policy=NO_CACHE)
 
@@ -202,8 +198,8 @@ def _submitting(runner, from_files: int = 0):
 
 @flow(name="mint-census-ingest", log_prints=False)
 def ingest_flow(year: int, home: str, inbox: str | None = None, reference: str | None = None,
-                dask: str | None = None, workers: int | None = None) -> steps.IngestSummary:
-    """steps.ingest_year as a flow; `dask`/`workers`: read and check the chunks in parallel (see
+                dask: str | None = None, workers: int | None = None):
+    """steps.ingest_year as a flow (returns its IngestSummary); `dask`/`workers`: read and check the chunks in parallel (see
     task_runner); without either, all cores from PARALLEL_FROM files to read on (a re-ingest of a
     large inbox that reads only a few changed files reads them in the flow process)."""
     chosen = workers is not None or bool(dask)

@@ -137,7 +137,7 @@ class PubSnapshot:
     """The snapshot of ``snapshot``, taken in a thread of its own from the moment it is created.
 
     DuckDB computes without holding Python's interpreter lock, so the caller goes on meanwhile
-    (``flows.steps.publish_year`` imports the rendering modules, matplotlib among them, 0.9 s).
+    (the publish command imports Prefect: ``flows.outputs.prepare_publication``).
     ``connection()`` waits for the copy (and raises what taking it raised); ``close()`` frees it.
     The thread reads through a cursor of its own (``con.cursor()``: the same database).
     """

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +22,19 @@ def register_frame(ids=("MR-001", "MR-002", "MR-003"), land="05") -> pd.DataFram
              "land_code": land, "founded_year": "2010", "first_census_year": "2013", "end_year": "",
              "end_reason": "", "successor_id": "", "kreise": "05315"} for nid in ids]
     return normalise_register(pd.DataFrame(rows))
+
+
+@pytest.fixture(autouse=True)
+def _pool_variable_as_before():
+    """`main()` sets MINT_CENSUS_PROCESS_POOL for its process (cli.configure_environment): restored
+    after each test, so that whether a later test draws or writes reports in processes of their
+    own does not depend on the order of the tests."""
+    before = os.environ.get("MINT_CENSUS_PROCESS_POOL")
+    yield
+    if before is None:
+        os.environ.pop("MINT_CENSUS_PROCESS_POOL", None)
+    else:
+        os.environ["MINT_CENSUS_PROCESS_POOL"] = before
 
 
 @pytest.fixture(scope="session")

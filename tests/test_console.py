@@ -116,6 +116,11 @@ if __name__ == "__main__":
     assert (tmp_path / "atexit").read_text() == "ran"
     assert (tmp_path / "log.txt").read_text() == "last record\n"
 
+    # A SystemExit out of main() (Prefect's runner exits so on SIGTERM under `serve`) keeps its code.
+    script.write_text(code.replace("    return 3", "    sys.exit(5)"))
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 5, done.stderr
+
 
 def test_progress_counts_reading_and_checking(home, make_workbook, reference):
     make_workbook("a.xlsx", network_id="MR-001")

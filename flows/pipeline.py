@@ -128,10 +128,10 @@ class ProgressArtifacts:
 
 
 # From this many files in the inbox an ingest reads and checks its chunks in a process pool of all
-# cores unless told otherwise (--workers 1: serially). Measured on 2 cores (docs/scaling.md): 2,000
-# files 20.7 s serially vs 21.0 s with 2 processes (their start-up eats the gain), 10,000 files
-# 99.6 s vs 73.6 s.
-PARALLEL_FROM = 4000
+# cores unless told otherwise (--workers 1: serially). Measured through the command on 2 cores
+# (docs/scaling.md), median of 3: 1,000 files 15.7 s serially vs 15.4 s with 2 processes,
+# 2,000 files 25.0 vs 23.2 s, 10,000 files 99.6 vs 73.6 s (in process).
+PARALLEL_FROM = 2000
 
 
 def default_workers(home: str, year: int, inbox: str | None = None) -> int | None:

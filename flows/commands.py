@@ -325,12 +325,13 @@ def template(home: Home, year: int, out: Path, networks: list[str], blank: bool,
 
 
 def demo(home: Home, reference: str | None, seed: int) -> int:
+    from mint_census.publications.processes import usable_cores
     from mint_census.sources.demo import write_demo_census
 
     t0 = time.perf_counter()
     ref = load_reference(Path(reference) if reference else None)
     demo_summary = write_demo_census(home.register, home.inbox, ref, seed=seed,
-                                     workers=min(2, os.cpu_count() or 1))
+                                     workers=min(2, usable_cores()))
     years = sorted(demo_summary.years)
     print(f"demo: fictitious census (Beispieldaten), seed {seed}: register and workbooks for "
           f"{', '.join(map(str, years))} written ({time.perf_counter() - t0:.1f} s)")

@@ -26,6 +26,8 @@ from prefect.cache_policies import NO_CACHE
 from prefect.schedules import Cron
 from prefect.utilities.annotations import quote
 
+from mint_census.publications.processes import usable_cores
+
 from . import outputs, progress
 from .home import Home
 
@@ -138,7 +140,7 @@ def default_workers(home: str, year: int, inbox: str | None = None) -> int | Non
     """All cores for a large inbox (PARALLEL_FROM files or more), else None (serial)."""
     from mint_census.sources.batch import discover
 
-    cores = os.cpu_count() or 1
+    cores = usable_cores()  # the cores this process may run on (affinity, cgroup-pinned containers)
     box = Path(inbox) if inbox else Home(Path(home)).inbox(year)
     return cores if cores > 1 and len(discover(box)) >= PARALLEL_FROM else None
 
@@ -158,7 +160,7 @@ def task_runner(dask: str | None = None, workers: int | None = None):
     if dask:
         from prefect_dask import DaskTaskRunner
         if dask == "local":
-            return DaskTaskRunner(cluster_kwargs={"n_workers": workers or os.cpu_count() or 1,
+            return DaskTaskRunner(cluster_kwargs={"n_workers": workers or usable_cores(),
                                                   "threads_per_worker": 1})
         return DaskTaskRunner(address=dask)
     if not (workers and workers > 1):

@@ -88,12 +88,12 @@ def test_large_inbox_is_read_by_all_cores_by_default(tmp_path, monkeypatch):
     for i in range(3):
         (box / f"f{i}.xlsx").write_bytes(b"x")
     monkeypatch.setattr(pipeline, "PARALLEL_FROM", 3)
-    monkeypatch.setattr(pipeline.os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(pipeline, "usable_cores", lambda: 4)
     assert pipeline.default_workers(str(tmp_path), 2025, str(box)) == 4
     monkeypatch.setattr(pipeline, "PARALLEL_FROM", 4)
     assert pipeline.default_workers(str(tmp_path), 2025, str(box)) is None
     monkeypatch.setattr(pipeline, "PARALLEL_FROM", 3)
-    monkeypatch.setattr(pipeline.os, "cpu_count", lambda: 1)
+    monkeypatch.setattr(pipeline, "usable_cores", lambda: 1)
     assert pipeline.default_workers(str(tmp_path), 2025, str(box)) is None
 
 

@@ -190,8 +190,9 @@ def configure_environment(home: Home, verbose: bool) -> None:
     # Prefect's client telemetry too (it would ask the server, then may send usage events): the
     # census runs offline, and nothing about it leaves the machine.
     os.environ.setdefault("DO_NOT_TRACK", "1")
-    # This command's main is guarded: spawned worker processes may import it again (check reports;
-    # publications/checkreports/reports.py). Not a Prefect setting; "0" writes them in one process.
+    # This command's main is guarded: spawned worker processes may import it again (check reports,
+    # the publication's figures; publications/processes.py). Not a Prefect setting; "0" keeps
+    # everything in one process.
     os.environ.setdefault("MINT_CENSUS_PROCESS_POOL", "1")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")

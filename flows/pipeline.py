@@ -201,9 +201,10 @@ def _submitting(runner, from_files: int = 0):
 @flow(name="mint-census-ingest", log_prints=False)
 def ingest_flow(year: int, home: str, inbox: str | None = None, reference: str | None = None,
                 dask: str | None = None, workers: int | None = None):
-    """steps.ingest_year as a flow (returns its IngestSummary); `dask`/`workers`: read and check the chunks in parallel (see
-    task_runner); without either, all cores from PARALLEL_FROM files to read on (a re-ingest of a
-    large inbox that reads only a few changed files reads them in the flow process)."""
+    """steps.ingest_year as a flow (returns its IngestSummary); `dask`/`workers`: read and check
+    the chunks in parallel (see task_runner); without either, all cores from PARALLEL_FROM files to
+    read on (a re-ingest of a large inbox that reads only a few changed files reads them in the
+    flow process)."""
     chosen = workers is not None or bool(dask)
     if not chosen:
         workers = default_workers(home, year, inbox)

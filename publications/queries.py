@@ -18,6 +18,8 @@ from typing import Any
 
 import duckdb
 
+from mint_census.warehouse.sqltext import quote_literal
+
 from .english import english
 from .german import format_number
 from .sqlfiles import load
@@ -124,9 +126,9 @@ def _copy_views(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
             for name in views_read():
                 if name not in present:
                     continue
-                path = str(Path(folder) / f"{name}.parquet").replace("'", "''")
-                con.execute(f"COPY (SELECT * FROM pub.{name}) TO '{path}' (FORMAT parquet)")
-                copy.execute(f"CREATE TABLE pub.{name} AS FROM read_parquet('{path}')")
+                path = quote_literal(str(Path(folder) / f"{name}.parquet"))
+                con.execute(f"COPY (SELECT * FROM pub.{name}) TO {path} (FORMAT parquet)")
+                copy.execute(f"CREATE TABLE pub.{name} AS FROM read_parquet({path})")
     except BaseException:
         copy.close()
         raise

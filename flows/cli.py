@@ -116,8 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
                             "tcp://10.0.0.5:8786; its workers must see the inbox under the same path), or "
                             "'local' for a local Dask cluster of --workers processes")
         s.add_argument("--workers", type=int, default=None, metavar="N",
-                       help="read and check the chunks in N processes on this machine (Prefect's process pool; "
-                            "default: all cores from 2,000 files in the inbox on, else 1)")
+                       help="read and check the chunks in N processes on this machine (this one and N-1 in "
+                            "Prefect's process pool; default: all cores from 2,000 files in the inbox on, else 1)")
         if name == "run":
             s.add_argument("--allow-empty", action="store_true",
                            help="publish and snapshot even when no workbook of the year has been accepted "

@@ -26,7 +26,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.schedules import Cron
 from prefect.utilities.annotations import quote
 
-from mint_census.publications.processes import usable_cores
+from mint_census.publications.processes import share, usable_cores
 
 from . import outputs, progress
 from .home import Home
@@ -156,7 +156,8 @@ def task_runner(dask: str | None = None, workers: int | None = None):
     """The task runner that reads and checks the chunks in parallel: `dask` the address of a running Dask
     scheduler (prefect-dask's DaskTaskRunner; the workers must see the inbox under the same path;
     "local" starts a local Dask cluster of `workers` processes), else `workers` > 1 Prefect's own
-    ProcessPoolTaskRunner with that many processes on this machine; None: serial."""
+    ProcessPoolTaskRunner with `workers` - 1 processes on this machine, the flow's own process being
+    the other reader (publications.processes.share); None: serial."""
     if dask:
         from prefect_dask import DaskTaskRunner
         if dask == "local":
@@ -168,19 +169,35 @@ def task_runner(dask: str | None = None, workers: int | None = None):
     from prefect.client.orchestration import get_client
     from prefect.task_runners import ProcessPoolTaskRunner
     url = os.environ.get("PREFECT_API_URL") or str(get_client(sync_client=True).api_url)
-    return ProcessPoolTaskRunner(max_workers=workers, initializer=_use_api, initargs=(url,))
+    return ProcessPoolTaskRunner(max_workers=workers - 1, initializer=_use_api, initargs=(url,))
 
 
 chunk_task = task(read_and_check, name="read-and-check", **TASK_OPTS)
 
 
-def _submitting(runner, from_files: int = 0):
-    """`read_chunks` for steps.ingest_batch: every chunk one read-and-check task on `runner` (read,
-    type, validate, spill its raw cells), yielded in chunk order as each finishes; the flow process
-    settles the batch, loads it in one transaction and writes the reports. It declines (None: the
-    flow reads them itself) one chunk, which no second process could share, and fewer than
+class _Submitted:
+    """A chunk's task on the process pool, as publications.processes.share asks: done() without
+    asking the server (Prefect's future would read the task run's state from it), result()."""
+
+    def __init__(self, future):
+        self.future = future
+
+    def done(self) -> bool:
+        return self.future.wrapped_future.done()
+
+    def result(self):
+        return self.future.result()
+
+
+def _submitting(runner, from_files: int = 0, pool: int = 0):
+    """`read_chunks` for steps.ingest_batch: chunks as read-and-check tasks on `runner` (read, type,
+    validate, spill its raw cells), yielded in chunk order as each finishes; the flow process
+    settles the batch, loads it in one transaction and writes the reports. With Prefect's process
+    pool (`pool` processes) the flow's own process reads chunks too while the pool's are busy
+    (publications.processes.share); a Dask cluster gets every chunk. It declines (None: the flow
+    reads them itself) one chunk, which no second process could share, and fewer than
     `from_files` files to read: a re-ingest of a large inbox reads only the changed files, and
-    starting processes for them (~3 s each: Python, Prefect, pandas, pandera) would cost more."""
+    starting processes for them (~2.5 s each: Python, Prefect, pandas, pandera) would cost more."""
     def read_chunks(chunks, year, ctx, staging_dir):
         if len(chunks) < 2 or sum(len(paths) for paths, _ in chunks) < from_files:
             return None
@@ -188,10 +205,19 @@ def _submitting(runner, from_files: int = 0):
 
     def _results(chunks, year, ctx, staging_dir):
         blob = pickle.dumps(ctx)  # bytes: Prefect does not walk them item by item
-        # arguments go unquoted: Dask rebuilds the quote() annotation (a named tuple) as a plain tuple
-        futures = [runner.submit(chunk_task, {"paths": list(paths), "year": year, "start": start, "ctx": blob,
+
+        def submit(paths, start):
+            # arguments go unquoted: Dask rebuilds the quote() annotation (a named tuple) as a plain tuple
+            return runner.submit(chunk_task, {"paths": list(paths), "year": year, "start": start, "ctx": blob,
                                               "staging_dir": str(staging_dir)})
-                   for paths, start in chunks]
+
+        def here(paths, start):  # the same task, run in the flow's process
+            return chunk_task(list(paths), year, start, quote(ctx), str(staging_dir))
+
+        if pool:
+            yield from share(chunks, lambda paths, start: _Submitted(submit(paths, start)), here, slots=2 * pool)
+            return
+        futures = [submit(paths, start) for paths, start in chunks]
         for i, future in enumerate(futures):
             yield future.result()
             futures[i] = None
@@ -212,7 +238,8 @@ def ingest_flow(year: int, home: str, inbox: str | None = None, reference: str |
     with progress.listening(ProgressArtifacts(year)), (runner or contextlib.nullcontext()):
         summary = _steps().ingest_year(Home(Path(home)), year, Path(inbox) if inbox else None, reference,
                                     read=_read, check=_check, load=_load, previous=previous_task,
-                                    read_chunks=_submitting(runner, 0 if chosen else PARALLEL_FROM)
+                                    read_chunks=_submitting(runner, 0 if chosen else PARALLEL_FROM,
+                                                            pool=0 if dask else workers - 1)
                                     if runner else None)
     create_table_artifact(key=f"ingest-{year}", table=summary.rows or [{"Datei": "(keine Dateien)"}],
                           description=f"Eingang Erhebung {year}: eine Zeile je Datei")

@@ -244,9 +244,12 @@ def ingest_batch(home: Home, year: int, inbox: Path | None = None,
     received: list[batch.Received] = []
     parts: list[SheetFrames] = []
 
+    def here(paths: list[Path], start: int) -> Checked:
+        return read_and_check(paths, year, start, ctx, staged.directory, read=read, check=check)
+
     def serially(chunks: list[tuple[list[Path], int]]) -> Iterator[Checked]:
         for paths, start in chunks:
-            yield read_and_check(paths, year, start, ctx, staged.directory, read=read, check=check)
+            yield here(paths, start)
 
     def absorb(done: Checked) -> None:
         chunk, typed, part = done
@@ -265,7 +268,7 @@ def ingest_batch(home: Home, year: int, inbox: Path | None = None,
         # another file of the same network: duplicates are decided across files, so read it again too
         clash = [p for p, (_, a) in kept.items() if a["network_id"] in {r.network_id for r in received if r.network_id}]
         if clash:
-            absorb(read_and_check(clash, year, len(received), ctx, staged.directory, read=read, check=check))
+            absorb(here(clash, len(received)))
             for p in clash:
                 del kept[p]
         settle_batch(received)

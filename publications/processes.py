@@ -13,6 +13,7 @@ import atexit
 import multiprocessing
 import os
 import sys
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
 POOL_VARIABLE = "MINT_CENSUS_PROCESS_POOL"
@@ -43,3 +44,33 @@ def _end_without_teardown() -> None:
     writes no files of its own that stay open), end it without clearing every module (matplotlib,
     openpyxl …): 0.2-0.3 s per process that the pool's shutdown waited for."""
     atexit.register(os._exit, 0)
+
+
+def share(jobs: Sequence[tuple], submit: Callable, here: Callable, slots: int) -> Iterator:
+    """Each job's result, in the order of `jobs`, the work shared between a pool and this process.
+
+    Up to `slots` jobs at a time are in the pool (`submit(*job)` returns a future with `done()` and
+    `result()`); meanwhile this process does the next job itself (`here(*job)`) instead of waiting.
+    On n cores, a pool of n - 1 processes and this one: this process would otherwise only wait, and
+    a pool process takes a while to start (~0.75 s for a report writer, ~2.5 s for a Prefect worker
+    that reads workbooks), in which this one gets jobs done. Two slots per pool process keep it busy
+    while this one is in the middle of a job. What a job raises reaches the caller: one done here at
+    once, one in the pool when its result is due."""
+    results: dict[int, object] = {}
+    pending: dict = {}  # future -> job index
+    taken = emitted = 0
+    while emitted < len(jobs):
+        while taken < len(jobs) and len(pending) < slots:
+            pending[submit(*jobs[taken])] = taken
+            taken += 1
+        if taken < len(jobs):
+            results[taken] = here(*jobs[taken])
+            taken += 1
+        elif emitted not in results:  # nothing left to do here: wait for the next one due
+            future = next(f for f, i in pending.items() if i == emitted)
+            results[pending.pop(future)] = future.result()
+        for future in [f for f in pending if f.done()]:
+            results[pending.pop(future)] = future.result()
+        while emitted in results:
+            yield results.pop(emitted)
+            emitted += 1

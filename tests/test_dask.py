@@ -49,8 +49,9 @@ def test_ingest_on_a_two_worker_dask_cluster_equals_the_serial_ingest(prefect, h
 
 def test_ingest_on_a_two_process_pool_equals_the_serial_ingest(prefect, home, make_workbook, reference, tmp_path,
                                                                monkeypatch):
-    """`--workers 2`: the chunks are read by Prefect's ProcessPoolTaskRunner in two spawned processes
-    that report to the flow's (here: the test's) Prefect server; the warehouse equals the serial one."""
+    """`--workers 2`: the chunks are read by Prefect's ProcessPoolTaskRunner in a spawned process that
+    reports to the flow's (here: the test's) Prefect server, and by the flow's own process while that
+    one is busy, each chunk a read-and-check task; the warehouse equals the serial one."""
     from mint_census.flows.pipeline import ingest_flow
 
     year = 2023  # the flow's artifacts (keyed by year) stay apart from the other tests' runs
@@ -62,7 +63,7 @@ def test_ingest_on_a_two_process_pool_equals_the_serial_ingest(prefect, home, ma
     shutil.copytree(home, serial)
     steps.ingest_year(Home(serial), year, None, reference)
 
-    monkeypatch.setattr(steps, "CHUNK", 1)  # three chunks over the two processes
+    monkeypatch.setattr(steps, "CHUNK", 1)  # three chunks: two to the pool's process, one read here
     state = ingest_flow(year, str(home), None, None, workers=2, return_state=True)
     summary = state.result().unwrap()  # the flow returns its summary quoted (pipeline.CensusFlow)
     from prefect.client.orchestration import get_client
@@ -109,5 +110,47 @@ def test_a_few_files_to_read_are_read_by_the_flow_itself():
     two_chunks = [(["a.xlsx"], 0), (["b.xlsx"], 1)]
     assert pipeline._submitting(runner)(one_chunk, 2025, None, "/tmp") is None
     assert pipeline._submitting(runner, pipeline.PARALLEL_FROM)(two_chunks, 2025, None, "/tmp") is None
-    chosen = pipeline._submitting(runner, 0)(two_chunks, 2025, None, "/tmp")  # --workers 2: the pool reads
+    chosen = pipeline._submitting(runner, 0, pool=1)(two_chunks, 2025, None, "/tmp")  # --workers 2
     assert chosen is not None and not isinstance(chosen, list)
+
+
+def test_the_flow_process_shares_the_work_with_the_pool_and_keeps_the_order():
+    """processes.share: while the pool's process starts (here: its first job is slow) the calling
+    process does the next jobs itself; every job is done once, results come in the order of the jobs,
+    and what a job raises, in the pool or here, reaches the caller."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from mint_census.publications.processes import share
+
+    done_by: dict[int, str] = {}
+    lock = threading.Lock()
+
+    def work(i, where):
+        if where == "pool" and i == 0:
+            time.sleep(0.3)  # a pool process starting
+        with lock:
+            assert i not in done_by
+            done_by[i] = where
+        return i * i
+
+    jobs = [(i,) for i in range(12)]
+    with ThreadPoolExecutor(1) as pool:
+        results = list(share(jobs, lambda i: pool.submit(work, i, "pool"), lambda i: work(i, "here"), slots=2))
+    assert results == [i * i for i in range(12)]
+    assert sorted(done_by) == list(range(12))
+    assert done_by[0] == done_by[1] == "pool" and done_by[2] == "here"  # two slots, then this process
+    assert {"pool", "here"} == set(done_by.values())
+
+    def failing(i, where):
+        if i == 3:
+            raise ValueError(f"job {i} failed {where}")
+        return i
+
+    for slots in (2, 4):  # job 3 done here, then in the pool
+        got = []
+        with ThreadPoolExecutor(1) as pool, pytest.raises(ValueError, match="job 3 failed"):
+            for r in share(jobs, lambda i: pool.submit(failing, i, "pool"), lambda i: failing(i, "here"), slots):
+                got.append(r)
+        assert got == list(range(len(got))) and len(got) <= 3

@@ -23,7 +23,7 @@ from pathlib import Path
 from mint_census.schemas.findings import Finding
 from mint_census.schemas.rules import IDENTITY_RULES
 
-from ..processes import pool_allowed, spawn_pool, usable_cores
+from ..processes import pool_allowed, share, spawn_pool, usable_cores
 from .heap import frozen_heap
 from .mail import mail_text, write_mail_text
 from .report_workbook import ReportInfo, write_report_workbook
@@ -75,7 +75,7 @@ def write_check_reports(con, run_id: str, year: int, outdir: Path,
     written paths (xlsx and txt of each file). A file in `unchanged` (SHA-256: not read again since
     its last assessment) whose report is there already keeps it: its archived copy is not looked
     at (`archived` checks the file's safety again). From PARALLEL_REPORTS_FROM reports on, a pool
-    of processes (one per core) writes them; the files are the same.
+    of processes (one per core but one) and this process write them; the files are the same.
     """
     with frozen_heap():
         return _write_check_reports(con, run_id, year, outdir, archived, staff_outdir, unchanged)
@@ -138,7 +138,7 @@ def _write_in_worker(job: _Job) -> tuple[list[Path], list[tuple[int, str]], Exce
         package.removeHandler(collected)
 
 
-# Reports are written by a pool of processes from this many on, one process per core: a report
+# Reports are written by a pool of processes and this one from this many on, one process per core: a report
 # takes ~0.1 s (openpyxl reads and writes the whole workbook), a process ~0.75 s to start
 # (Python, openpyxl and these modules). Measured: 60 reports 7.4 s in one process.
 PARALLEL_REPORTS_FROM = 24
@@ -176,9 +176,19 @@ def _write_all(jobs: list[_Job]) -> list[list[Path]]:
     return [_write_one(job) for job in jobs]
 
 
+def _write_here(job: _Job) -> tuple[list[Path], list[tuple[int, str]], Exception | None]:
+    """`_write_one` in this process, its result as `_write_in_worker` gives it (it logs directly)."""
+    try:
+        return _write_one(job), [], None
+    except Exception as exc:  # noqa: BLE001 - raised again by the caller in the order of the jobs
+        return [], [], exc
+
+
 def _in_pool(jobs: list[_Job], processes: int) -> list:
-    with spawn_pool(processes) as pool:
-        return list(pool.map(_write_in_worker, jobs, chunksize=4))
+    """`processes` write the reports: a pool of all but one, and this process (processes.share)."""
+    with spawn_pool(processes - 1) as pool:
+        return list(share([(job,) for job in jobs], lambda job: pool.submit(_write_in_worker, job),
+                          _write_here, slots=2 * (processes - 1)))
 
 
 def _write_check_reports(con, run_id: str, year: int, outdir: Path, archived: Callable[[str], Path] | None,

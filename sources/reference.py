@@ -14,10 +14,12 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from mint_census.schemas import vocabularies as voc
+
+if TYPE_CHECKING:  # pandas is imported where the tables are built: `publish` finds the reference
+    import pandas as pd  # directory here and never needs pandas (0.2-0.3 s of its start-up)
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +89,8 @@ def boundaries(directory: Path | None) -> dict[str, Path]:
 
 
 def builtin_laender() -> pd.DataFrame:
+    import pandas as pd
+
     return pd.DataFrame(voc.LAENDER, columns=["land_code", "land_kurz", "land_name"])
 
 
@@ -94,6 +98,8 @@ def load_reference(directory: Path | None) -> Reference:
     if directory is None:
         log.warning("no reference data: Kreise are not checked, coverage and the map are skipped")
         return Reference(None, builtin_laender(), None)
+    import pandas as pd
+
     raw = pd.read_csv(directory / KREISE_FILE, dtype={"ags": str, "land_code": str})
     kreise = pd.DataFrame({
         "kreis_code": raw["ags"].str.zfill(5),

@@ -1,7 +1,7 @@
 -- vergleich_vorjahr: every published cell that differs between this edition and the previous
 -- year's (changed, new or dropped), matched by table, row key and column.
 -- Parameters: none. Reads: current_cells, previous_cells (the two editions' published cells,
--- registered by publications/compare.py in an in-memory DuckDB).
+-- loaded by publications/compare.py into an in-memory DuckDB).
 WITH joined AS (
     SELECT coalesce(c.table_name, p.table_name) AS table_name,
            coalesce(c.table_title, p.table_title) AS table_title,

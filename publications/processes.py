@@ -10,6 +10,7 @@ guarded says so in POOL_VARIABLE: the `mint-census` command sets it (its Prefect
 from __future__ import annotations
 
 import atexit
+import logging
 import multiprocessing
 import os
 import sys
@@ -34,16 +35,27 @@ def usable_cores() -> int:
 
 def spawn_pool(processes: int) -> ProcessPoolExecutor:
     """A pool of spawned processes (a fork of a process with threads could hang) that end without
-    the interpreter's teardown (``_end_without_teardown``)."""
+    the interpreter's teardown (``end_without_teardown``)."""
     return ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_end_without_teardown)
+                               initializer=end_without_teardown)
 
 
-def _end_without_teardown() -> None:
-    """In a pool's process: once the pool lets it go (every result is sent by then; a pool's process
-    writes no files of its own that stay open), end it without clearing every module (matplotlib,
-    openpyxl …): 0.2-0.3 s per process that the pool's shutdown waited for."""
-    atexit.register(os._exit, 0)
+def end_without_teardown() -> None:
+    """In a pool's process (its initializer): once the pool lets it go, end it without clearing every
+    module (matplotlib, openpyxl, Prefect, pandas …), which the pool's shutdown waited for: 0.2-0.3 s
+    for a report or drawing process, 0.5 s for a Prefect process-pool worker.
+
+    By then every result is sent and multiprocessing has run its finalizers (its queues flushed:
+    ``BaseProcess._bootstrap`` does that when the worker's loop ends); a pool's process keeps no
+    files of its own open. The handler runs after every atexit handler registered later (Prefect's
+    services drain that way) and closes the log handlers itself, as the logging module's own
+    handler (registered earlier, so not run) would."""
+    atexit.register(_exit_now)
+
+
+def _exit_now() -> None:
+    logging.shutdown()
+    os._exit(0)
 
 
 def share(jobs: Sequence[tuple], submit: Callable, here: Callable, slots: int) -> Iterator:

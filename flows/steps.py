@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from mint_census.publications.checkreports import OVERVIEW_FILE, write_check_reports, write_overview
+from mint_census.publications.checkreports import OVERVIEW_FILE, write_reports_and_overview
 from mint_census.publications.checkreports.report_workbook import sorted_findings
 from mint_census.schemas.formulas import neutralise
 from mint_census.schemas.findings import ACCEPTED, REJECTED, SUPERSEDED, WITH_WARNINGS
@@ -157,11 +157,11 @@ def load(home: Home, year: int, run_id: str, started_at: datetime, received: lis
         store_register(con, register)
         summary = loading.load_year(con, home.archive, year, run_id, f"ingest --year {year}", started_at,
                                     received, frames, staged)
-        reports = write_check_reports(con, run_id, year, home.reports(year), archived=safe_archived(home),
-                                      staff_outdir=home.reports_staff(year),
-                                      unchanged={r.wb.sha256 for r in received if r.unchanged})
-        overview = write_overview(con, year, home.reports(year) / OVERVIEW_FILE, register_emails(home.register),
-                                  skipped=skipped or [])
+        reports, overview = write_reports_and_overview(
+            con, run_id, year, home.reports(year), home.reports(year) / OVERVIEW_FILE,
+            archived=safe_archived(home), staff_outdir=home.reports_staff(year),
+            unchanged={r.wb.sha256 for r in received if r.unchanged}, emails=register_emails(home.register),
+            skipped=skipped or [])
         export_history(con, home.register_history)  # rebuild keeps the register's history without the file
     finally:
         con.close()

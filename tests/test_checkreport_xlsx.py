@@ -237,12 +237,33 @@ def test_reports_written_by_a_pool_of_processes_equal_those_written_in_one(run, 
     assert _report_contents(tmp_path / "pool") == _report_contents(tmp_path / "one")
 
 
+def test_reports_and_overview_side_by_side_equal_those_written_one_after_the_other(run, tmp_path, monkeypatch):
+    """An ingest writes the overview in the report pool's process while the reports are written: the
+    overview links the reports being written meanwhile, and every file equals what writing the
+    reports first and the overview after them gives."""
+    from mint_census.publications.checkreports import reports, write_reports_and_overview
+
+    home, con, run_id, _ = run
+    apart, together = tmp_path / "apart", tmp_path / "together"
+    write_check_reports(con, run_id, 2025, apart, archived=archived_in(home))
+    rows = write_overview(con, 2025, apart / OVERVIEW_FILE)
+    monkeypatch.setattr(reports, "report_processes", lambda jobs: 2)  # as for a large run on 2 cores
+    paths, shown = write_reports_and_overview(con, run_id, 2025, together, together / OVERVIEW_FILE,
+                                              archived=archived_in(home))
+    assert [p.name for p in paths] == [
+        "MR-002_Pruefbericht.xlsx", "MR-002_Pruefbericht.txt", "MR-003_Pruefbericht.xlsx", "MR-003_Pruefbericht.txt"]
+    assert shown == rows
+    assert {r["Netzwerk-ID"]: r["Prüfbericht"] for r in shown if r["Prüfbericht"]} == {
+        "MR-002": "MR-002_Pruefbericht.xlsx", "MR-003": "MR-003_Pruefbericht.xlsx"}
+    assert _report_contents(together) == _report_contents(apart)
+
+
 def test_reports_are_written_one_by_one_when_no_process_can_start(run, tmp_path, monkeypatch, caplog):
     from concurrent.futures.process import BrokenProcessPool
 
     from mint_census.publications.checkreports import reports
 
-    def broken(jobs, processes):
+    def broken(jobs, processes, also=None):
         raise BrokenProcessPool("a process in the pool was terminated abruptly")
 
     home, con, run_id, _ = run

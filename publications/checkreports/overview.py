@@ -14,10 +14,12 @@ those rows never carry the e-mail address (personal data stays in the staff's fi
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
 import zipfile
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -75,14 +77,15 @@ def _new_networks(con, shas: list[str]) -> dict[str, tuple[str | None, str | Non
 
 
 def overview_rows(con, year: int, emails: dict[str, str] | None = None,
-                  reports_dir: Path | None = None) -> list[dict]:
+                  reports_dir: Path | None = None, coming: set[str] = frozenset()) -> list[dict]:
     """One row per network counted in `year` (register), plus files of no known network.
 
     The status is that of the network's latest file of the year (over all runs; a file
     superseded by a newer one in the same inbox is skipped); "Daten übernommen" says
     whether the warehouse holds accepted answers of the year (perhaps from an earlier file).
     `emails`: addresses staff keep in the register (they win over the last Kontakt sheet);
-    `reports_dir`: where the check reports are (for the link column).
+    `reports_dir`: where the check reports are (for the link column); `coming`: names of report
+    workbooks being written there meanwhile (linked as if they were there already).
     """
     counted = con.execute(
         "SELECT network_id, network_name, land_code FROM pub.network_years WHERE census_year = ? "
@@ -122,7 +125,7 @@ def overview_rows(con, year: int, emails: dict[str, str] | None = None,
         if reports_dir is None or status not in (REJECTED, WITH_WARNINGS, NEW_NETWORK):
             return None
         name = f"{report_base(nid, file_name)}_Pruefbericht.xlsx"
-        return name if (reports_dir / name).is_file() else None
+        return name if name in coming or (reports_dir / name).is_file() else None
 
     rows = []
     for nid in [n for n, _, _ in counted] + sorted(set(latest) - set(names)):
@@ -350,21 +353,28 @@ def write_overview(con, year: int, out: Path, emails: dict[str, str] | None = No
     artifact; dates as text). `skipped`: inbox entries that are not regular files ({"Datei", "Grund"}),
     listed as not read."""
     with frozen_heap():
-        return _write_overview(con, year, out, emails, skipped)
+        shown, write = prepare_overview(con, year, out, emails, skipped)
+        if write is not None:
+            write()
+        return shown
 
 
-def _write_overview(con, year: int, out: Path, emails: dict[str, str] | None, skipped: list[dict]) -> list[dict]:
-    rows = overview_rows(con, year, emails, out.parent) + [
+def prepare_overview(con, year: int, out: Path, emails: dict[str, str] | None = None, skipped: list[dict] = (),
+                     coming: set[str] = frozenset()) -> tuple[list[dict], Callable[[], None] | None]:
+    """`write_overview` in two halves: its rows (queried now) and the call that writes the workbook
+    (picklable, for another process; None when the overview on disk shows these rows already).
+    `coming`: names of report workbooks being written meanwhile (see `overview_rows`)."""
+    rows = overview_rows(con, year, emails, out.parent, coming) + [
         {"Netzwerk-ID": None, "Netzwerk": None, "Bundesland": None, "Status": NOT_READ, "_status": None,
          "_land": None, "Fehler": None, "Hinweise": None, "Erstes Problem": e["Grund"], "Prüfbericht": None,
          "Datei": e["Datei"], "Eingang": None, "Daten übernommen": "nein", "Vorjahr beantwortet": None,
          "E-Mail": None, "Letzte Erinnerung": None, "Bemerkung": e["Grund"]} for e in skipped]
     history = submission_history(con, year)
     digest = _digest(year, rows, history)
-    if _written_digest(out) != digest:
-        _write_workbook(out, year, rows, history, digest)
+    write = functools.partial(_write_workbook, out, year, rows, history, digest) \
+        if _written_digest(out) != digest else None
     return [{k: (v.strftime("%d.%m.%Y %H:%M") if isinstance(v, datetime) else v) for k, v in r.items()
-             if not k.startswith("_") and k not in PERSONAL_COLUMNS} for r in rows]
+             if not k.startswith("_") and k not in PERSONAL_COLUMNS} for r in rows], write
 
 
 def _write_workbook(out: Path, year: int, rows: list[dict], history: list[dict], digest: str) -> None:

@@ -78,7 +78,7 @@ def write_check_reports(con, run_id: str, year: int, outdir: Path,
     of processes (one per core but one) and this process write them; the files are the same.
     """
     with frozen_heap():
-        return _write_check_reports(con, run_id, year, outdir, archived, staff_outdir, unchanged)
+        return plan_reports(con, run_id, year, outdir, archived, staff_outdir, unchanged).write()[0]
 
 
 @dataclass(frozen=True)
@@ -119,13 +119,18 @@ class _Collected(logging.Handler):
 def _write_in_worker(job: _Job) -> tuple[list[Path], list[tuple[int, str]], Exception | None]:
     """`_write_one` in a pool process. What it logs goes back to the caller, who logs it where the
     command logs (a spawned process has no handlers of its own); so does what it raises."""
+    return _call_in_worker(_write_one, job)
+
+
+def _call_in_worker(fn: Callable, *args) -> tuple[object, list[tuple[int, str]], Exception | None]:
+    """`fn(*args)` in a pool process, with what it logs and raises (see `_write_in_worker`)."""
     collected = _Collected()
     package = logging.getLogger("mint_census")
     package.addHandler(collected)
     package.setLevel(logging.INFO)
     package.propagate = False
     try:
-        return _write_one(job), collected.records, None
+        return fn(*args), collected.records, None
     except Exception as exc:  # noqa: BLE001 - raised again by the caller, as in one process
         where = f"in a report worker process:\n{traceback.format_exc()}"
         try:
@@ -153,27 +158,29 @@ def report_processes(jobs: int) -> int:
     return max(1, min(usable_cores(), jobs // 12))
 
 
-def _write_all(jobs: list[_Job]) -> list[list[Path]]:
-    """Every job's files, in the order of `jobs`: in a pool of processes for many reports, else
-    (or when no process can be started) one after another here."""
-    processes = report_processes(len(jobs))
+def _write_all(jobs: list[_Job], also: Callable[[], object] | None = None,
+               weight: int = 0) -> tuple[list[list[Path]], object]:
+    """Every job's files, in the order of `jobs`, and what `also` returned (a picklable call run beside
+    them, None: nothing; `weight`: what it costs, in reports): in a pool of processes for many
+    reports, else (or when no process can be started) one after another here."""
+    processes = report_processes(len(jobs) + (weight if also is not None else 0))
     if processes > 1:
         try:
-            results = _in_pool(jobs, processes)
+            results, extra = _in_pool(jobs, processes, also)
         except (OSError, BrokenProcessPool, NotImplementedError, ValueError) as exc:
             # the pool itself failed (a worker's own error comes back as a value): write them here
             log.warning("check reports: no process pool (%s: %s); writing them one by one",
                         type(exc).__name__, exc)
         else:
             done = []
-            for paths, records, error in results:
+            for paths, records, error in results + ([extra] if also is not None else []):
                 for level, message in records:
                     log.log(level, "%s", message)
                 if error is not None:
                     raise error
                 done.append(paths)
-            return done
-    return [_write_one(job) for job in jobs]
+            return (done[:-1], done[-1]) if also is not None else (done, None)
+    return [_write_one(job) for job in jobs], (also() if also is not None else None)
 
 
 def _write_here(job: _Job) -> tuple[list[Path], list[tuple[int, str]], Exception | None]:
@@ -184,15 +191,38 @@ def _write_here(job: _Job) -> tuple[list[Path], list[tuple[int, str]], Exception
         return [], [], exc
 
 
-def _in_pool(jobs: list[_Job], processes: int) -> list:
-    """`processes` write the reports: a pool of all but one, and this process (processes.share)."""
+def _in_pool(jobs: list[_Job], processes: int, also: Callable[[], object] | None = None) -> tuple[list, object]:
+    """`processes` write the reports: a pool of all but one, and this process (processes.share).
+    `also` goes to the pool first (the longest job), while this process starts on the reports."""
     with spawn_pool(processes - 1) as pool:
-        return list(share([(job,) for job in jobs], lambda job: pool.submit(_write_in_worker, job),
-                          _write_here, slots=2 * (processes - 1)))
+        extra = pool.submit(_call_in_worker, also) if also is not None else None
+        results = list(share([(job,) for job in jobs], lambda job: pool.submit(_write_in_worker, job),
+                             _write_here, slots=2 * (processes - 1)))
+        return results, (extra.result() if extra is not None else None)
 
 
-def _write_check_reports(con, run_id: str, year: int, outdir: Path, archived: Callable[[str], Path] | None,
-                         staff_outdir: Path | None, unchanged: set[str]) -> list[Path]:
+@dataclass
+class ReportPlan:
+    """The reports of a run, before they are written: per file its kept files (an unchanged file's
+    report stays) or the job that writes them."""
+    parts: list[list[Path] | _Job]
+
+    def to_write(self, outdir: Path) -> set[str]:
+        """The names of the report workbooks this plan writes into `outdir`."""
+        return {f"{p.base}_Pruefbericht.xlsx" for p in self.parts if isinstance(p, _Job) and p.outdir == outdir}
+
+    def write(self, also: Callable[[], object] | None = None, weight: int = 0) -> tuple[list[Path], object]:
+        """Write the reports (see `write_check_reports`); returns the paths of all, in the plan's order,
+        and what `also` returned (run beside them, maybe in the pool; `weight`: what it costs, counted
+        in reports of ~0.1 s, for the decision on a pool)."""
+        written, extra = _write_all([p for p in self.parts if isinstance(p, _Job)], also, weight)
+        jobs = iter(written)
+        return [path for part in self.parts for path in (next(jobs) if isinstance(part, _Job) else part)], extra
+
+
+def plan_reports(con, run_id: str, year: int, outdir: Path, archived: Callable[[str], Path] | None = None,
+                 staff_outdir: Path | None = None, unchanged: set[str] = frozenset()) -> ReportPlan:
+    """What `write_check_reports` writes (its arguments), as a plan; creates the folders."""
     subs = con.execute(
         "SELECT file_sha256, file_name, network_id, status, errors, warnings, archive_path "
         "FROM meta.submissions WHERE run_id = ? AND status <> 'accepted' "
@@ -221,8 +251,7 @@ def _write_check_reports(con, run_id: str, year: int, outdir: Path, archived: Ca
             continue
         source = archived(archive_path) if archived is not None and archive_path else None
         parts.append(_Job(outdir, base, info, findings, source))
-    written_jobs = iter(_write_all([p for p in parts if isinstance(p, _Job)]))
-    return [path for part in parts for path in (next(written_jobs) if isinstance(part, _Job) else part)]
+    return ReportPlan(parts)
 
 
 def _kept(unchanged: bool, outdir: Path, base: str) -> list[Path]:

@@ -66,13 +66,15 @@ def share(jobs: Sequence[tuple], submit: Callable, here: Callable, slots: int) -
     On n cores, a pool of n - 1 processes and this one: this process would otherwise only wait, and
     a pool process takes a while to start (~0.75 s for a report writer, ~2.5 s for a Prefect worker
     that reads workbooks), in which this one gets jobs done. Two slots per pool process keep it busy
-    while this one is in the middle of a job. What a job raises reaches the caller: one done here at
-    once, one in the pool when its result is due."""
+    while this one is in the middle of a job; once no more than `slots` jobs are left, the pool
+    gets half as many, so that it is not left with a queue while this process has run out of jobs
+    (this process notices a free slot only between its own jobs). What a job raises reaches the
+    caller: one done here at once, one in the pool when its result is due."""
     results: dict[int, object] = {}
     pending: dict = {}  # future -> job index
     taken = emitted = 0
     while emitted < len(jobs):
-        while taken < len(jobs) and len(pending) < slots:
+        while taken < len(jobs) and len(pending) < (slots if len(jobs) - taken > slots else max(1, slots // 2)):
             pending[submit(*jobs[taken])] = taken
             taken += 1
         if taken < len(jobs):

@@ -294,10 +294,28 @@ def test_an_error_in_a_report_worker_reaches_the_caller_with_its_traceback(tmp_p
     info = ReportInfo(2025, "bad.xlsx", None, "rejected", 1, 0)
     blocked = tmp_path / "a file, not a folder"  # the worker cannot write into it
     blocked.write_text("x")
-    jobs = [reports._Job(tmp_path, "ok", info, [], None, copy=False),
-            reports._Job(blocked, "lost", info, [], None, copy=False)]
+    # the pool's process gets the first job, this process the second (processes.share)
+    jobs = [reports._Job(blocked, "lost", info, [], None, copy=False),
+            reports._Job(tmp_path, "ok", info, [], None, copy=False)]
     monkeypatch.setattr(reports, "report_processes", lambda jobs: 2)
     with pytest.raises(OSError) as raised:
         reports._write_all(jobs)
     assert "in a report worker process" in "".join(raised.value.__notes__)
     assert (tmp_path / "ok_Pruefbericht.txt").is_file()  # the other job was written
+
+
+def test_the_overview_goes_to_a_pool_only_beside_enough_reports(monkeypatch):
+    """A re-ingest with one changed file has the overview (large) and a report or none to write: a
+    process started for the overview alone would only make this one wait for it. Beside enough
+    reports it is written in the pool while this process writes reports."""
+    from mint_census.publications.checkreports import reports
+
+    monkeypatch.setattr(processes.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setenv(processes.POOL_VARIABLE, "1")
+    monkeypatch.setattr(reports, "spawn_pool", lambda n: pytest.fail("no pool for the overview alone"))
+    assert reports._write_all([], lambda: "overview written", weight=50) == ([], "overview written")
+    started = []
+    monkeypatch.setattr(reports, "_in_pool", lambda jobs, n, also: started.append(n) or ([], (also(), [], None)))
+    many = [object()] * (reports.PARALLEL_REPORTS_FROM // 2)
+    assert reports._write_all(many, lambda: "overview written", weight=50) == ([], "overview written")
+    assert started == [2]  # half the threshold in reports, the overview counting as many more

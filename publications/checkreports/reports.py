@@ -162,8 +162,9 @@ def _write_all(jobs: list[_Job], also: Callable[[], object] | None = None,
                weight: int = 0) -> tuple[list[list[Path]], object]:
     """Every job's files, in the order of `jobs`, and what `also` returned (a picklable call run beside
     them, None: nothing; `weight`: what it costs, in reports): in a pool of processes for many
-    reports, else (or when no process can be started) one after another here."""
-    processes = report_processes(len(jobs) + (weight if also is not None else 0))
+    reports, else (or when no process can be started) one after another here. `also` counts only as
+    far as there are reports to write beside it: alone, it would wait for a process to start."""
+    processes = report_processes(len(jobs) + (min(weight, len(jobs)) if also is not None else 0))
     if processes > 1:
         try:
             results, extra = _in_pool(jobs, processes, also)

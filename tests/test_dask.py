@@ -10,7 +10,8 @@ import pytest
 from mint_census.flows import steps
 from mint_census.flows.home import Home
 
-from .conftest import full_answers, tweak
+from .conftest import full_answers, needs_reference, tweak
+from .filler import fill, kreis_choice, libreoffice_save, lo_profile, needs_soffice  # noqa: F401
 from .test_incremental import contents
 
 pytest.importorskip("prefect_dask")
@@ -181,3 +182,51 @@ def test_the_pool_is_not_left_with_a_queue_when_this_process_runs_out_of_jobs():
 
     assert list(share([(i,) for i in range(8)], Later, here, slots=2)) == list(range(8))
     assert done_by == {0: "pool", 1: "pool", 2: "here", 3: "here", 4: "here", 5: "here", 6: "pool", 7: "here"}
+
+
+@needs_soffice
+@needs_reference
+def test_libreoffice_files_through_the_shared_reading_and_the_report_pool_equal_the_serial_ingest(
+        prefect, home, tmp_path, reference, lo_profile, monkeypatch):  # noqa: F811
+    """Files as coordinators send them (the real template filled by its German labels, saved by
+    LibreOffice) through `--workers 2` (a pool process and the flow's own read the chunks) and the
+    report pool (the overview written in its process beside the reports): the warehouse, the check
+    reports and the overview equal those of the serial ingest."""
+    from mint_census.flows.cli import main
+    from mint_census.flows.pipeline import ingest_flow
+    from mint_census.publications.checkreports import reports
+
+    from .test_checkreport_xlsx import _report_contents
+    from .test_loop_libreoffice import ANSWERS, _partner_labels
+
+    year = 2024  # not 2025: tests/test_flows.py reads the 2025 artifacts of the session's server
+    answers = {k: v for k, v in ANSWERS.items()  # the 2024 form: "Hauptamtliches Personal", no MINT-Cluster
+               if k not in {("Netzwerk", "Bezahltes Personal"), ("Netzwerk", "Zugleich MINT-Cluster (BMBF)")}}
+    answers[("Netzwerk", "Hauptamtliches Personal")] = 1.5
+    out = tmp_path / "versand"
+    ids = ("MR-001", "MR-002", "MR-003")
+    assert main(["template", "--home", str(home), "--year", str(year), "--out", str(out),
+                 *[a for nid in ids for a in ("--network", nid)]]) == 0
+    filled = []
+    for nid, meetings in zip(ids, (6, 60, 12)):  # MR-002: one error (at most 52 meetings)
+        template = out / f"Erhebungsbogen_{year}_{nid}.xlsx"
+        partners = {("Partner", label): 2 for label in _partner_labels(template)}
+        filled.append(fill(template, {**answers, **partners, ("Netzwerk", "Netzwerktreffen pro Jahr"): meetings,
+                                      ("Gebiet", "Kreis", 2): kreis_choice(template, "05316"),
+                                      ("Gebiet", "Abdeckung", 2): "teilweise"},
+                           tmp_path / "filled" / template.name))
+    libreoffice_save(filled, Home(home).inbox(year), lo_profile)
+    serial = tmp_path / "serial"
+    shutil.copytree(home, serial)
+    steps.ingest_year(Home(serial), year, None, reference)
+
+    monkeypatch.setattr(steps, "CHUNK", 1)  # three chunks: two to the pool's process, one read here
+    monkeypatch.setattr(reports, "report_processes", lambda jobs: 2)  # the report pool, as for a large run
+    summary = ingest_flow(year, str(home), None, None, workers=2)
+    assert (summary.files, summary.rejected) == (3, 1)
+    mine, theirs = contents(home), contents(serial)
+    assert mine["core.networks"] and mine == theirs
+    shared, alone = Home(home).reports(year), Home(serial).reports(year)
+    assert sorted(p.name for p in shared.iterdir()) == sorted(p.name for p in alone.iterdir())
+    assert "MR-002_Pruefbericht.xlsx" in {p.name for p in shared.iterdir()}
+    assert _report_contents(shared) == _report_contents(alone)

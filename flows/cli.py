@@ -171,32 +171,36 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def first_line(args) -> str:
+def first_line(args, warm: bool = False) -> str:
     """What a flow command prints before Prefect starts: the console talks at once."""
     what = f"{args.command}" + (f" --year {args.year}" if getattr(args, "year", None) else "")
     server = os.environ.get("PREFECT_API_URL")
     where = f"Prefect server {server}" if server else "a temporary local Prefect server"
+    if warm:
+        where += ", in a warm process of `mint-census server`"
     return f"mint-census {what}: starting (home {args.home}; flows run on {where}) …"
 
 
-def configure_environment(home: Home, verbose: bool) -> None:
+def configure_environment(home: Home, verbose: bool, env=None) -> None:
     """Prefect settings before Prefect is imported: a local, quiet, offline set-up per home.
 
     A staff member with a Prefect server sets PREFECT_API_URL (and PREFECT_HOME) herself;
-    those win over these defaults.
+    those win over these defaults. `env`: another mapping than os.environ (the settings a
+    command would run under, for the server's warm processes: flows/warm.py).
     """
-    os.environ.setdefault("PREFECT_HOME", str(home.prefect.resolve()))
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    env = os.environ if env is None else env
+    env.setdefault("PREFECT_HOME", str(home.prefect.resolve()))
+    env.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     # Prefect's client telemetry too (it would ask the server, then may send usage events): the
     # census runs offline, and nothing about it leaves the machine.
-    os.environ.setdefault("DO_NOT_TRACK", "1")
+    env.setdefault("DO_NOT_TRACK", "1")
     # This command's main is guarded: spawned worker processes may import it again (check reports,
     # the publication's figures; publications/processes.py). Not a Prefect setting; "0" keeps
     # everything in one process.
-    os.environ.setdefault("MINT_CENSUS_PROCESS_POOL", "1")
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
-    os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
+    env.setdefault("MINT_CENSUS_PROCESS_POOL", "1")
+    env.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    env.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
+    env.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
 
 
 class _NoTraceback(logging.Filter):
@@ -320,22 +324,33 @@ def _exit_without_teardown(code: list[int]) -> None:
         os._exit(code[0])
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, warm: bool = False) -> int:
+    """The command line; `warm`: this is a warm process of `mint-census server` (flows/warm.py)."""
     out, err = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = PrintableStream(out), PrintableStream(err)
     try:
-        return _main(argv)
+        return _main(argv, warm)
     finally:
         sys.stdout, sys.stderr = out, err
 
 
-def _main(argv: list[str] | None = None) -> int:
+def _main(argv: list[str] | None = None, warm: bool = False) -> int:
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: 2 for bad usage, 0 for --help
         return int(exc.code or 0)
     home = Home(Path(args.home))
+    args.env_before = dict(os.environ)  # the settings before ours (`server` prepares its warm process)
+    if not warm:
+        from . import warm as warm_processes  # light: no Prefect, pandas …
+        env = dict(os.environ)
+        configure_environment(home, args.verbose, env)
+        if warm_processes.wanted(args.command, env):
+            code = warm_processes.run_warm([sys.argv[0], *argv], env)
+            if code is not None:
+                return code
     try:
         if args.command == "demo":
             prepare_demo_home(home)
@@ -354,7 +369,7 @@ def _main(argv: list[str] | None = None) -> int:
     settings = contextlib.ExitStack()  # Prefect settings of this command's flow runs
     try:
         if args.command in FLOW_COMMANDS:
-            print(first_line(args), flush=True)
+            print(first_line(args, warm), flush=True)
         from . import commands  # does not import Prefect: the flows load when a command runs one
         commands.PREFECT_HOOKS[:] = [_quiet_prefect_console]
         if args.command != "serve":  # served runs keep Prefect's heartbeats (the runner watches them)

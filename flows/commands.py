@@ -97,7 +97,7 @@ def dispatch(args, home: Home) -> int:
             raise UsageError("--keep-years must be 0 or more")
         return retention(home, args.keep_years, args.dry_run)
     if args.command == "server":
-        return server(home, args.port)
+        return server(home, args.port, getattr(args, "env_before", None))
     if args.command == "serve":
         return serve(home, args.year, reference, args.schedule)
     raise UsageError(f"unknown command {args.command}")
@@ -361,20 +361,41 @@ def demo(home: Home, reference: str | None, seed: int) -> int:
     return EXIT_OK
 
 
-def server(home: Home, port: int) -> int:
-    """`prefect server start` on 127.0.0.1 with its state under the home, until stopped."""
+def server(home: Home, port: int, env_before: dict | None = None) -> int:
+    """`prefect server start` on 127.0.0.1 with its state under the home, until stopped; beside it
+    the warm processes that run flow commands without Python's start-up (flows/warm.py)."""
     import subprocess
     import sys
+
+    from . import warm
 
     url = f"http://127.0.0.1:{port}"
     print(f"server: Prefect server and UI at {url} (state in {os.environ.get('PREFECT_HOME', home.prefect)}); "
           f"set PREFECT_API_URL={url}/api for mint-census commands and `mint-census serve`; Ctrl+C stops it",
           flush=True)
+    host = None
+    if os.environ.get(warm.OFF, "1") != "0":
+        from .cli import configure_environment
+        # The settings of a command run from the same shell with the same home: ready at once.
+        own = dict(os.environ if env_before is None else env_before)
+        own["PREFECT_API_URL"] = f"{url}/api"
+        configure_environment(home, False, own)
+        host = warm.Host(f"{url}/api", home.logs / "warm-processes.log")
+        why_not = host.start(own)
+        if why_not:
+            host = None
+            print(f"server: commands run cold: {why_not}", flush=True)
+        else:
+            print(f"server: flow commands with PREFECT_API_URL={url}/api run in warm processes "
+                  f"(socket {warm.socket_dir()}; MINT_CENSUS_WARM=0 runs one cold)", flush=True)
     try:
         return subprocess.call([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
                                 "--port", str(port)])
     except KeyboardInterrupt:
         return EXIT_OK
+    finally:
+        if host is not None:
+            host.close()
 
 
 def serve(home: Home, year: int, reference: str | None, schedule: str) -> int:

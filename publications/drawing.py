@@ -29,7 +29,7 @@ from .english import language
 from .figures import FIGURES, render
 from .german import Edition
 from .maps import MAP_NAME, render_map
-from .processes import pool_allowed, spawn_pool, usable_cores
+from .processes import fork_pool, pool_allowed, spawn_pool, usable_cores
 from .queries import QueryResult
 
 log = logging.getLogger(__name__)
@@ -94,9 +94,26 @@ def _warm_up() -> None:
             fig.savefig(io.BytesIO(), format=suffix, dpi=50)
 
 
+# True in a warm process of `mint-census server` (flows/warm.py): matplotlib is imported and has
+# drawn once already. A spawned process would start Python and matplotlib first, which takes longer
+# than the drawing itself; so `prestart` forks this process instead while it has no thread yet,
+# and a Drawer made later draws here.
+WARM = False
+
+
 def drawing_process() -> bool:
-    """Whether to draw in a process of its own: a second core, and a main that allows it."""
-    return pool_allowed() and usable_cores() >= 2
+    """Whether to draw in a (spawned) process of its own: a second core, a main that allows it, and
+    a process that would have to import matplotlib first."""
+    return pool_allowed() and usable_cores() >= 2 and not WARM
+
+
+def _single_threaded() -> bool:
+    """No other thread in this process, native ones included (Linux; elsewhere: unknown, False)."""
+    import os
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False
 
 
 class Drawer:
@@ -104,11 +121,11 @@ class Drawer:
     ``drawing_process()``) or here when its results are asked for. A context manager: leaving it
     ends the process. Should the process fail to start or die, the drawings are made here."""
 
-    def __init__(self, separate: bool | None = None) -> None:
+    def __init__(self, separate: bool | None = None, fork: bool = False) -> None:
         self._pool = None
         if separate if separate is not None else drawing_process():
             try:
-                self._pool = spawn_pool(1)
+                self._pool = fork_pool() if fork else spawn_pool(1)
                 self._pool.submit(_warm_up)  # starts the process now
             except (OSError, NotImplementedError, ValueError, RuntimeError) as exc:
                 log.warning("figures: no drawing process (%s: %s); drawing them here", type(exc).__name__, exc)
@@ -160,6 +177,8 @@ def prestart() -> None:
     global _waiting
     if _waiting is None and drawing_process():
         _waiting = Drawer(separate=True)
+    elif _waiting is None and WARM and pool_allowed() and usable_cores() >= 2 and _single_threaded():
+        _waiting = Drawer(separate=True, fork=True)  # a fork of this warm process, at once ready
 
 
 def prestarted() -> Drawer | None:

@@ -40,6 +40,15 @@ def spawn_pool(processes: int) -> ProcessPoolExecutor:
                                initializer=end_without_teardown)
 
 
+def fork_pool() -> ProcessPoolExecutor:
+    """A pool of one forked process: only for a process that has no thread yet and whose modules
+    are imported already (a warm process of `mint-census server`: publications.drawing.prestart).
+    With the fork start method the pool starts its process at the first submit, before its own
+    management thread."""
+    return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
+                               initializer=end_without_teardown)
+
+
 def end_without_teardown() -> None:
     """In a pool's process (its initializer): once the pool lets it go, end it without clearing every
     module (matplotlib, openpyxl, Prefect, pandas …), which the pool's shutdown waited for: 0.2-0.3 s

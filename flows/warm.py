@@ -1,0 +1,600 @@
+"""Warm processes: `mint-census server` runs flow commands without Python's start-up.
+
+A flow command that starts cold spends about 2 s importing Prefect, pandas, pandera, DuckDB and
+openpyxl before it reads the first workbook; a one-workbook ingest does 1 s of work after that.
+`mint-census server` therefore keeps, beside the Prefect server, a *host* that listens on a Unix
+socket, and per set of settings a *zygote*: a process that has imported everything a flow command
+needs and then only waits. `ingest`, `publish`, `run` and `snapshot`, with PREFECT_API_URL naming
+that server, hand their command line to the host; the zygote forks a child that runs the command
+exactly as the cold command would (the same `cli.main`), with the caller's working directory,
+environment, umask and its very stdin, stdout and stderr (passed over the socket), and sends back
+the exit code. Ctrl+C in the caller's terminal is forwarded to the child.
+
+When is a zygote used? Only when it was started under the same settings as the command's own: the
+same Python, the same installed code (every file of the package and every directory on sys.path,
+by size and modification time), and the same environment variables that decide how Prefect and
+the libraries start (PREFECT_*, MINT_CENSUS_*, PYTHON*, MPL*, locale, TZ, HOME, …; `fingerprint`).
+A command whose settings have no ready zygote runs cold, as before, and the host starts one for
+them, ready for the next command; `mint-census server` prepares one at once for its own settings.
+Changed code therefore never runs stale: the next command runs cold and a new zygote is made.
+MINT_CENSUS_WARM=0 keeps a command (or, set for the server, the server) cold.
+
+Safety: the socket lives in a directory of the user's own (mode 0700, not a symbolic link,
+checked before every use); the host serves only connections from the same user (SO_PEERCRED).
+The zygote runs with the caller's environment and is started with `python -P` (no working
+directory on sys.path), in its own session, so that Ctrl+C in the server's window stops the
+server, not a command that is running. A zygote ends when the server ends or after an hour
+without a command; children that are running go on to their end.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import socket
+import stat
+import struct
+import sys
+import tempfile
+from pathlib import Path
+
+# Commands that may run in a warm process: flow commands that end (not `serve`, which runs until
+# stopped; not `demo`, which owns its home and is run once).
+WARM_COMMANDS = frozenset({"ingest", "publish", "run", "snapshot"})
+OFF = "MINT_CENSUS_WARM"  # "0": never warm
+IDLE_SECONDS = 3600  # a zygote without a command for this long ends
+MOST_ZYGOTES = 3  # sets of settings kept warm at once (each ~250 MB)
+_LIMIT = 200_000  # bytes of one request (the environment is most of it; ~5 KB is usual)
+# Environment variables that decide how Prefect and the libraries start; the rest is set anew in
+# the child for every command (PATH, PWD, TERM, …).
+_STARTUP_VARS = ("PREFECT_", "MINT_CENSUS_", "PYTHON", "MPL", "LC_", "LANG", "LANGUAGE", "TZ", "HOME",
+                 "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "DO_NOT_TRACK", "OMP_", "OPENBLAS_", "MKL_",
+                 "NUMEXPR_", "TMPDIR", "SSL_CERT_", "REQUESTS_CA_BUNDLE", "HTTP_PROXY", "HTTPS_PROXY",
+                 "NO_PROXY", "http_proxy", "https_proxy", "no_proxy", "ALL_PROXY")
+_NOT_STARTUP = frozenset({OFF})
+
+
+# --- where the socket is ---------------------------------------------------------------------
+
+def socket_dir() -> Path:
+    base = os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()
+    return Path(base) / f"mint-census-{os.getuid()}"
+
+
+def private_dir(create: bool = False) -> Path | None:
+    """The user's own socket directory, or None when it is missing or anyone else could use it."""
+    d = socket_dir()
+    if create:
+        try:
+            d.mkdir(mode=0o700, parents=False)
+        except FileExistsError:
+            pass
+        except OSError:
+            return None
+    try:
+        st = os.lstat(d)
+    except OSError:
+        return None
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o077:
+        return None
+    return d
+
+
+def socket_path(api_url: str, directory: Path) -> Path:
+    return directory / f"warm-{hashlib.sha256(api_url.encode()).hexdigest()[:16]}.sock"
+
+
+# --- which settings a zygote was made under ---------------------------------------------------
+
+def _code_files() -> list[str]:
+    import importlib.util
+    roots = []
+    for name in ("flows", "schemas", "sources", "warehouse", "publications"):
+        spec = importlib.util.find_spec(f"mint_census.{name}")
+        if spec is not None and spec.submodule_search_locations:
+            roots.extend(spec.submodule_search_locations)
+    return roots
+
+
+def code_stamp() -> str:
+    """Size and modification time of every file of the package and of the site-packages
+    directories (a package installed or removed changes them)."""
+    h = hashlib.sha256()
+    for root in _code_files():
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+            for f in sorted(filenames):
+                try:
+                    st = os.stat(os.path.join(dirpath, f))
+                except OSError:
+                    continue
+                h.update(f"{dirpath}/{f}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+    import sysconfig
+    paths = sysconfig.get_paths()
+    for entry in sorted({paths["purelib"], paths["platlib"]}):
+        try:
+            st = os.stat(entry)
+        except OSError:
+            continue
+        h.update(f"{entry}:{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def fingerprint(env: dict[str, str], stamp: str | None = None) -> str:
+    h = hashlib.sha256()
+    h.update(f"{sys.executable}\n{sys.version}\n{stamp or code_stamp()}\n".encode())
+    for key in sorted(env):
+        if key.startswith(_STARTUP_VARS) and key not in _NOT_STARTUP:
+            h.update(f"{key}={env[key]}\0".encode())
+    return h.hexdigest()
+
+
+# --- framing ---------------------------------------------------------------------------------
+
+def _frame(obj: dict) -> bytes:
+    data = json.dumps(obj).encode()
+    return struct.pack("!I", len(data)) + data
+
+
+def _read_frame(sock: socket.socket, first: bytes = b"") -> dict | None:
+    buf = first
+    while len(buf) < 4:
+        more = sock.recv(4 - len(buf))
+        if not more:
+            return None
+        buf += more
+    (size,) = struct.unpack("!I", buf[:4])
+    if size > _LIMIT:
+        raise ValueError(f"request of {size} bytes")
+    data = buf[4:]
+    while len(data) < size:
+        more = sock.recv(min(65536, size - len(data)))
+        if not more:
+            return None
+        data += more
+    return json.loads(data[:size])
+
+
+# --- the command's side ----------------------------------------------------------------------
+
+def wanted(command: str, env: dict[str, str]) -> bool:
+    return command in WARM_COMMANDS and bool(env.get("PREFECT_API_URL")) and env.get(OFF, "1") != "0" \
+        and not IN_CHILD
+
+
+def run_warm(argv: list[str], env: dict[str, str]) -> int | None:
+    """Run the command line in the server's warm process; its exit code, or None when no warm
+    process takes it (then the caller runs it itself). Once the server has taken the command, it is
+    never run a second time here: a broken connection is a failure of the command."""
+    directory = private_dir()
+    if directory is None:
+        return None
+    path = socket_path(env["PREFECT_API_URL"], directory)
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.settimeout(2.0)
+        sock.connect(str(path))
+    except OSError:
+        sock.close()
+        return None
+    fds, opened = [], []
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+            fds.append(fd)
+        except OSError:  # a closed stdin/stdout: the command gets /dev/null, as a cold one would fail
+            opened.append(os.open(os.devnull, os.O_RDWR))
+            fds.append(opened[-1])
+    request = {"op": "run", "fp": fingerprint(env), "executable": sys.executable, "argv": argv,
+               "cwd": os.getcwd(), "env": env, "umask": _umask(),
+               "encoding": [getattr(s, "encoding", None) or "utf-8" for s in (sys.stdout, sys.stderr)]}
+    try:
+        data = _frame(request)
+        if len(data) > _LIMIT:
+            return None
+        socket.send_fds(sock, [data], fds)
+        sock.settimeout(None)
+        reply = _read_frame(sock)
+    except (OSError, ValueError):
+        sock.close()
+        return None
+    finally:
+        for fd in opened:
+            os.close(fd)
+    if reply is None or "cold" in reply:
+        sock.close()
+        return None  # not taken: the host said so (or ended before it answered)
+    if "pid" not in reply:
+        sock.close()
+        return _exit_code(reply)
+    return _wait_for(sock, int(reply["pid"]))
+
+
+def _exit_code(reply: dict | None) -> int:
+    if reply is None or not isinstance(reply.get("exit"), int):
+        print("error: the command's warm process (mint-census server) ended without an exit code; "
+              "its log is in <home>/logs; MINT_CENSUS_WARM=0 runs commands without it", file=sys.stderr)
+        return 1
+    return reply["exit"]
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _wait_for(sock: socket.socket, pid: int) -> int:
+    """The child's exit code; signals to this process go to it meanwhile."""
+    def forward(signum, frame):
+        try:
+            os.kill(pid, signum)
+        except OSError:
+            pass
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+        signal.signal(sig, forward)
+    while True:
+        try:
+            reply = _read_frame(sock)
+            break
+        except InterruptedError:
+            continue
+        except (OSError, ValueError):
+            reply = None
+            break
+    sock.close()
+    return _exit_code(reply)
+
+
+def ready(api_url: str, env: dict[str, str]) -> bool:
+    """Whether the server's host has a zygote ready for these settings (for tests and the benchmark)."""
+    directory = private_dir()
+    if directory is None:
+        return False
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.settimeout(5)
+            sock.connect(str(socket_path(api_url, directory)))
+            sock.sendall(_frame({"op": "status", "fp": fingerprint(env)}))
+            reply = _read_frame(sock)
+    except (OSError, ValueError):
+        return False
+    return bool(reply and reply.get("ready"))
+
+
+IN_CHILD = False  # True in a zygote's child: the command runs here, never handed on again
+
+
+# --- the host (in `mint-census server`) ------------------------------------------------------
+
+class Host:
+    """Listens on the socket of one Prefect server's API URL; keeps up to MOST_ZYGOTES zygotes."""
+
+    def __init__(self, api_url: str, log_path: Path):
+        import threading
+        self.api_url = api_url
+        self.log_path = log_path
+        self._lock = threading.Lock()
+        self._zygotes: dict[str, _Zygote] = {}
+        self._sock: socket.socket | None = None
+        self.path: Path | None = None
+
+    def start(self, own_env: dict[str, str] | None = None) -> str | None:
+        """Listen; None when started, else why not (the server goes on without warm processes)."""
+        import threading
+        directory = private_dir(create=True)
+        if directory is None:
+            return f"{socket_dir()} is not a directory of this user's own (mode 0700)"
+        path = socket_path(self.api_url, directory)
+        if path.exists():
+            probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                probe.connect(str(path))
+                probe.close()
+                return f"another server's warm processes listen on {path}"
+            except OSError:
+                path.unlink(missing_ok=True)  # left by a server that ended without cleaning up
+            finally:
+                probe.close()
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        old = os.umask(0o177)
+        try:
+            sock.bind(str(path))
+        finally:
+            os.umask(old)
+        sock.listen(16)
+        self._sock, self.path = sock, path
+        threading.Thread(target=self._accept, name="warm-host", daemon=True).start()
+        if own_env is not None:
+            self._zygote_for(own_env, fingerprint(own_env))
+        return None
+
+    def close(self) -> None:
+        if self._sock is not None:
+            self._sock.close()
+            if self.path is not None:
+                self.path.unlink(missing_ok=True)
+        with self._lock:
+            for z in self._zygotes.values():
+                z.close()
+            self._zygotes.clear()
+
+    def _accept(self) -> None:
+        import threading
+        while True:
+            try:
+                conn, _ = self._sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        fds: list[int] = []
+        try:
+            creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+            _pid, uid, _gid = struct.unpack("3i", creds)
+            if uid != os.getuid():
+                return  # only the user who runs the server
+            conn.settimeout(10)
+            first, fds, _flags, _addr = socket.recv_fds(conn, 65536, 3)
+            request = _read_frame(conn, first)
+            if request is None:
+                return
+            if request.get("op") == "status":
+                with self._lock:
+                    z = self._zygotes.get(request.get("fp"))
+                conn.sendall(_frame({"ready": bool(z and z.ready())}))
+                return
+            if request.get("op") != "run" or len(fds) != 3:
+                return
+            reason = self._forward(conn, request, fds)
+            if reason:
+                conn.sendall(_frame({"cold": reason}))
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        finally:
+            for fd in fds:
+                os.close(fd)
+            conn.close()
+
+    def _forward(self, conn: socket.socket, request: dict, fds: list[int]) -> str | None:
+        if request.get("executable") != sys.executable:
+            return "another Python installation"
+        fp = str(request["fp"])
+        with self._lock:
+            z = self._zygotes.get(fp)
+            if z is None or z.ended():
+                self._zygote_for(dict(request["env"]), fp)
+                return "warming up for these settings"
+        if not z.ready():
+            return "warming up for these settings"
+        payload = json.dumps(request).encode()
+        if not z.send(payload, [conn.fileno(), *fds]):
+            return "the warm process ended"
+        return None
+
+    def _zygote_for(self, env: dict[str, str], fp: str) -> None:
+        """Start a zygote (the caller holds the lock, or nobody else runs yet)."""
+        for key in [k for k, z in self._zygotes.items() if z.ended()]:
+            self._zygotes.pop(key).close()
+        while len(self._zygotes) >= MOST_ZYGOTES:
+            oldest = min(self._zygotes, key=lambda k: self._zygotes[k].used)
+            self._zygotes.pop(oldest).close()
+        self._zygotes[fp] = _Zygote(env, fp, self.log_path)
+
+
+class _Zygote:
+    def __init__(self, env: dict[str, str], fp: str, log_path: Path):
+        import subprocess
+        import threading
+        import time
+        self.fp = fp
+        self.used = time.monotonic()
+        self._ready = threading.Event()
+        self._ended = threading.Event()
+        self._send_lock = threading.Lock()
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        ours.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 2 * _LIMIT)
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(log_path, "a", encoding="utf-8") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-P", "-m", "mint_census.flows.warm", str(theirs.fileno()), fp],
+                pass_fds=[theirs.fileno()], env=env, cwd="/", stdin=subprocess.DEVNULL,
+                stdout=log, stderr=log, start_new_session=True)
+        theirs.close()
+        self._sock = ours
+        threading.Thread(target=self._watch, name="warm-zygote", daemon=True).start()
+
+    def _watch(self) -> None:
+        try:
+            while True:
+                msg = self._sock.recv(256)
+                if not msg:
+                    break
+                if msg.startswith(b"ready ") and msg[6:].decode() == self.fp:
+                    self._ready.set()
+                elif msg.startswith(b"ready "):  # the code changed while it imported: never use it
+                    break
+        except OSError:
+            pass
+        self._ended.set()
+        self._ready.clear()
+
+    def ready(self) -> bool:
+        return self._ready.is_set() and not self._ended.is_set()
+
+    def ended(self) -> bool:
+        return self._ended.is_set() or self.proc.poll() is not None
+
+    def send(self, payload: bytes, fds: list[int]) -> bool:
+        import time
+        self.used = time.monotonic()
+        try:
+            with self._send_lock:
+                socket.send_fds(self._sock, [payload], fds)
+            return True
+        except OSError:
+            self._ended.set()
+            return False
+
+    def close(self) -> None:
+        self._ended.set()
+        try:
+            self._sock.close()  # the zygote sees the end of its socket and ends
+        except OSError:
+            pass
+
+
+# --- the zygote ------------------------------------------------------------------------------
+
+# What a flow command imports (the cold command imports them after parsing its command line), and
+# what its first flow run imports from Prefect.
+PRELOAD = ("mint_census.flows.cli", "mint_census.flows.commands", "mint_census.flows.steps",
+           "mint_census.flows.pipeline", "mint_census.flows.outputs", "mint_census.publications.publish",
+           "prefect.flow_engine", "prefect.task_engine", "prefect.client.orchestration",
+           "prefect.utilities.visualization", "anyio._backends._asyncio", "anyio.streams.memory",
+           "mint_census.flows.register_cli", "mint_census.warehouse.schema", "mint_census.warehouse.views",
+           "mint_census.warehouse.views_research", "pandas.io.formats.string", "pandas.core.methods.to_dict",
+           "stringprep", "jinja2", "typst", "openpyxl.packaging.extended")
+
+
+def preload() -> None:
+    import importlib
+    for name in PRELOAD:
+        importlib.import_module(name)
+    from mint_census.publications import drawing
+    drawing._warm_up()  # matplotlib's fonts and caches, for the child and its fork (drawing.WARM)
+    import pandas as pd
+    import pandera.pandas as pa
+    # pandera registers its pandas backends (and imports its strategies) at the first validation.
+    pa.DataFrameSchema({"a": pa.Column(int, pa.Check.ge(0))}).validate(pd.DataFrame({"a": [1]}))
+
+
+def zygote(fd: int, fp: str) -> None:
+    import gc
+    import time
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server's Ctrl+C is not for running commands
+    sock = socket.socket(fileno=fd)
+    stamp = code_stamp()  # before the imports: code changed during them makes the fingerprint differ
+    import logging
+    # As in a cold command, the root logger has handlers of ours before Prefect is imported, so that
+    # Prefect's logging set-up leaves the root logger alone; the child's cli.configure_logging
+    # replaces this stand-in with the command's own handlers.
+    stand_in = logging.NullHandler()
+    stand_in.setFormatter(logging.Formatter("%(message)s"))
+    stand_in._mint_census = True
+    logging.getLogger().addHandler(stand_in)
+    preload()
+    gc.collect()
+    gc.freeze()  # the imported modules stay shared with the children (no copy on a collection)
+    sock.sendall(b"ready " + fingerprint(dict(os.environ), stamp).encode())
+    children: set[int] = set()
+    last = time.monotonic()
+    sock.settimeout(60)
+    while True:
+        for pid in list(children):
+            try:
+                done, _ = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                done = pid
+            if done:
+                children.discard(pid)
+        try:
+            msg, fds, _flags, _addr = socket.recv_fds(sock, 2 * _LIMIT, 4)
+        except TimeoutError:
+            if not children and time.monotonic() - last > IDLE_SECONDS:
+                return
+            continue
+        except OSError:
+            return
+        if not msg:
+            return  # the host ended
+        last = time.monotonic()
+        if len(fds) != 4:
+            for f in fds:
+                os.close(f)
+            continue
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            sock.close()
+            _child(msg, fds)  # never returns
+        children.add(pid)
+        for f in fds:
+            os.close(f)
+
+
+def _child(msg: bytes, fds: list[int]) -> None:
+    import atexit
+    import logging
+    import threading
+    import time
+    code = 1
+    conn = None
+    try:
+        conn = socket.socket(fileno=fds[0])
+        conn.sendall(_frame({"pid": os.getpid()}))
+        request = json.loads(msg)
+        for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGCHLD):
+            signal.signal(sig, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        for target, fd in enumerate(fds[1:]):
+            os.dup2(fd, target)
+            os.close(fd)
+        os.chdir(request["cwd"])
+        os.umask(int(request["umask"]))
+        os.environ.clear()
+        os.environ.update(request["env"])
+        time.tzset()
+        # The encoding is the caller's already (same locale and PYTHON* variables: `fingerprint`);
+        # the buffering is what Python chooses for the caller's streams.
+        sys.stdout.reconfigure(line_buffering=os.isatty(1))
+        sys.stderr.reconfigure(line_buffering=True)
+        sys.argv = list(request["argv"])
+        global IN_CHILD
+        IN_CHILD = True
+        from mint_census.publications import drawing
+        drawing.WARM = True
+        from prefect.context import refresh_global_settings_context
+        refresh_global_settings_context()  # the caller's environment (a temporary PREFECT_HOME …)
+        from mint_census.flows import cli
+        try:
+            code = cli.main(sys.argv[1:], warm=True)
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        except KeyboardInterrupt:
+            code = 1
+        # What the interpreter does at exit: wait for the threads, then the atexit handlers
+        # (Prefect drains its event and log workers there).
+        try:
+            threading._shutdown()
+        except Exception:
+            pass
+        atexit._run_exitfuncs()
+    except BaseException as exc:  # noqa: BLE001 - the caller gets an exit code whatever happens
+        try:
+            print(f"error: the warm process could not run the command: {type(exc).__name__}: {exc}; "
+                  f"MINT_CENSUS_WARM=0 runs it without the server's warm process", file=sys.stderr)
+        except Exception:
+            pass
+        code = 1
+    finally:
+        try:
+            logging.shutdown()
+            for stream in (sys.stdout, sys.stderr):
+                stream.flush()
+        except Exception:
+            pass
+        try:
+            if conn is not None:
+                conn.sendall(_frame({"exit": int(code)}))
+        except Exception:
+            pass
+        os._exit(int(code) if isinstance(code, int) else 1)
+
+
+if __name__ == "__main__":
+    zygote(int(sys.argv[1]), sys.argv[2])

@@ -1,0 +1,187 @@
+"""Warm processes of `mint-census server` (flows/warm.py): a command run there does what the cold
+command does — the same warehouse rows, check reports, console output and exit code — and the
+socket is used only when it is the user's own."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from mint_census.flows import warm
+from mint_census.flows.cli import configure_environment
+from mint_census.flows.home import Home
+
+from .conftest import full_answers, needs_reference, register_frame, tweak
+from mint_census.schemas.template import write_workbook
+from mint_census.sources.register import write_register
+
+SCRIPT = Path(sys.executable).with_name("mint-census")
+
+
+@pytest.fixture
+def run_dir(monkeypatch):
+    """A short private directory for the sockets (a Unix socket path has at most 107 bytes)."""
+    d = Path(tempfile.mkdtemp(prefix="mcw"))
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(d))
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def _home(root: Path) -> Path:
+    (root / "inbox" / "2025").mkdir(parents=True)
+    write_register(register_frame(), root / "register.csv")
+    for nid in ("MR-001", "MR-002"):
+        write_workbook(root / "inbox" / "2025" / f"Erhebungsbogen_2025_{nid}.xlsx", 2025, nid,
+                       full_answers(2025, nid))
+    bad = tweak(full_answers(2025, "MR-003"), meetings_per_year="ca. 6")
+    write_workbook(root / "inbox" / "2025" / "Erhebungsbogen_2025_MR-003.xlsx", 2025, "MR-003", bad)
+    return root
+
+
+def _command(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run([str(SCRIPT), *argv], capture_output=True, text=True, env=env, timeout=300)
+
+
+def _rows(home: Path) -> dict:
+    con = duckdb.connect(str(Home(home).warehouse), read_only=True)
+    try:
+        out = {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
+               for t in ("core.networks", "core.districts", "core.offers", "core.partners", "core.funding")}
+        out["meta.submissions"] = con.execute(
+            "SELECT network_id, file_name, file_sha256, status, errors, warnings, loaded FROM meta.submissions "
+            "ORDER BY ALL").fetchall()
+        return out
+    finally:
+        con.close()
+
+
+def _same_text(out: str, home: Path) -> list[str]:
+    """Console lines without the home's path and the seconds a run took."""
+    import re
+    text = out.replace(str(home), "<home>")
+    return [re.sub(r"\d+\.\d s\)", "s)", line) for line in text.splitlines()]
+
+
+@needs_reference
+@pytest.mark.skipif(not SCRIPT.exists(), reason="the mint-census console script is not installed")
+def test_a_command_in_the_warm_process_does_what_the_cold_one_does(prefect, tmp_path, run_dir):
+    from prefect.settings import PREFECT_API_URL
+    url = PREFECT_API_URL.value()
+    env = {**os.environ, "PREFECT_API_URL": url, "PREFECT_HOME": str(tmp_path / "prefect-home")}
+    env.pop(warm.OFF, None)
+    own = dict(env)
+    configure_environment(Home(tmp_path), False, own)  # what the client computes (PREFECT_HOME is set)
+    host = warm.Host(url, tmp_path / "warm.log")
+    assert host.start(own) is None
+    try:
+        deadline = time.monotonic() + 180
+        while not warm.ready(url, own):
+            assert time.monotonic() < deadline, (tmp_path / "warm.log").read_text()
+            time.sleep(0.5)
+        cold_home, warm_home = _home(tmp_path / "cold"), _home(tmp_path / "warm")
+        cold = _command(["ingest", "--year", "2025", "--home", str(cold_home)], {**env, warm.OFF: "0"})
+        hot = _command(["ingest", "--year", "2025", "--home", str(warm_home)], env)
+
+        assert cold.returncode == hot.returncode == 3, cold.stderr + hot.stderr  # one workbook rejected
+        assert "in a warm process of `mint-census server`" in hot.stdout.splitlines()[0]
+        assert "warm process" not in cold.stdout
+        assert _same_text(hot.stdout, warm_home)[1:] == _same_text(cold.stdout, cold_home)[1:]
+        assert "Netzwerk!B19" in hot.stdout  # the rejected file's cell, on the caller's console
+        assert hot.stderr == cold.stderr == ""
+        assert _rows(warm_home) == _rows(cold_home)
+        assert [n for (n, *_rest) in _rows(warm_home)["core.networks"]] == ["MR-001", "MR-002"]
+        reports = sorted(p.name for p in (warm_home / "reports" / "2025").rglob("*.xlsx"))
+        assert reports == sorted(p.name for p in (cold_home / "reports" / "2025").rglob("*.xlsx"))
+        assert any("MR-003" in name for name in reports)
+        assert (warm_home / "logs" / "mint-census.log").stat().st_size > 0  # the command's own log
+
+        # The publication: drawn in a fork of the warm process (publications.drawing.prestart),
+        # the same files as the cold command's spawned drawing process draws.
+        cold_pub = _command(["publish", "--year", "2025", "--home", str(cold_home)], {**env, warm.OFF: "0"})
+        hot_pub = _command(["publish", "--year", "2025", "--home", str(warm_home)], env)
+        assert cold_pub.returncode == hot_pub.returncode == 0, cold_pub.stderr + hot_pub.stderr
+        assert "in a warm process" in hot_pub.stdout.splitlines()[0]
+        assert _same_text(hot_pub.stdout, warm_home)[1:] == _same_text(cold_pub.stdout, cold_home)[1:]
+        figures = sorted(p.name for p in (cold_home / "publication" / "2025" / "abbildungen").iterdir())
+        assert "karte_kreise.png" in figures and "wachstum.svg" in figures
+        for name in figures:
+            assert (warm_home / "publication" / "2025" / "abbildungen" / name).read_bytes() == \
+                (cold_home / "publication" / "2025" / "abbildungen" / name).read_bytes(), name
+
+        # A usage error: the caller's stderr and exit code 2, from the warm process.
+        bad = _command(["ingest", "--year", "1999", "--home", str(warm_home)], env)
+        assert bad.returncode == 2, bad.stderr
+        assert bad.stderr == "error: --year 1999: expected a census year from 2013\n"
+        assert len(bad.stdout.splitlines()) == 1  # the first line only, as from the cold command
+
+        # Other settings (here the Prefect log level): that command runs cold, and the host starts a
+        # warm process for them, ready for the next one.
+        verbose_env = {**env, "PREFECT_LOGGING_LEVEL": "ERROR"}
+        first = _command(["snapshot", "--year", "2025", "--home", str(warm_home)], verbose_env)
+        assert first.returncode == 0, first.stderr
+        assert "warm process" not in first.stdout
+        deadline = time.monotonic() + 180
+        while not warm.ready(url, {**own, "PREFECT_LOGGING_LEVEL": "ERROR"}):
+            assert time.monotonic() < deadline, (tmp_path / "warm.log").read_text()
+            time.sleep(0.5)
+        again = _command(["snapshot", "--year", "2025", "--home", str(warm_home)], verbose_env)
+        assert again.returncode == 0, again.stderr
+        assert "in a warm process" in again.stdout.splitlines()[0]
+    finally:
+        host.close()
+    assert not host.path.exists()
+
+
+def test_the_fingerprint_follows_code_and_startup_settings_only(monkeypatch):
+    env = {"PREFECT_API_URL": "http://127.0.0.1:4200/api", "HOME": "/home/staff", "PWD": "/a", "TERM": "xterm"}
+    fp = warm.fingerprint(env)
+    assert warm.fingerprint({**env, "PWD": "/b", "TERM": "dumb", "OLDPWD": "/c"}) == fp
+    for key, value in (("PREFECT_HOME", "/x"), ("PREFECT_API_URL", "http://127.0.0.1:4300/api"),
+                       ("MINT_CENSUS_PROCESS_POOL", "0"), ("LANG", "C"), ("PYTHONPATH", "/y")):
+        assert warm.fingerprint({**env, key: value}) != fp, key
+    assert warm.fingerprint(env, stamp="other code") != warm.fingerprint(env, stamp=warm.code_stamp())
+
+
+def test_a_changed_code_file_changes_the_stamp(tmp_path, monkeypatch):
+    pkg = tmp_path / "flows"
+    pkg.mkdir()
+    (pkg / "a.py").write_text("x = 1\n")
+    monkeypatch.setattr(warm, "_code_files", lambda: [str(pkg)])
+    before = warm.code_stamp()
+    assert warm.code_stamp() == before
+    (pkg / "a.py").write_text("x = 22\n")
+    assert warm.code_stamp() != before
+
+
+def test_the_socket_directory_must_be_the_users_own(run_dir):
+    d = warm.private_dir(create=True)
+    assert d == warm.socket_dir() and (os.stat(d).st_mode & 0o777) == 0o700
+    os.chmod(d, 0o755)  # others could reach the socket: never used
+    assert warm.private_dir() is None
+    assert warm.run_warm(["mint-census", "ingest"], {"PREFECT_API_URL": "http://127.0.0.1:1/api"}) is None
+    os.chmod(d, 0o700)
+    assert warm.private_dir() == d
+    os.rmdir(d)
+    (run_dir / "elsewhere").mkdir(mode=0o700)
+    os.symlink(run_dir / "elsewhere", d)  # a symbolic link: never followed
+    assert warm.private_dir() is None
+    os.unlink(d)
+
+
+def test_without_a_listening_server_the_command_runs_itself(run_dir):
+    assert warm.run_warm(["mint-census", "ingest"], {"PREFECT_API_URL": "http://127.0.0.1:1/api"}) is None
+    d = warm.private_dir(create=True)
+    warm.socket_path("http://127.0.0.1:1/api", d).write_text("")  # a stale file, nobody listens
+    assert warm.run_warm(["mint-census", "ingest"], {"PREFECT_API_URL": "http://127.0.0.1:1/api"}) is None
+    assert not warm.wanted("ingest", {})  # no server named
+    assert not warm.wanted("ingest", {"PREFECT_API_URL": "x", warm.OFF: "0"})
+    assert not warm.wanted("serve", {"PREFECT_API_URL": "x"})
+    assert warm.wanted("publish", {"PREFECT_API_URL": "x"})

@@ -23,10 +23,13 @@ Each contender runs in its own subprocess, so that its peak RSS is its own:
           (timed on --naive-sample files, per-file cost extrapolated).
 A one-workbook ingest in a new home runs first without a server (the command's temporary
 Prefect server, what a first-time user sees); every other command runs against a running
-`mint-census server` (PREFECT_API_URL), as staff operate a census: the full ingest, the small
-one, re-ingest with nothing changed and with 1 file changed; peak RSS at N and at N/5;
-one-workbook ingest end to end in a new home with a register of the demo's size (150
-networks; time to the first console line, total);
+`mint-census server` (PREFECT_API_URL, the server's Prefect home), as staff operate a census.
+Cold (MINT_CENSUS_WARM=0: the command starts Python and imports everything itself): the full
+ingest and the small one (marginal cost, busy cores), peak RSS at N and at N/5 (a warm command's
+memory is not its caller's to measure). Warm (the server's warm process runs the command,
+flows/warm.py; what staff get): the full ingest and the small one again, re-ingest with nothing
+changed and with 1 file changed, one-workbook ingest end to end in a new home with a register of
+the demo's size (150 networks; time to the first console line, total; also cold),
 publish vs ingest at N and at demo size (150). The runs of a few seconds (one workbook, the demo
 size's ingest and publish) are taken three times and the median is shown; the others once.
 Before each of those three rounds the server settles (`settle`: it has digested the large runs'
@@ -351,7 +354,20 @@ def running_server(work: Path):
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit(f"mint-census server did not start; see {work / 'server.log'}")
             time.sleep(0.5)
-        yield {"PREFECT_API_URL": url, "_SERVER_GROUP": str(proc.pid)}
+        # The commands share the server's Prefect home (as staff with one census home do), so that
+        # the server's warm process, prepared for its own settings, takes them.
+        env = {"PREFECT_API_URL": url, "PREFECT_HOME": str((home / ".prefect").resolve())}
+        from mint_census.flows import warm
+        from mint_census.flows.cli import configure_environment
+        from mint_census.flows.home import Home
+        settings = {**os.environ, **env}
+        settings.pop(warm.OFF, None)
+        configure_environment(Home(home), False, settings)
+        while not warm.ready(url, settings):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"mint-census server's warm process is not ready; see {home / 'logs'}")
+            time.sleep(0.5)
+        yield {**env, "_SERVER_GROUP": str(proc.pid)}
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -401,11 +417,23 @@ def main() -> None:
           f"end to end {cold['wall']:.1f} s", flush=True)
     # Everything else against a running server, as staff operate the census (`mint-census server`).
     with running_server(work) as env:
-        t_small = ingest(fresh_home(work, "home-small", register), small, env)
-        home = fresh_home(work, "home", register)
-        full = ingest(home, inbox, env)
-        print(f"  ours: {full['wall']:.1f} s for {n} ({t_small['wall']:.1f} s for {n0}), "
+        # Cold (MINT_CENSUS_WARM=0: the command starts Python and imports everything itself): the
+        # full ingest's peak memory and busy cores are its own process tree's.
+        cold_env = {**env, "MINT_CENSUS_WARM": "0"}
+        t_small = ingest(fresh_home(work, "home-small", register), small, cold_env)
+        full = ingest(fresh_home(work, "home-cold-full", register), inbox, cold_env)
+        print(f"  ours, cold: {full['wall']:.1f} s for {n} ({t_small['wall']:.1f} s for {n0}), "
               f"{full['rss_mib']:.0f} MiB, {full['cpu'] / full['wall']:.2f} cores busy", flush=True)
+        fifth = max(n0 + 1, n // 5)
+        rss_small = ingest(fresh_home(work, "home-fifth", register), subset(inbox, work / "inbox-fifth", fifth),
+                           cold_env)
+        # Warm (the server's warm process runs the command: flows/warm.py), as staff run a census.
+        settle(env)
+        w_small = ingest(fresh_home(work, "home-small", register), small, env)
+        home = fresh_home(work, "home", register)
+        full_warm = ingest(home, inbox, env)
+        print(f"  ours, warm: {full_warm['wall']:.1f} s for {n} ({w_small['wall']:.1f} s for {n0})", flush=True)
+        settle(env)
         unchanged = ingest(home, inbox, env)
         changed_file = sorted(inbox.iterdir())[n // 2]
         original = changed_file.read_bytes()
@@ -423,41 +451,42 @@ def main() -> None:
             changed_file.write_bytes(original)
         print(f"  re-ingest: unchanged {unchanged['wall']:.1f} s, one changed {one_changed['wall']:.1f} s", flush=True)
 
-        fifth = max(n0 + 1, n // 5)
-        rss_small = ingest(fresh_home(work, "home-fifth", register), subset(inbox, work / "inbox-fifth", fifth), env)
-
         publish = command("publish", "--year", str(YEAR), "--home", str(home), env=env)
         # The short runs, median of 3 (a single run of a few seconds moves by 10-20 % here).
-        ones, demo_ingests, demo_publishes, waited = [], [], [], []
+        ones, ones_cold, demo_ingests, demo_publishes, waited = [], [], [], [], []
         for _ in range(REPEAT):
             waited.append(settle(env))
             ones.append(ingest(fresh_home(work, "home-one", demo_register), one_inbox, env))
+            ones_cold.append(ingest(fresh_home(work, "home-one", demo_register), one_inbox, cold_env))
             demo_home = fresh_home(work, "home-demo-size", demo_register)
             demo_ingests.append(ingest(demo_home, demo_inbox, env))
             demo_publishes.append(command("publish", "--year", str(YEAR), "--home", str(demo_home), env=env))
-        one, demo_ingest, demo_publish = median(ones), median(demo_ingests), median(demo_publishes)
-        print(f"  one workbook: {walls(ones)} s; at demo size ingest {walls(demo_ingests)} s, "
-              f"publish {walls(demo_publishes)} s (server settled before each: "
+        one, one_cold = median(ones), median(ones_cold)
+        demo_ingest, demo_publish = median(demo_ingests), median(demo_publishes)
+        print(f"  one workbook: {walls(ones)} s (cold: {walls(ones_cold)} s); at demo size ingest "
+              f"{walls(demo_ingests)} s, publish {walls(demo_publishes)} s (server settled before each: "
               f"{', '.join(f'{w:.0f}' for w in waited)} s)", flush=True)
 
     naive = contender("naive", inbox, min(args.naive_sample, n))
 
     floor_ms = floor["seconds"] / floor["files"] * 1000
     ours_ms = (full["wall"] - t_small["wall"]) / (n - n0) * 1000 if n > n0 else full["wall"] / n * 1000
+    warm_ms = (full_warm["wall"] - w_small["wall"]) / (n - n0) * 1000 if n > n0 else full_warm["wall"] / n * 1000
     naive_ms = naive["seconds"] / naive["files"] * 1000
     rows = [
-        ("marginal ingest cost per workbook vs floor", f"{ours_ms:.2f} ms vs {floor_ms:.2f} ms = {ours_ms / floor_ms:.1f}x",
-         "<= 1.5x"),
+        ("marginal ingest cost per workbook vs floor", f"{ours_ms:.2f} ms vs {floor_ms:.2f} ms = {ours_ms / floor_ms:.1f}x "
+         f"(warm: {warm_ms:.2f} ms = {warm_ms / floor_ms:.1f}x)", "<= 1.5x"),
         ("naive stack vs ours", f"{naive_ms:.1f} ms vs {ours_ms:.2f} ms = {naive_ms / ours_ms:.1f}x", ">= 15x"),
-        (f"re-ingest after 1 of {n} changed", f"{one_changed['wall'] / full['wall']:.0%} of full "
-         f"({unchanged['wall'] / full['wall']:.0%} when nothing changed)", "<= 5 % (<= 3 %)"),
+        (f"re-ingest after 1 of {n} changed (warm, of the warm full ingest)",
+         f"{one_changed['wall']:.2f} of {full_warm['wall']:.1f} s = {one_changed['wall'] / full_warm['wall']:.1%} "
+         f"(nothing changed: {unchanged['wall']:.2f} s = {unchanged['wall'] / full_warm['wall']:.1%})", "<= 5 % (<= 3 %)"),
         (f"peak RSS at {n} vs {fifth}", f"{rss_small['rss_mib']:.0f} -> {full['rss_mib']:.0f} MiB = "
          f"{full['rss_mib'] / rss_small['rss_mib']:.2f}x", "<= 1.3x"),
         (f"one-workbook ingest, new home ({demo_size} networks), running server", f"first line {one['first_line']:.1f} s, end to end "
-         f"{one['wall']:.1f} s (temporary server: {cold['first_line']:.1f} s, {cold['wall']:.1f} s)",
-         "first line < 2 s; <= 3 s"),
-        (f"publish vs ingest ({n} workbooks; {demo_size} as in the demo)", f"{publish['wall']:.1f} vs {full['wall']:.1f} s; "
-         f"{demo_publish['wall']:.1f} vs {demo_ingest['wall']:.1f} s", "publish <= ingest"),
+         f"{one['wall']:.2f} s (cold: {one_cold['first_line']:.1f} s, {one_cold['wall']:.2f} s; temporary server: "
+         f"{cold['first_line']:.1f} s, {cold['wall']:.1f} s)", "first line < 2 s; <= 3 s"),
+        (f"publish vs ingest ({n} workbooks; {demo_size} as in the demo)", f"{publish['wall']:.1f} vs {full_warm['wall']:.1f} s; "
+         f"{demo_publish['wall']:.2f} vs {demo_ingest['wall']:.2f} s", "publish <= ingest"),
     ]
     print()
     print(f"mint-census benchmark, N = {n}, {time.strftime('%Y-%m-%d')}, {cores} cores "
@@ -468,7 +497,8 @@ def main() -> None:
         print(f"| {r[0]} | {r[1]} | {r[2]} |")
     print()
     print(f"floor {floor['seconds']:.1f} s / {n} files; ours {full['wall']:.1f} s for {n}, {t_small['wall']:.1f} s "
-          f"for {n0} (fixed start-up); naive timed on {naive['files']} files; "
+          f"for {n0} (fixed start-up) cold, {full_warm['wall']:.1f} and {w_small['wall']:.1f} s warm; "
+          f"naive timed on {naive['files']} files; "
           f"peak RSS floor {floor['max_rss_mib']:.0f} MiB, naive {naive['max_rss_mib']:.0f} MiB")
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)

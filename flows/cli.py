@@ -156,8 +156,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="keep contacts of the last N census years, counting the current year (default 3)")
     s.add_argument("--dry-run", action="store_true", help="only report what would be removed")
 
-    s = _command(sub, "server", "a long-running local Prefect server and its UI (state under <home>/.prefect)",
-                 common)
+    s = _command(sub, "server", "a long-running local Prefect server and its UI (state under <home>/.prefect), "
+                 "and warm processes that run ingest, publish, run and snapshot without start-up time "
+                 "(MINT_CENSUS_WARM=0: none)", common)
     s.add_argument("--port", type=int, default=4200, help="port on 127.0.0.1 (default 4200)")
 
     s = _command(sub, "serve", "register ingest (scheduled), run and publish as Prefect deployments and serve them",

@@ -159,9 +159,15 @@ def _read_frame(sock: socket.socket, first: bytes = b"") -> dict | None:
 
 # --- the command's side ----------------------------------------------------------------------
 
+def supported() -> bool:
+    """Unix sockets that pass file descriptors and name their peer's user: Linux."""
+    return all(hasattr(socket, name) for name in ("AF_UNIX", "SO_PEERCRED", "send_fds", "recv_fds")) \
+        and hasattr(os, "fork")
+
+
 def wanted(command: str, env: dict[str, str]) -> bool:
     return command in WARM_COMMANDS and bool(env.get("PREFECT_API_URL")) and env.get(OFF, "1") != "0" \
-        and not IN_CHILD
+        and not IN_CHILD and supported()
 
 
 def run_warm(argv: list[str], env: dict[str, str]) -> int | None:
@@ -284,6 +290,8 @@ class Host:
     def start(self, own_env: dict[str, str] | None = None) -> str | None:
         """Listen; None when started, else why not (the server goes on without warm processes)."""
         import threading
+        if not supported():
+            return "warm processes need Linux (Unix sockets that pass file descriptors)"
         directory = private_dir(create=True)
         if directory is None:
             return f"{socket_dir()} is not a directory of this user's own (mode 0700)"

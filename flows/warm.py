@@ -53,7 +53,9 @@ _STARTUP_VARS = ("PREFECT_", "MINT_CENSUS_", "PYTHON", "MPL", "LC_", "LANG", "LA
                  "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "DO_NOT_TRACK", "OMP_", "OPENBLAS_", "MKL_",
                  "NUMEXPR_", "TMPDIR", "SSL_CERT_", "REQUESTS_CA_BUNDLE", "HTTP_PROXY", "HTTPS_PROXY",
                  "NO_PROXY", "http_proxy", "https_proxy", "no_proxy", "ALL_PROXY")
-_NOT_STARTUP = frozenset({OFF})
+# Command options given as variables: read when the command runs, in the child (a server started
+# with --home serves the commands of MINT_CENSUS_HOME with the same home).
+_NOT_STARTUP = frozenset({OFF, "MINT_CENSUS_HOME", "MINT_CENSUS_REFERENCE", "MINT_CENSUS_SMTP_PASSWORD"})
 
 
 # --- where the socket is ---------------------------------------------------------------------
@@ -172,33 +174,31 @@ def wanted(command: str, env: dict[str, str]) -> bool:
 
 def run_warm(argv: list[str], env: dict[str, str]) -> int | None:
     """Run the command line in the server's warm process; its exit code, or None when no warm
-    process takes it (then the caller runs it itself). Once the server has taken the command, it is
-    never run a second time here: a broken connection is a failure of the command."""
+    process takes it (then the caller runs it itself). The child's first word is its process id,
+    sent before it does anything: a connection that ends before it means the command did not start
+    (it runs cold then); once it has started, a broken connection is a failure of the command,
+    never a reason to run it a second time."""
     directory = private_dir()
     if directory is None:
         return None
     path = socket_path(env["PREFECT_API_URL"], directory)
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    opened: list[int] = []
     try:
         sock.settimeout(2.0)
         sock.connect(str(path))
-    except OSError:
-        sock.close()
-        return None
-    fds, opened = [], []
-    for fd in (0, 1, 2):
-        try:
-            os.fstat(fd)
-            fds.append(fd)
-        except OSError:  # a closed stdin/stdout: the command gets /dev/null, as a cold one would fail
-            opened.append(os.open(os.devnull, os.O_RDWR))
-            fds.append(opened[-1])
-    request = {"op": "run", "fp": fingerprint(env), "executable": sys.executable, "argv": argv,
-               "cwd": os.getcwd(), "env": env, "umask": _umask(),
-               "encoding": [getattr(s, "encoding", None) or "utf-8" for s in (sys.stdout, sys.stderr)]}
-    try:
-        data = _frame(request)
+        fds = []
+        for fd in (0, 1, 2):
+            try:
+                os.fstat(fd)
+                fds.append(fd)
+            except OSError:  # a closed standard stream: the child gets /dev/null in its place
+                opened.append(os.open(os.devnull, os.O_RDWR))
+                fds.append(opened[-1])
+        data = _frame({"op": "run", "fp": fingerprint(env), "executable": sys.executable, "argv": argv,
+                       "cwd": os.getcwd(), "env": env, "umask": _umask()})
         if len(data) > _LIMIT:
+            sock.close()
             return None
         socket.send_fds(sock, [data], fds)
         sock.settimeout(None)
@@ -211,7 +211,7 @@ def run_warm(argv: list[str], env: dict[str, str]) -> int | None:
             os.close(fd)
     if reply is None or "cold" in reply:
         sock.close()
-        return None  # not taken: the host said so (or ended before it answered)
+        return None  # not taken: the host said so (or the command never started)
     if "pid" not in reply:
         sock.close()
         return _exit_code(reply)
@@ -526,11 +526,16 @@ def zygote(fd: int, fp: str) -> None:
             continue
         sys.stdout.flush()
         sys.stderr.flush()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError as exc:  # no child started: the caller sees the connection end unanswered
+            print(f"warm process: cannot fork ({exc}); the command runs cold", file=sys.stderr, flush=True)
+            pid = None
         if pid == 0:
             sock.close()
             _child(msg, fds)  # never returns
-        children.add(pid)
+        if pid:
+            children.add(pid)
         for f in fds:
             os.close(f)
 

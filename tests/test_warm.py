@@ -143,7 +143,8 @@ def test_a_command_in_the_warm_process_does_what_the_cold_one_does(prefect, tmp_
 def test_the_fingerprint_follows_code_and_startup_settings_only(monkeypatch):
     env = {"PREFECT_API_URL": "http://127.0.0.1:4200/api", "HOME": "/home/staff", "PWD": "/a", "TERM": "xterm"}
     fp = warm.fingerprint(env)
-    assert warm.fingerprint({**env, "PWD": "/b", "TERM": "dumb", "OLDPWD": "/c"}) == fp
+    assert warm.fingerprint({**env, "PWD": "/b", "TERM": "dumb", "OLDPWD": "/c", "MINT_CENSUS_HOME": "/srv/census",
+                             "MINT_CENSUS_SMTP_PASSWORD": "secret", warm.OFF: "1"}) == fp
     for key, value in (("PREFECT_HOME", "/x"), ("PREFECT_API_URL", "http://127.0.0.1:4300/api"),
                        ("MINT_CENSUS_PROCESS_POOL", "0"), ("LANG", "C"), ("PYTHONPATH", "/y")):
         assert warm.fingerprint({**env, key: value}) != fp, key

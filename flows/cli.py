@@ -308,7 +308,7 @@ def run() -> None:
     code = [EXIT_FAILURE]  # what an exception escaping main() ends with
     atexit.register(_exit_without_teardown, code)  # registered first: runs last
     try:
-        code[0] = main()
+        code[0] = main(handoff=True)
     except SystemExit as exc:  # e.g. Prefect's runner on SIGTERM under `serve`: its code stands
         code[0] = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else EXIT_FAILURE)
         raise
@@ -325,17 +325,41 @@ def _exit_without_teardown(code: list[int]) -> None:
         os._exit(code[0])
 
 
-def main(argv: list[str] | None = None, warm: bool = False) -> int:
-    """The command line; `warm`: this is a warm process of `mint-census server` (flows/warm.py)."""
+def main(argv: list[str] | None = None, warm: bool = False, handoff: bool = False) -> int:
+    """The command line. `handoff`: a flow command may go to a warm process of `mint-census server`
+    (the console script; flows/warm.py); `warm`: this is such a warm process. Tests and scripts that
+    call main() run every command here."""
     out, err = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = PrintableStream(out), PrintableStream(err)
     try:
-        return _main(argv, warm)
+        return _main(argv, warm, handoff)
     finally:
         sys.stdout, sys.stderr = out, err
 
 
-def _main(argv: list[str] | None = None, warm: bool = False) -> int:
+def _handed_off(args, argv: list[str], home: Home) -> int | None:
+    """The exit code of the command run by the server's warm process, or None to run it here."""
+    from . import warm as warm_processes  # light: no Prefect, pandas …
+    env = dict(os.environ)
+    try:
+        configure_environment(home, args.verbose, env)
+    except OSError:  # e.g. a relative home in a directory that is gone: reported when run here
+        return None
+    if not warm_processes.wanted(args.command, env):
+        return None
+    return warm_processes.run_warm([sys.argv[0], *argv], env)
+
+
+def _prefect_logging_as_cold() -> None:
+    """In a warm process: Prefect set up its logging when the zygote imported it, with the zygote's
+    stderr. A cold command imports Prefect after configure_logging, with this command's console
+    stream (PrintableStream: no escape sequences from workbook text) and its terminal's colours:
+    the same set-up again, now."""
+    from prefect.logging.configuration import setup_logging
+    setup_logging(incremental=False)
+
+
+def _main(argv: list[str] | None = None, warm: bool = False, handoff: bool = False) -> int:
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
@@ -344,14 +368,10 @@ def _main(argv: list[str] | None = None, warm: bool = False) -> int:
         return int(exc.code or 0)
     home = Home(Path(args.home))
     args.env_before = dict(os.environ)  # the settings before ours (`server` prepares its warm process)
-    if not warm:
-        from . import warm as warm_processes  # light: no Prefect, pandas …
-        env = dict(os.environ)
-        configure_environment(home, args.verbose, env)
-        if warm_processes.wanted(args.command, env):
-            code = warm_processes.run_warm([sys.argv[0], *argv], env)
-            if code is not None:
-                return code
+    if handoff and not warm:
+        code = _handed_off(args, argv, home)
+        if code is not None:
+            return code
     try:
         if args.command == "demo":
             prepare_demo_home(home)
@@ -372,7 +392,7 @@ def _main(argv: list[str] | None = None, warm: bool = False) -> int:
         if args.command in FLOW_COMMANDS:
             print(first_line(args, warm), flush=True)
         from . import commands  # does not import Prefect: the flows load when a command runs one
-        commands.PREFECT_HOOKS[:] = [_quiet_prefect_console]
+        commands.PREFECT_HOOKS[:] = ([_prefect_logging_as_cold] if warm else []) + [_quiet_prefect_console]
         if args.command != "serve":  # served runs keep Prefect's heartbeats (the runner watches them)
             commands.PREFECT_HOOKS.append(lambda: _no_heartbeats(settings))
         return commands.dispatch(args, home)

@@ -52,7 +52,7 @@ _LIMIT = 200_000  # bytes of one request (the environment is most of it; ~5 KB i
 _STARTUP_VARS = ("PREFECT_", "MINT_CENSUS_", "PYTHON", "MPL", "LC_", "LANG", "LANGUAGE", "TZ", "HOME",
                  "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "DO_NOT_TRACK", "OMP_", "OPENBLAS_", "MKL_",
                  "NUMEXPR_", "TMPDIR", "SSL_CERT_", "REQUESTS_CA_BUNDLE", "HTTP_PROXY", "HTTPS_PROXY",
-                 "NO_PROXY", "http_proxy", "https_proxy", "no_proxy", "ALL_PROXY")
+                 "NO_PROXY", "http_proxy", "https_proxy", "no_proxy", "ALL_PROXY", "LD_")
 # Command options given as variables: read when the command runs, in the child (a server started
 # with --home serves the commands of MINT_CENSUS_HOME with the same home).
 _NOT_STARTUP = frozenset({OFF, "MINT_CENSUS_HOME", "MINT_CENSUS_REFERENCE", "MINT_CENSUS_SMTP_PASSWORD"})
@@ -130,7 +130,37 @@ def fingerprint(env: dict[str, str], stamp: str | None = None) -> str:
     for key in sorted(env):
         if key.startswith(_STARTUP_VARS) and key not in _NOT_STARTUP:
             h.update(f"{key}={env[key]}\0".encode())
+    home = env.get("PREFECT_HOME")  # settings files Prefect reads once, at import
+    for name in ("profiles.toml", "logging.yml"):
+        try:
+            st = os.stat(os.path.join(home, name)) if home else None
+        except OSError:
+            st = None
+        h.update(f"{name}:{st.st_size}:{st.st_mtime_ns}\n".encode() if st else f"{name}:-\n".encode())
     return h.hexdigest()
+
+
+# Files in the working directory that Prefect or matplotlib read when they are imported, and what
+# in them concerns them: a command run where one of them lies runs cold (the zygote imported them
+# in "/").
+LOCAL_SETTINGS = {"prefect.toml": b"", "matplotlibrc": b"", ".env": b"PREFECT_", "pyproject.toml": b"tool.prefect"}
+
+
+def local_settings(directory: str = ".") -> str | None:
+    """The first file of LOCAL_SETTINGS in `directory` that concerns Prefect or matplotlib."""
+    for name, marker in LOCAL_SETTINGS.items():
+        path = os.path.join(directory, name)
+        try:
+            if not os.path.isfile(path):
+                continue
+            if not marker:
+                return name
+            with open(path, "rb") as fh:
+                if marker in fh.read(1_000_000):
+                    return name
+        except OSError:
+            return name
+    return None
 
 
 # --- framing ---------------------------------------------------------------------------------
@@ -174,48 +204,76 @@ def wanted(command: str, env: dict[str, str]) -> bool:
 
 def run_warm(argv: list[str], env: dict[str, str]) -> int | None:
     """Run the command line in the server's warm process; its exit code, or None when no warm
-    process takes it (then the caller runs it itself). The child's first word is its process id,
-    sent before it does anything: a connection that ends before it means the command did not start
-    (it runs cold then); once it has started, a broken connection is a failure of the command,
-    never a reason to run it a second time."""
+    process takes it (then the caller runs it itself).
+
+    The child that would run it first sends its process id and then waits for a go-ahead, which
+    this process sends only once it has that id: until then nothing has run, and anything that
+    goes wrong (no answer within HANDOVER_SECONDS, a lost connection) leaves the command to run
+    cold here. After the go-ahead a broken connection is a failure of the command, never a reason
+    to run it a second time."""
+    if local_settings() is not None:
+        return None
     directory = private_dir()
     if directory is None:
         return None
-    path = socket_path(env["PREFECT_API_URL"], directory)
+    fds, opened = [], []
+    for fd in (0, 1, 2):  # before any socket is made: a closed stream's number is not taken by it
+        try:
+            os.fstat(fd)
+            fds.append(fd)
+        except OSError:  # a closed standard stream: the child gets /dev/null in its place
+            opened.append(os.open(os.devnull, os.O_RDWR))
+            fds.append(opened[-1])
+    signals: list[int] = []
+    previous = {sig: signal.signal(sig, lambda signum, frame: signals.append(signum)) for sig in _FORWARDED}
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    opened: list[int] = []
     try:
-        sock.settimeout(2.0)
-        sock.connect(str(path))
-        fds = []
-        for fd in (0, 1, 2):
-            try:
-                os.fstat(fd)
-                fds.append(fd)
-            except OSError:  # a closed standard stream: the child gets /dev/null in its place
-                opened.append(os.open(os.devnull, os.O_RDWR))
-                fds.append(opened[-1])
+        sock.settimeout(HANDOVER_SECONDS)
+        sock.connect(str(socket_path(env["PREFECT_API_URL"], directory)))
+        creds = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+        if struct.unpack("3i", creds)[1] != os.getuid():
+            raise ConnectionRefusedError("the socket is not this user's")
         data = _frame({"op": "run", "fp": fingerprint(env), "executable": sys.executable, "argv": argv,
-                       "cwd": os.getcwd(), "env": env, "umask": _umask()})
+                       "cwd": os.getcwd(), "env": env, "umask": _umask(), "limits": _limits()})
         if len(data) > _LIMIT:
-            sock.close()
-            return None
-        socket.send_fds(sock, [data], fds)
-        sock.settimeout(None)
+            raise ValueError("request too large")
+        sent = socket.send_fds(sock, [data], fds)
+        if sent < len(data):
+            sock.sendall(data[sent:])
         reply = _read_frame(sock)
+        started = reply is not None and "pid" in reply and not signals
+        if started:
+            sock.sendall(b"g")
     except (OSError, ValueError):
-        sock.close()
-        return None
+        started = False
     finally:
         for fd in opened:
             os.close(fd)
-    if reply is None or "cold" in reply:
-        sock.close()
-        return None  # not taken: the host said so (or the command never started)
-    if "pid" not in reply:
-        sock.close()
-        return _exit_code(reply)
-    return _wait_for(sock, int(reply["pid"]))
+    if not started:
+        sock.close()  # nothing has run: the child, if any, sees the end and runs nothing
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if signals:  # Ctrl+C while handing over: stopped before anything ran
+            print("interrupted before the command started", file=sys.stderr)
+            return 128 + signals[0]
+        return None
+    return _wait_for(sock, int(reply["pid"]), signals)
+
+
+HANDOVER_SECONDS = 20.0
+_FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
+
+
+def _limits() -> dict:
+    """What the caller's process may use: the child runs within the same (flows/warm.py `_child`)."""
+    import resource
+    limits: dict = {"rlimits": {}, "nice": os.getpriority(os.PRIO_PROCESS, 0)}
+    for name in ("RLIMIT_AS", "RLIMIT_DATA", "RLIMIT_NOFILE", "RLIMIT_CPU", "RLIMIT_FSIZE", "RLIMIT_NPROC"):
+        if hasattr(resource, name):
+            limits["rlimits"][name] = list(resource.getrlimit(getattr(resource, name)))
+    if hasattr(os, "sched_getaffinity"):
+        limits["cpus"] = sorted(os.sched_getaffinity(0))
+    return limits
 
 
 def _exit_code(reply: dict | None) -> int:
@@ -232,15 +290,17 @@ def _umask() -> int:
     return mask
 
 
-def _wait_for(sock: socket.socket, pid: int) -> int:
+def _wait_for(sock: socket.socket, pid: int, pending: list[int]) -> int:
     """The child's exit code; signals to this process go to it meanwhile."""
     def forward(signum, frame):
         try:
             os.kill(pid, signum)
         except OSError:
             pass
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+    for sig in _FORWARDED:
         signal.signal(sig, forward)
+    for sig in pending:  # arrived between the go-ahead and now
+        forward(sig, None)
     while True:
         try:
             reply = _read_frame(sock)
@@ -286,6 +346,8 @@ class Host:
         self._zygotes: dict[str, _Zygote] = {}
         self._sock: socket.socket | None = None
         self.path: Path | None = None
+        self._closing = False
+        self._failed: dict[str, float] = {}  # settings whose zygote never became ready: when
 
     def start(self, own_env: dict[str, str] | None = None) -> str | None:
         """Listen; None when started, else why not (the server goes on without warm processes)."""
@@ -306,21 +368,36 @@ class Host:
                 path.unlink(missing_ok=True)  # left by a server that ended without cleaning up
             finally:
                 probe.close()
+        if len(os.fsencode(path)) > 100:
+            return f"the socket path {path} is too long for a Unix socket (set XDG_RUNTIME_DIR or TMPDIR)"
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         old = os.umask(0o177)
         try:
             sock.bind(str(path))
+            sock.listen(16)
+        except OSError as exc:
+            sock.close()
+            return f"cannot listen on {path}: {exc}"
         finally:
             os.umask(old)
-        sock.listen(16)
         self._sock, self.path = sock, path
-        threading.Thread(target=self._accept, name="warm-host", daemon=True).start()
         if own_env is not None:
-            self._zygote_for(own_env, fingerprint(own_env))
+            try:
+                with self._lock:
+                    self._zygote_for(own_env, fingerprint(own_env))
+            except OSError as exc:
+                self.close()
+                return f"cannot start a warm process: {exc}"
+        threading.Thread(target=self._accept, name="warm-host", daemon=True).start()
         return None
 
     def close(self) -> None:
+        self._closing = True
         if self._sock is not None:
+            try:
+                self._sock.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread
+            except OSError:
+                pass
             self._sock.close()
             if self.path is not None:
                 self.path.unlink(missing_ok=True)
@@ -331,22 +408,31 @@ class Host:
 
     def _accept(self) -> None:
         import threading
-        while True:
+        import time
+        while not self._closing:
             try:
                 conn, _ = self._sock.accept()
             except OSError:
-                return
+                if self._closing:
+                    return
+                time.sleep(0.1)  # e.g. out of file descriptors for a moment: keep serving
+                continue
             threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
 
     def _serve(self, conn: socket.socket) -> None:
         fds: list[int] = []
         try:
             creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-            _pid, uid, _gid = struct.unpack("3i", creds)
+            _pid, uid, gid = struct.unpack("3i", creds)
             if uid != os.getuid():
                 return  # only the user who runs the server
+            if gid != os.getgid():  # `sg`, `newgrp`: a command with other groups runs cold
+                conn.sendall(_frame({"cold": "another group"}))
+                return
             conn.settimeout(10)
             first, fds, _flags, _addr = socket.recv_fds(conn, 65536, 3)
+            for fd in fds:
+                os.set_inheritable(fd, False)
             request = _read_frame(conn, first)
             if request is None:
                 return
@@ -370,10 +456,15 @@ class Host:
     def _forward(self, conn: socket.socket, request: dict, fds: list[int]) -> str | None:
         if request.get("executable") != sys.executable:
             return "another Python installation"
+        import time
         fp = str(request["fp"])
         with self._lock:
             z = self._zygotes.get(fp)
             if z is None or z.ended():
+                if z is not None and not z.was_ready:
+                    self._failed[fp] = time.monotonic()
+                if time.monotonic() - self._failed.get(fp, -1e9) < 300:
+                    return "no warm process for these settings (its start failed; see the server's log)"
                 self._zygote_for(dict(request["env"]), fp)
                 return "warming up for these settings"
         if not z.ready():
@@ -399,6 +490,7 @@ class _Zygote:
         import threading
         import time
         self.fp = fp
+        self.was_ready = False
         self.used = time.monotonic()
         self._ready = threading.Event()
         self._ended = threading.Event()
@@ -422,6 +514,7 @@ class _Zygote:
                 if not msg:
                     break
                 if msg.startswith(b"ready ") and msg[6:].decode() == self.fp:
+                    self.was_ready = True
                     self._ready.set()
                 elif msg.startswith(b"ready "):  # the code changed while it imported: never use it
                     break
@@ -450,7 +543,11 @@ class _Zygote:
     def close(self) -> None:
         self._ended.set()
         try:
-            self._sock.close()  # the zygote sees the end of its socket and ends
+            self._sock.shutdown(socket.SHUT_RDWR)  # the zygote sees the end of its socket and ends
+        except OSError:
+            pass
+        try:
+            self._sock.close()
         except OSError:
             pass
 
@@ -520,6 +617,8 @@ def zygote(fd: int, fp: str) -> None:
         if not msg:
             return  # the host ended
         last = time.monotonic()
+        for f in fds:
+            os.set_inheritable(f, False)
         if len(fds) != 4:
             for f in fds:
                 os.close(f)
@@ -540,20 +639,39 @@ def zygote(fd: int, fp: str) -> None:
             os.close(f)
 
 
+def _stop_by_signal(signum, frame):
+    raise SystemExit(128 + signum)  # the normal end: atexit handlers, the exit code to the caller
+
+
 def _child(msg: bytes, fds: list[int]) -> None:
     import atexit
     import logging
     import threading
     import time
-    code = 1
-    conn = None
+    # Signals first (the zygote ignores SIGINT): until the go-ahead a signal ends this child with
+    # nothing run; after it, Ctrl+C is a KeyboardInterrupt as in a cold command, and SIGTERM or
+    # SIGHUP end the command with the atexit handlers run and 128 + the signal as its code.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _stop_by_signal)
+    for sig in (signal.SIGQUIT, signal.SIGCHLD):
+        signal.signal(sig, signal.SIG_DFL)
+    conn = socket.socket(fileno=fds[0])
     try:
-        conn = socket.socket(fileno=fds[0])
+        conn.settimeout(HANDOVER_SECONDS)
         conn.sendall(_frame({"pid": os.getpid()}))
+        go = conn.recv(1)
+        conn.settimeout(None)
+    except BaseException:  # noqa: BLE001 - a signal or a lost caller: nothing has run
+        go = b""
+    if go != b"g":
+        os._exit(1)
+    # A process forked from here (the drawing process) must not hold the caller's connection: the
+    # caller would never see it end.
+    os.register_at_fork(after_in_child=conn.close)
+    code = 1
+    try:
         request = json.loads(msg)
-        for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGCHLD):
-            signal.signal(sig, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
         for target, fd in enumerate(fds[1:]):
             os.dup2(fd, target)
             os.close(fd)
@@ -562,6 +680,7 @@ def _child(msg: bytes, fds: list[int]) -> None:
         os.environ.clear()
         os.environ.update(request["env"])
         time.tzset()
+        _within(request.get("limits") or {})
         # The encoding is the caller's already (same locale and PYTHON* variables: `fingerprint`);
         # the buffering is what Python chooses for the caller's streams.
         sys.stdout.reconfigure(line_buffering=os.isatty(1))
@@ -587,6 +706,8 @@ def _child(msg: bytes, fds: list[int]) -> None:
         except Exception:
             pass
         atexit._run_exitfuncs()
+    except SystemExit as exc:  # SIGTERM or SIGHUP outside the command's main
+        code = exc.code if isinstance(exc.code, int) else 1
     except BaseException as exc:  # noqa: BLE001 - the caller gets an exit code whatever happens
         try:
             print(f"error: the warm process could not run the command: {type(exc).__name__}: {exc}; "
@@ -602,11 +723,39 @@ def _child(msg: bytes, fds: list[int]) -> None:
         except Exception:
             pass
         try:
-            if conn is not None:
-                conn.sendall(_frame({"exit": int(code)}))
+            conn.sendall(_frame({"exit": int(code)}))
         except Exception:
             pass
         os._exit(int(code) if isinstance(code, int) else 1)
+
+
+def _within(limits: dict) -> None:
+    """The caller's resource limits, CPUs and niceness, as far as this process may take them (it
+    may lower what the server has, not raise it)."""
+    import resource
+    for name, (soft, hard) in (limits.get("rlimits") or {}).items():
+        which = getattr(resource, name, None)
+        if which is None:
+            continue
+        _, our_hard = resource.getrlimit(which)
+        inf = resource.RLIM_INFINITY
+
+        def lower(a, b):
+            return b if a == inf else a if b == inf else min(a, b)
+        try:
+            resource.setrlimit(which, (lower(soft, our_hard), lower(hard, our_hard)))
+        except (ValueError, OSError):
+            pass
+    if limits.get("cpus") and hasattr(os, "sched_setaffinity"):
+        try:
+            os.sched_setaffinity(0, limits["cpus"])
+        except OSError:
+            pass
+    try:
+        if int(limits.get("nice", 0)) > os.getpriority(os.PRIO_PROCESS, 0):
+            os.setpriority(os.PRIO_PROCESS, 0, int(limits["nice"]))
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":

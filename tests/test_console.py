@@ -95,7 +95,7 @@ from pathlib import Path
 import mint_census.flows.cli as cli
 out = Path({str(tmp_path)!r})
 
-def command(argv=None):
+def command(argv=None, **options):
     atexit.register(lambda: (out / "atexit").write_text("ran"))
     threading.Thread(target=lambda: (time.sleep(0.3), (out / "thread").write_text("done"))).start()
     handler = logging.FileHandler(out / "log.txt")

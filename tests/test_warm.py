@@ -35,14 +35,20 @@ def run_dir(monkeypatch):
     shutil.rmtree(d, ignore_errors=True)
 
 
-def _home(root: Path) -> Path:
-    (root / "inbox" / "2025").mkdir(parents=True)
-    write_register(register_frame(), root / "register.csv")
+def _workbooks(folder: Path) -> Path:
+    folder.mkdir(parents=True)
     for nid in ("MR-001", "MR-002"):
-        write_workbook(root / "inbox" / "2025" / f"Erhebungsbogen_2025_{nid}.xlsx", 2025, nid,
-                       full_answers(2025, nid))
+        write_workbook(folder / f"Erhebungsbogen_2025_{nid}.xlsx", 2025, nid, full_answers(2025, nid))
     bad = tweak(full_answers(2025, "MR-003"), meetings_per_year="ca. 6")
-    write_workbook(root / "inbox" / "2025" / "Erhebungsbogen_2025_MR-003.xlsx", 2025, "MR-003", bad)
+    write_workbook(folder / "Erhebungsbogen_2025_MR-003.xlsx", 2025, "MR-003", bad)
+    return folder
+
+
+def _home(root: Path, workbooks: Path) -> Path:
+    """A home with the same files (byte for byte: a workbook written a second later differs in its
+    timestamps, and so in its SHA-256)."""
+    shutil.copytree(workbooks, root / "inbox" / "2025")
+    write_register(register_frame(), root / "register.csv")
     return root
 
 
@@ -86,7 +92,8 @@ def test_a_command_in_the_warm_process_does_what_the_cold_one_does(prefect, tmp_
         while not warm.ready(url, own):
             assert time.monotonic() < deadline, (tmp_path / "warm.log").read_text()
             time.sleep(0.5)
-        cold_home, warm_home = _home(tmp_path / "cold"), _home(tmp_path / "warm")
+        workbooks = _workbooks(tmp_path / "workbooks")
+        cold_home, warm_home = _home(tmp_path / "cold", workbooks), _home(tmp_path / "warm", workbooks)
         cold = _command(["ingest", "--year", "2025", "--home", str(cold_home)], {**env, warm.OFF: "0"})
         hot = _command(["ingest", "--year", "2025", "--home", str(warm_home)], env)
 
@@ -186,3 +193,19 @@ def test_without_a_listening_server_the_command_runs_itself(run_dir):
     assert not warm.wanted("ingest", {"PREFECT_API_URL": "x", warm.OFF: "0"})
     assert not warm.wanted("serve", {"PREFECT_API_URL": "x"})
     assert warm.wanted("publish", {"PREFECT_API_URL": "x"})
+
+
+def test_settings_files_in_the_working_directory_keep_a_command_cold(tmp_path):
+    """Prefect and matplotlib read these when imported; the zygote imported them elsewhere."""
+    assert warm.local_settings(str(tmp_path)) is None
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    (tmp_path / ".env").write_text("OTHER=1\n")
+    assert warm.local_settings(str(tmp_path)) is None
+    (tmp_path / ".env").write_text("PREFECT_LOGGING_LEVEL=DEBUG\n")
+    assert warm.local_settings(str(tmp_path)) == ".env"
+    (tmp_path / ".env").unlink()
+    (tmp_path / "pyproject.toml").write_text("[tool.prefect]\nlogging.level = 'DEBUG'\n")
+    assert warm.local_settings(str(tmp_path)) == "pyproject.toml"
+    (tmp_path / "pyproject.toml").unlink()
+    (tmp_path / "matplotlibrc").write_text("font.size: 20\n")
+    assert warm.local_settings(str(tmp_path)) == "matplotlibrc"

@@ -123,6 +123,10 @@ class Drawer:
 
     def __init__(self, separate: bool | None = None, fork: bool = False) -> None:
         self._pool = None
+        import threading
+        self._lock = threading.Lock()
+        self._queue: list[tuple[Future, Drawing]] = []  # not yet given to the drawing process
+        self._feeder = None
         if separate if separate is not None else drawing_process():
             try:
                 self._pool = fork_pool() if fork else spawn_pool(1)
@@ -137,16 +141,50 @@ class Drawer:
 
     def submit(self, drawings: list[Drawing]) -> list[Callable[[], Drawn]]:
         """Start drawing `drawings`; returns for each a function that waits for its result (and
-        raises what drawing raised)."""
-        if self._pool is not None:
+        raises what drawing raised).
+
+        The drawing process gets one drawing at a time, in order (a thread here hands it the next
+        when the last is done), so that the rest stays here to take back (``draw_rest_here``)."""
+        if self._pool is None:
+            return [functools.partial(draw, d) for d in drawings]
+        import threading
+        proxies = [Future() for _ in drawings]
+        self._queue = list(zip(proxies, drawings))
+        self._feeder = threading.Thread(target=self._feed, name="drawing-feeder", daemon=True)
+        self._feeder.start()
+        return [functools.partial(self._result, f, d) for f, d in zip(proxies, drawings)]
+
+    def _feed(self) -> None:
+        """Hand the drawing process the next drawing once it has drawn the last."""
+        while True:
+            with self._lock:
+                if not self._queue:
+                    return
+                proxy, drawing = self._queue.pop(0)
+                proxy.set_running_or_notify_cancel()
             try:
-                futures = [self._pool.submit(draw, d) for d in drawings]
-            except (BrokenProcessPool, RuntimeError) as exc:
-                log.warning("figures: the drawing process is gone (%s: %s); drawing them here",
-                            type(exc).__name__, exc)
-            else:
-                return [functools.partial(self._result, f, d) for f, d in zip(futures, drawings)]
-        return [functools.partial(draw, d) for d in drawings]
+                future = self._pool.submit(draw, drawing)
+            except (BrokenProcessPool, RuntimeError) as exc:  # the process is gone: drawn here
+                proxy.set_exception(BrokenProcessPool(f"the drawing process is gone: {exc}"))
+                continue
+            try:
+                proxy.set_result(future.result())
+            except BaseException as exc:  # noqa: BLE001 - raised where its result is asked for
+                proxy.set_exception(exc)
+
+    def draw_rest_here(self) -> None:
+        """Draw here what the drawing process has not been given yet, from the last one back: the
+        caller has done its own work and would otherwise only wait for it."""
+        while True:
+            with self._lock:
+                if not self._queue:
+                    return
+                proxy, drawing = self._queue.pop()
+                proxy.set_running_or_notify_cancel()
+            try:
+                proxy.set_result(draw(drawing))
+            except BaseException as exc:  # noqa: BLE001
+                proxy.set_exception(exc)
 
     @staticmethod
     def _result(future: Future, drawing: Drawing) -> Drawn:
@@ -157,6 +195,12 @@ class Drawer:
             return draw(drawing)
 
     def close(self) -> None:
+        with self._lock:
+            left, self._queue = self._queue, []
+        for proxy, _drawing in left:  # never asked for (the publication failed before)
+            proxy.cancel()
+        if self._feeder is not None:
+            self._feeder.join()
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None

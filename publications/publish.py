@@ -196,6 +196,7 @@ def _publish(con: duckdb.DuckDBPyConnection, year: int, outdir: Path | str, *, f
         comparison = compare(filled, previous)
         compared.append(write_csv(outdir / COMPARISON_NAME, comparison))
         compared.append(write_comparison_workbook(outdir / COMPARISON_XLSX, comparison, edition))
+    drawer.draw_rest_here()  # what the drawing process has not begun: drawn here, not waited for
     figure_files: list[dict] = []
     for figure, wait in zip(FIGURES, drawn_later):
         paths, _ = wait()

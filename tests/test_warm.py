@@ -129,6 +129,11 @@ def test_a_command_in_the_warm_process_does_what_the_cold_one_does(prefect, tmp_
         assert bad.stderr == "error: --year 1999: expected a census year from 2013\n"
         assert len(bad.stdout.splitlines()) == 1  # the first line only, as from the cold command
 
+        # Never twice: a caller that goes away before its go-ahead leaves nothing run.
+        gone_home = _home(tmp_path / "gone", workbooks)
+        _handed_over_then_gone(url, own, ["mint-census", "ingest", "--year", "2025", "--home", str(gone_home)])
+        assert not (gone_home / "warehouse").exists() and not (gone_home / "logs").exists()
+
         # Other settings (here the Prefect log level): that command runs cold, and the host starts a
         # warm process for them, ready for the next one.
         verbose_env = {**env, "PREFECT_LOGGING_LEVEL": "ERROR"}
@@ -145,6 +150,34 @@ def test_a_command_in_the_warm_process_does_what_the_cold_one_does(prefect, tmp_
     finally:
         host.close()
     assert not host.path.exists()
+
+
+def _handed_over_then_gone(url: str, env: dict, argv: list[str]) -> None:
+    """A caller that hands a command over, gets the child's process id and leaves without the
+    go-ahead (as on a timeout or Ctrl+C at that moment): the child must end without running it."""
+    import socket
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.connect(str(warm.socket_path(url, warm.private_dir())))
+    data = warm._frame({"op": "run", "fp": warm.fingerprint(env), "executable": sys.executable, "argv": argv,
+                        "cwd": os.getcwd(), "env": env, "umask": 0o022, "limits": {}})
+    with open(os.devnull, "w") as null:
+        socket.send_fds(sock, [data], [null.fileno()] * 3)
+    reply = warm._read_frame(sock)
+    assert set(reply) == {"pid"}, reply
+    sock.close()
+    pid = int(reply["pid"])
+    deadline = time.monotonic() + 30
+    while _running(pid):
+        assert time.monotonic() < deadline, "the child went on"
+        time.sleep(0.1)
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"  # a zombie has ended; its parent (the zygote) reaps it later
 
 
 def test_the_fingerprint_follows_code_and_startup_settings_only(monkeypatch):

@@ -257,7 +257,11 @@ def run_warm(argv: list[str], env: dict[str, str]) -> int | None:
             print("interrupted before the command started", file=sys.stderr)
             return 128 + signals[0]
         return None
-    return _wait_for(sock, int(reply["pid"]), signals)
+    try:
+        return _wait_for(sock, int(reply["pid"]), signals)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 HANDOVER_SECONDS = 20.0
@@ -301,6 +305,7 @@ def _wait_for(sock: socket.socket, pid: int, pending: list[int]) -> int:
         signal.signal(sig, forward)
     for sig in pending:  # arrived between the go-ahead and now
         forward(sig, None)
+    sock.settimeout(None)  # a command takes as long as it takes (the hand-over had a time limit)
     while True:
         try:
             reply = _read_frame(sock)

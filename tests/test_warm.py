@@ -242,3 +242,15 @@ def test_settings_files_in_the_working_directory_keep_a_command_cold(tmp_path):
     (tmp_path / "pyproject.toml").unlink()
     (tmp_path / "matplotlibrc").write_text("font.size: 20\n")
     assert warm.local_settings(str(tmp_path)) == "matplotlibrc"
+
+
+def test_the_caller_waits_for_the_exit_code_however_long_the_command_takes():
+    """The hand-over has a time limit; the command itself has none (a 60 s ingest once lost its
+    exit code to the hand-over's 20 s)."""
+    import socket
+    import threading
+    ours, theirs = socket.socketpair()
+    ours.settimeout(0.2)  # as left by the hand-over, here shorter than the command
+    threading.Timer(0.6, lambda: theirs.sendall(warm._frame({"exit": 3}))).start()
+    assert warm._wait_for(ours, os.getpid(), []) == 3
+    theirs.close()

@@ -388,6 +388,9 @@ def server(home: Home, port: int, env_before: dict | None = None) -> int:
         else:
             print(f"server: flow commands with PREFECT_API_URL={url}/api run in warm processes "
                   f"(socket {warm.socket_dir()}; MINT_CENSUS_WARM=0 runs one cold)", flush=True)
+    if host is not None:  # stopped by SIGTERM too (a service manager, `kill`): the socket goes with it
+        import signal
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     try:
         return subprocess.call([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
                                 "--port", str(port)])

@@ -7,20 +7,25 @@ socket, and per set of settings a *zygote*: a process that has imported everythi
 needs and then only waits. `ingest`, `publish`, `run` and `snapshot`, with PREFECT_API_URL naming
 that server, hand their command line to the host; the zygote forks a child that runs the command
 exactly as the cold command would (the same `cli.main`), with the caller's working directory,
-environment, umask and its very stdin, stdout and stderr (passed over the socket), and sends back
-the exit code. Ctrl+C in the caller's terminal is forwarded to the child.
+environment, umask, resource limits and its very stdin, stdout and stderr (passed over the
+socket), and sends back the exit code. Ctrl+C in the caller's terminal is forwarded to the child.
+The child sends its process id first and runs the command only after the caller's go-ahead: a
+hand-over that fails before that runs the command cold, never twice.
 
 When is a zygote used? Only when it was started under the same settings as the command's own: the
-same Python, the same installed code (every file of the package and every directory on sys.path,
-by size and modification time), and the same environment variables that decide how Prefect and
-the libraries start (PREFECT_*, MINT_CENSUS_*, PYTHON*, MPL*, locale, TZ, HOME, …; `fingerprint`).
+same Python, the same installed code (every file of the package and the site-packages
+directories, by size and modification time), the same environment variables that decide how
+Prefect and the libraries start (PREFECT_*, MINT_CENSUS_*, PYTHON*, MPL*, LD_*, locale, TZ, HOME,
+…) and the same Prefect settings files (`fingerprint`); settings files for Prefect or matplotlib
+in the working directory keep a command cold (`local_settings`).
 A command whose settings have no ready zygote runs cold, as before, and the host starts one for
 them, ready for the next command; `mint-census server` prepares one at once for its own settings.
 Changed code therefore never runs stale: the next command runs cold and a new zygote is made.
 MINT_CENSUS_WARM=0 keeps a command (or, set for the server, the server) cold.
 
 Safety: the socket lives in a directory of the user's own (mode 0700, not a symbolic link,
-checked before every use); the host serves only connections from the same user (SO_PEERCRED).
+checked before every use); host and caller each check that the other is the same user
+(SO_PEERCRED).
 The zygote runs with the caller's environment and is started with `python -P` (no working
 directory on sys.path), in its own session, so that Ctrl+C in the server's window stops the
 server, not a command that is running. A zygote ends when the server ends or after an hour

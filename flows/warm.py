@@ -204,7 +204,7 @@ def supported() -> bool:
 
 def wanted(command: str, env: dict[str, str]) -> bool:
     return command in WARM_COMMANDS and bool(env.get("PREFECT_API_URL")) and env.get(OFF, "1") != "0" \
-        and not IN_CHILD and supported()
+        and supported()
 
 
 def run_warm(argv: list[str], env: dict[str, str]) -> int | None:
@@ -338,9 +338,6 @@ def ready(api_url: str, env: dict[str, str]) -> bool:
     except (OSError, ValueError):
         return False
     return bool(reply and reply.get("ready"))
-
-
-IN_CHILD = False  # True in a zygote's child: the command runs here, never handed on again
 
 
 # --- the host (in `mint-census server`) ------------------------------------------------------
@@ -696,8 +693,6 @@ def _child(msg: bytes, fds: list[int]) -> None:
         sys.stdout.reconfigure(line_buffering=os.isatty(1))
         sys.stderr.reconfigure(line_buffering=True)
         sys.argv = list(request["argv"])
-        global IN_CHILD
-        IN_CHILD = True
         from mint_census.publications import drawing
         drawing.WARM = True
         from prefect.context import refresh_global_settings_context

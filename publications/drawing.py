@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
@@ -109,7 +111,6 @@ def drawing_process() -> bool:
 
 def _single_threaded() -> bool:
     """No other thread in this process, native ones included (Linux; elsewhere: unknown, False)."""
-    import os
     try:
         return len(os.listdir("/proc/self/task")) == 1
     except OSError:
@@ -123,7 +124,6 @@ class Drawer:
 
     def __init__(self, separate: bool | None = None, fork: bool = False) -> None:
         self._pool = None
-        import threading
         self._lock = threading.Lock()
         self._queue: list[tuple[Future, Drawing]] = []  # not yet given to the drawing process
         self._feeder = None
@@ -147,7 +147,6 @@ class Drawer:
         when the last is done), so that the rest stays here to take back (``draw_rest_here``)."""
         if self._pool is None:
             return [functools.partial(draw, d) for d in drawings]
-        import threading
         proxies = [Future() for _ in drawings]
         self._queue = list(zip(proxies, drawings))
         self._feeder = threading.Thread(target=self._feed, name="drawing-feeder", daemon=True)
@@ -216,12 +215,15 @@ _waiting: Drawer | None = None  # started by prestart(), not yet taken over
 
 
 def prestart() -> None:
-    """Start the drawing process now (where ``drawing_process()``), for the next publication of
+    """Start the drawing process now (spawned where ``drawing_process()``; in a warm process a fork
+    of it, while it has no thread), for the next publication of
     this process to take over; a second call keeps the first process."""
     global _waiting
-    if _waiting is None and drawing_process():
+    if _waiting is not None or not (pool_allowed() and usable_cores() >= 2):
+        return
+    if not WARM:
         _waiting = Drawer(separate=True)
-    elif _waiting is None and WARM and pool_allowed() and usable_cores() >= 2 and _single_threaded():
+    elif _single_threaded():
         _waiting = Drawer(separate=True, fork=True)  # a fork of this warm process, at once ready
 
 

@@ -20,6 +20,7 @@ from mint_census.flows.cli import configure_environment
 from mint_census.flows.home import Home
 
 from .conftest import full_answers, needs_reference, register_frame, tweak
+from .filler import SOFFICE, libreoffice_save, lo_profile  # noqa: F401
 from mint_census.schemas.template import write_workbook
 from mint_census.sources.register import write_register
 
@@ -35,10 +36,18 @@ def run_dir(monkeypatch):
     shutil.rmtree(d, ignore_errors=True)
 
 
-def _workbooks(folder: Path) -> Path:
+def _workbooks(folder: Path, profile: Path) -> Path:
+    """Three workbooks, one rejected; where LibreOffice is installed (CI) MR-002's is saved again
+    through it, as coordinators send them."""
     folder.mkdir(parents=True)
-    for nid in ("MR-001", "MR-002"):
-        write_workbook(folder / f"Erhebungsbogen_2025_{nid}.xlsx", 2025, nid, full_answers(2025, nid))
+    write_workbook(folder / "Erhebungsbogen_2025_MR-001.xlsx", 2025, "MR-001", full_answers(2025, "MR-001"))
+    second = folder.parent / "written" / "Erhebungsbogen_2025_MR-002.xlsx"
+    second.parent.mkdir(parents=True, exist_ok=True)
+    write_workbook(second, 2025, "MR-002", full_answers(2025, "MR-002"))
+    if SOFFICE:
+        libreoffice_save([second], folder, profile)
+    else:
+        shutil.copyfile(second, folder / second.name)
     bad = tweak(full_answers(2025, "MR-003"), meetings_per_year="ca. 6")
     write_workbook(folder / "Erhebungsbogen_2025_MR-003.xlsx", 2025, "MR-003", bad)
     return folder
@@ -78,7 +87,7 @@ def _same_text(out: str, home: Path) -> list[str]:
 
 @needs_reference
 @pytest.mark.skipif(not SCRIPT.exists(), reason="the mint-census console script is not installed")
-def test_a_command_in_the_warm_process_does_what_the_cold_one_does(prefect, tmp_path, run_dir):
+def test_a_command_in_the_warm_process_does_what_the_cold_one_does(prefect, tmp_path, run_dir, lo_profile):  # noqa: F811
     from prefect.settings import PREFECT_API_URL
     url = PREFECT_API_URL.value()
     env = {**os.environ, "PREFECT_API_URL": url, "PREFECT_HOME": str(tmp_path / "prefect-home")}
@@ -92,7 +101,7 @@ def test_a_command_in_the_warm_process_does_what_the_cold_one_does(prefect, tmp_
         while not warm.ready(url, own):
             assert time.monotonic() < deadline, (tmp_path / "warm.log").read_text()
             time.sleep(0.5)
-        workbooks = _workbooks(tmp_path / "workbooks")
+        workbooks = _workbooks(tmp_path / "workbooks", lo_profile)
         cold_home, warm_home = _home(tmp_path / "cold", workbooks), _home(tmp_path / "warm", workbooks)
         cold = _command(["ingest", "--year", "2025", "--home", str(cold_home)], {**env, warm.OFF: "0"})
         hot = _command(["ingest", "--year", "2025", "--home", str(warm_home)], env)

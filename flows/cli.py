@@ -16,9 +16,10 @@ import os
 import re
 import shutil
 import sys
+import time
 from pathlib import Path
 
-from .errors import EXIT_FAILURE, EXIT_USAGE, UsageError
+from .errors import EXIT_FAILURE, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, UsageError
 from .home import Home, default_home
 from .logfile import open_log_file
 
@@ -350,6 +351,35 @@ def _handed_off(args, argv: list[str], home: Home) -> int | None:
     return warm_processes.run_warm([sys.argv[0], *argv], env)
 
 
+def _nothing_changed(args, home: Home) -> int | None:
+    """An ingest that finds its inbox, register, reference data, code, warehouse and reports as the
+    last ingest of the year left them answers with that ingest's result at once: no flow run, no
+    warm process (flows/ledger.py). None: run the ingest."""
+    from . import ledger
+    if not ledger.ledger_path(home, args.year).is_file():
+        return None
+    from mint_census.sources.reference import resolve_reference_dir
+    from mint_census.warehouse.lock import WarehouseBusy, hold
+
+    started = time.perf_counter()
+    try:
+        reference = resolve_reference_dir(args.reference)
+        box = Path(args.inbox) if args.inbox else home.inbox(args.year)
+        with hold(home.writer_lock, f"ingest --year {args.year}"):
+            found = ledger.unchanged(home, args.year, box, reference)
+    except (OSError, WarehouseBusy):  # a missing reference or inbox, a busy warehouse: as usual
+        return None
+    if found is None:
+        return None
+    with contextlib.suppress(OSError):
+        configure_logging(home, args.verbose)
+    log.info("ingest %s: nothing changed since run %s; its result stands (no flow run)", args.year,
+             found["printed"]["run_id"])
+    for line in ledger.answer(home, args.year, found, time.perf_counter() - started):
+        print(line)
+    return EXIT_REJECTED if found["printed"]["rejected"] else EXIT_OK
+
+
 def _prefect_logging_as_cold() -> None:
     """In a warm process: Prefect set up its logging when the zygote imported it, with the zygote's
     stderr. A cold command imports Prefect after configure_logging, with this command's console
@@ -368,6 +398,10 @@ def _main(argv: list[str] | None = None, warm: bool = False, handoff: bool = Fal
         return int(exc.code or 0)
     home = Home(Path(args.home))
     args.env_before = dict(os.environ)  # the settings before ours (`server` prepares its warm process)
+    if args.command == "ingest" and not warm:
+        code = _nothing_changed(args, home)
+        if code is not None:
+            return code
     if handoff and not warm:
         code = _handed_off(args, argv, home)
         if code is not None:

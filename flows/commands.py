@@ -21,7 +21,7 @@ from mint_census.warehouse.snapshot import SnapshotError
 
 from .errors import EXIT_FAILURE, EXIT_OK, EXIT_REJECTED, UsageError
 from .home import Home
-from . import outputs, progress
+from . import ledger, outputs, progress
 
 if TYPE_CHECKING:
     from .outputs import Published
@@ -174,34 +174,20 @@ def ingest(home: Home, year: int, inbox: str | None, reference: str | None,
            parallel: dict | None = None) -> IngestSummary:
     box = _ingest_inbox(home, year, inbox)
     t0 = time.perf_counter()
+    listed_at = time.time_ns()  # the ledger's inputs, listed before anything is read (flows/ledger.py)
+    before = ledger.inputs(home, year, box, Path(reference) if reference else None)
+    ledger.forget(home, year)
     flows = _prepared_warehouse(home, f"ingest --year {year}")
     with progress.console():
         summary = flows.ingest_flow(year, str(home.root), str(box), reference, **(parallel or {}))
     _print_ingest(home, summary, time.perf_counter() - t0)
+    ledger.record(home, year, before, listed_at, ledger.printed(summary), summary.reports)
     return summary
 
 
 def _print_ingest(home: Home, summary: IngestSummary, seconds: float) -> None:
-    year = summary.year
-    print(f"ingest {year}: {summary.files} files: {summary.accepted} accepted, "
-          f"{summary.with_warnings} accepted with warnings, {summary.rejected} rejected, "
-          f"{summary.superseded} superseded ({summary.findings} findings, {seconds:.1f} s)")
-    if summary.unchanged:
-        print(f"  unchanged since their last check, not read again (earlier result stands): {summary.unchanged} files")
-    for row in summary.rows:
-        if row["Status"] == "rejected":
-            print(f"  rejected: {row['Datei']} ({row['Netzwerk-ID'] or 'no network ID'}): "
-                  f"{row['Fehler']} error(s), first: {row['Erster Fehler']}")
-    new = [row["Datei"] for row in summary.rows if row["Status"] == "new_network"]
-    if new:
-        print(f"  new networks (blank workbook, not in the register; see the overview): {', '.join(new)}")
-    for entry in summary.skipped:
-        print(f"  not read: {entry['Datei']}: {entry['Grund']}")
-    if summary.missing:
-        print(f"  answered last year, nothing received yet: {', '.join(summary.missing)}")
-    if summary.reports:
-        print(f"  check reports: {home.reports(year)} ({len(summary.reports)} files; overview: uebersicht.xlsx)")
-    print(f"  warehouse: {home.warehouse}")
+    for line in ledger.ingest_lines(home, ledger.printed(summary), seconds):
+        print(line)
 
 
 def run(home: Home, year: int, inbox: str | None, reference: str | None, parallel: dict | None = None,

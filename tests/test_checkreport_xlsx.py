@@ -319,3 +319,77 @@ def test_the_overview_goes_to_a_pool_only_beside_enough_reports(monkeypatch):
     many = [object()] * (reports.PARALLEL_REPORTS_FROM // 2)
     assert reports._write_all(many, lambda: "overview written", weight=50) == ([], "overview written")
     assert started == [2]  # half the threshold in reports, the overview counting as many more
+
+
+def _overview_rows():
+    """Rows of every kind the overview shows: each status, texts XML must escape or openpyxl must
+    neutralise, empty cells with and without a style, dates, numbers, report links."""
+    from datetime import datetime
+
+    from mint_census.publications.checkreports.overview import OVERVIEW_COLUMNS
+    from mint_census.schemas.findings import ACCEPTED, MISSING, NEW_NETWORK, REJECTED, WITH_WARNINGS
+
+    texts = ["Netz & Partner <Nord>", "  Leerzeichen vorn und hinten  ", "=HYPERLINK(\"http://x\")", "",
+             "Zeile 1\nZeile 2", "Steuerzeichen \x07 hier", "Ümlaut ß €", "-3", "+49 30", "x" * 40000]
+    rows = []
+    for i, status in enumerate([ACCEPTED, WITH_WARNINGS, REJECTED, MISSING, NEW_NETWORK, None] * 4):
+        row = {head: None for head in OVERVIEW_COLUMNS}
+        row.update({"_status": status, "_land": "05", "Netzwerk-ID": f"MR-{i:03d}",
+                    "Netzwerk": texts[i % len(texts)], "Bundesland": "Nordrhein-Westfalen",
+                    "Status": status or "nicht gelesen", "Fehler": i % 3, "Hinweise": 0.5 * i,
+                    "Erstes Problem": texts[(i + 3) % len(texts)] if i % 4 else None,
+                    "Prüfbericht": f"MR-{i:03d} & Co_Pruefbericht.xlsx" if i % 2 else None,
+                    "Datei": f"Bogen {i}.xlsx", "Eingang": datetime(2025, 3, 1 + i, 9, 30, 15) if i % 3 else None,
+                    "Daten übernommen": "ja" if i % 2 else "nein", "Vorjahr beantwortet": i % 2 == 0,
+                    "Letzte Erinnerung": datetime(2025, 4, 2, 8, 0) if i % 5 == 0 else None})
+        rows.append(row)
+    history = [{"Netzwerk-ID": r["Netzwerk-ID"], "Datei": r["Datei"], "Eingang": r["Eingang"], "Status": r["Status"],
+                "Fehler": r["Fehler"], "Hinweise": 2, "_status": r["_status"]} for r in rows]
+    return rows, history
+
+
+def _parts(path) -> dict:
+    import zipfile
+    with zipfile.ZipFile(path) as z:  # the creation time differs between any two writes
+        return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}
+
+
+@pytest.mark.parametrize("odd", [None, "date", "error code"])
+def test_overview_rows_written_as_xml_equal_openpyxl_byte_for_byte(tmp_path, monkeypatch, odd):
+    """The overview's table rows are written as XML (1.9 s of openpyxl for 2,000 networks before, 0.2 s
+    now): the workbook equals, file for file and byte for byte, what openpyxl writes cell by cell.
+    With a value the XML writer does not take (a date outside the date columns, a text that openpyxl
+    stores as an error value) that sheet falls back to openpyxl's cells, with the same result."""
+    from datetime import datetime
+
+    from mint_census.publications.checkreports import overview
+
+    rows, history = _overview_rows()
+    if odd == "date":
+        rows[5]["Bemerkung"] = datetime(2025, 1, 1)
+    elif odd == "error code":
+        rows[5]["Bemerkung"] = "#N/A"
+    as_xml, original = [], overview._sheet_with_rows
+    monkeypatch.setattr(overview, "_sheet_with_rows", lambda xml, part: as_xml.append(part.title)
+                        or original(xml, part))
+    out = tmp_path / OVERVIEW_FILE
+    overview._write_workbook(out, 2025, rows, history, "digest")
+    assert as_xml == (["Übersicht", "Fehlt noch", "Einsendungen"] if odd is None else ["Fehlt noch", "Einsendungen"])
+    cells = overview._workbook(2025, rows, history, "digest")  # every cell made by openpyxl
+    cells.save(tmp_path / "cells.xlsx")
+    mine, theirs = _parts(out), _parts(tmp_path / "cells.xlsx")
+    assert sorted(mine) == sorted(theirs)
+    assert "xl/worksheets/_rels/sheet1.xml.rels" in mine and "xl/worksheets/_rels/sheet2.xml.rels" not in mine
+    for name in theirs:
+        assert mine[name] == theirs[name], name
+    # and what staff see, read back
+    wb = load_workbook(out)
+    ws = wb["Übersicht"]
+    assert ws["B2"].value == "Netz & Partner <Nord>" and ws["B3"].value == "  Leerzeichen vorn und hinten  "
+    assert ws["B4"].value == "'=HYPERLINK(\"http://x\")" and ws["B4"].data_type == "s"   # never a formula
+    assert ws["B7"].value == "Steuerzeichen \ufffd hier" and len(ws["B11"].value) == 32767
+    assert ws["J3"].value == datetime(2025, 3, 2, 9, 30, 15) and ws["J3"].number_format == "DD.MM.YYYY HH:MM"
+    assert ws["H3"].hyperlink.target == "MR-001 & Co_Pruefbericht.xlsx" and ws["H3"].font.underline == "single"
+    assert _fill(ws["D4"]) == "F8B4B4" and _fill(ws["D2"]) == "C6EFCE"
+    assert ws.auto_filter.ref == "A1:O25" and ws.freeze_panes == "C2"
+    assert [r[0].value for r in wb["Fehlt noch"].iter_rows(min_row=2)] == ["MR-003", "MR-009", "MR-015", "MR-021"]

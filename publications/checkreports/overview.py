@@ -20,15 +20,19 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
+from xml.sax.saxutils import quoteattr
 
 import openpyxl
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 
 from mint_census.schemas import vocabularies as voc
 from mint_census.schemas.findings import (ACCEPTED, MISSING, NEW_NETWORK, REJECTED, STATUS_DE, SUPERSEDED,
@@ -254,7 +258,10 @@ class _Styles:
         self.known[key] = StyleArray(cell._style)
 
 
-def _sheet(ws, rows: list[dict], columns: tuple[str, ...], title: str) -> None:
+def _sheet(ws, rows: list[dict], columns: tuple[str, ...], title: str, rows_xml: list | None = None) -> None:
+    """One table sheet: the header row, the rows, column widths, filter, frozen panes, print set-up.
+    With `rows_xml` (a list) the rows' cells are not made here: their XML goes into `rows_xml` as
+    a _SheetRows, and `_write_rows` puts it into the saved workbook (see `_rows_as_xml`)."""
     widths = {head: len(head) + 3 for head in columns}
     for col, head in enumerate(columns, start=1):
         c = ws.cell(1, col, head)
@@ -262,6 +269,10 @@ def _sheet(ws, rows: list[dict], columns: tuple[str, ...], title: str) -> None:
         c.alignment = WRAP_TOP
     styles = _Styles()
     status_col = columns.index("Status") + 1 if "Status" in columns else None
+    deferred = _rows_as_xml(ws, rows, columns, widths, status_col, styles) if rows_xml is not None else None
+    if deferred is not None:
+        rows_xml.append(deferred)
+        rows = []  # the cells are in the XML; widths are counted
     for r, row in enumerate(rows, start=2):
         fill = STATUS_FILL.get(row.get("_status")) if status_col else None
         for col, head in enumerate(columns, start=1):
@@ -275,12 +286,162 @@ def _sheet(ws, rows: list[dict], columns: tuple[str, ...], title: str) -> None:
             if date or link or head in MAX_WIDTH or cell_fill:
                 styles.apply(c, date, link, head in MAX_WIDTH, cell_fill)
             widths[head] = max(widths[head], min(len(_shown(v)) + 2, MAX_WIDTH.get(head, 60)))
+    if rows and rows_xml is not None:  # openpyxl's cells after all: their styles numbered now, in the order
+        known = ws.parent._cell_styles  # its writer would, before those of the next sheet's rows as XML
+        for key in sorted(ws._cells):
+            if ws._cells[key].has_style:
+                known.add(ws._cells[key]._style)
     for col, head in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(col)].width = widths[head]
     ws.freeze_panes = "C2" if "Netzwerk" in columns else "A2"
-    if rows:
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
+    n_rows = deferred.n_rows if deferred is not None else len(rows)
+    if n_rows:
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{n_rows + 1}"
     _print_setup(ws, title, len(columns))
+
+
+# --- the rows of a table sheet as XML --------------------------------------------------------
+# openpyxl makes an object per cell, styles it and serialises it element by element: 1.9 s for the
+# overview of 2,000 networks (50,000 cells), rewritten by every re-ingest that changed a row. The
+# rows are written here as the XML openpyxl writes for them (same cell types, inline strings, the
+# same style ids from the workbook's own style list, hyperlinks as external relationships), and
+# openpyxl writes the rest of the workbook (styles, header rows, widths, filter, print set-up).
+# tests/test_checkreport_xlsx.py compares the result with openpyxl's own, cell by cell.
+
+_R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_LINK_TYPE = f"{_R_NS}/hyperlink"
+
+
+@dataclass
+class _SheetRows:
+    title: str
+    xml: str                        # <row> elements from row 2 on
+    n_rows: int
+    n_columns: int
+    links: list[tuple[str, str]]    # (cell, target)
+
+
+def _rows_as_xml(ws, rows: list[dict], columns: tuple[str, ...], widths: dict, status_col: int | None,
+                 styles: _Styles) -> _SheetRows | None:
+    """The rows' XML and their column widths (into `widths`), or None where a value is of a kind this
+    does not write as openpyxl would (`_plain`): then `_sheet` makes the cells with openpyxl."""
+    if not _plain(rows, columns):
+        return None
+    letters = [get_column_letter(col) for col in range(1, len(columns) + 1)]
+    known = ws.parent._cell_styles  # the workbook's list of cell styles (xf): a cell's s is its index
+    for col in range(1, len(columns) + 1):  # the header row's first, as openpyxl numbers them when saving
+        known.add(ws.cell(1, col)._style)
+    ids: dict[tuple, int] = {}
+
+    def style_id(v, date: bool, link: bool, wrap: bool, fill: str | None) -> int:
+        key = (date, link, wrap, fill)
+        if key not in ids:
+            cell = Cell(ws, value=v)  # a date gets openpyxl's default format first, as in a sheet
+            styles.apply(cell, date, link, wrap, fill)
+            ids[key] = known.add(StyleArray(cell._style))
+        return ids[key]
+
+    epoch = ws.parent.epoch
+    out: list[str] = []
+    links: list[tuple[str, str]] = []
+    for r, row in enumerate(rows, start=2):
+        fill = STATUS_FILL.get(row.get("_status")) if status_col else None
+        cells = [f'<row r="{r}">']
+        for col, head in enumerate(columns, start=1):
+            v = row.get(head)
+            ref = f"{letters[col - 1]}{r}"
+            date = head in DATE_COLUMNS and isinstance(v, datetime)
+            link = not date and head == "Prüfbericht" and bool(v)
+            cell_fill = fill if col == status_col else None
+            s = (f' s="{style_id(v, date, link, head in MAX_WIDTH, cell_fill)}"'
+                 if date or link or head in MAX_WIDTH or cell_fill else "")
+            kind = type(v)
+            if v is None:
+                if s:  # openpyxl leaves out an empty cell without a style
+                    cells.append(f'<c r="{ref}"{s} t="n" />')
+            elif kind is str:
+                text = neutralise(ILLEGAL_CHARACTERS_RE.sub("\ufffd", v))[:32767]  # as openpyxl cuts it
+                if text == "":
+                    cells.append(f'<c r="{ref}"{s} t="inlineStr" />')
+                else:
+                    space = ' xml:space="preserve"' if text.strip() and text != text.strip() else ""
+                    cells.append(f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{xml_escape(text)}</t></is></c>')
+                if link:
+                    links.append((ref, v))
+            elif kind is bool:
+                cells.append(f'<c r="{ref}"{s} t="b"><v>{int(v)}</v></c>')
+            elif kind in (int, float):
+                cells.append(f'<c r="{ref}"{s} t="n"><v>{"%.16g" % v}</v></c>')
+            else:  # a date in a date column (_plain)
+                cells.append(f'<c r="{ref}"{s} t="n"><v>{"%.16g" % to_excel(v, epoch)}</v></c>')
+            widths[head] = max(widths[head], min(len(_shown(v)) + 2, MAX_WIDTH.get(head, 60)))
+        cells.append("</row>")
+        out.append("".join(cells))
+    return _SheetRows(ws.title, "".join(out), len(rows), len(columns), links)
+
+
+def _plain(rows: list[dict], columns: tuple[str, ...]) -> bool:
+    """Whether every value is of a kind `_rows_as_xml` writes as openpyxl does: None, text that stays
+    text (neutralised: never a formula; not an error code such as #N/A), a whole or finite number, a
+    truth value, a date without time zone in a date column. Checked before anything is written."""
+    for row in rows:
+        for head in columns:
+            v = row.get(head)
+            kind = type(v)
+            if v is None or kind is int or kind is bool:
+                continue
+            if kind is str:
+                text = neutralise(ILLEGAL_CHARACTERS_RE.sub("\ufffd", v))
+                if not isinstance(text, str) or (len(text) > 1 and text.startswith("=")) or text in ERROR_CODES:
+                    return False
+            elif kind is float:
+                if v != v or v in (float("inf"), float("-inf")):
+                    return False
+            elif not (kind is datetime and head in DATE_COLUMNS and v.tzinfo is None):
+                return False
+    return True
+
+
+_DIMENSION = re.compile(r'<dimension ref="[^"]*"\s*/>')
+
+
+def _write_rows(saved: Path, sheets: dict[str, _SheetRows], out: Path) -> None:
+    """`saved` (openpyxl's workbook with the header rows) with the rows of `sheets` (by file name in
+    the package: xl/worksheets/sheetN.xml) put in, written to `out`."""
+    with zipfile.ZipFile(saved) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        names = set(src.namelist())
+        for info in src.infolist():
+            data = src.read(info.filename)
+            part = sheets.get(info.filename)
+            if part is not None:
+                data = _sheet_with_rows(data.decode("utf-8"), part).encode("utf-8")
+            dst.writestr(info, data)
+        for name, part in sheets.items():
+            if not part.links:
+                continue
+            rels = name.replace("xl/worksheets/", "xl/worksheets/_rels/") + ".rels"
+            if rels in names:  # a sheet of ours never has other relationships; never overwrite them
+                raise ValueError(f"{rels} exists already")
+            dst.writestr(rels, (
+                '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                + "".join(f'<Relationship Type="{_LINK_TYPE}" Target={quoteattr(target)} TargetMode="External" '
+                          f'Id="rId{i}" />' for i, (_, target) in enumerate(part.links, start=1))
+                + "</Relationships>"), zipfile.ZIP_DEFLATED)
+
+
+def _sheet_with_rows(xml: str, part: _SheetRows) -> str:
+    if part.xml.count("<row ") and "</sheetData>" not in xml:
+        raise ValueError(f"sheet {part.title}: no rows to add to")
+    last = get_column_letter(part.n_columns)
+    xml, found = _DIMENSION.subn(f'<dimension ref="A1:{last}{part.n_rows + 1}" />', xml, count=1)
+    if not found or "<hyperlinks" in xml or "<printOptions" not in xml:
+        raise ValueError(f"sheet {part.title}: not as written by openpyxl")
+    xml = xml.replace("</sheetData>", part.xml + "</sheetData>", 1)
+    if part.links:
+        links = "".join(f'<hyperlink xmlns:r="{_R_NS}" ref="{ref}" r:id="rId{i}" />'
+                        for i, (ref, _) in enumerate(part.links, start=1))
+        xml = xml.replace("<printOptions", f"<hyperlinks>{links}</hyperlinks><printOptions", 1)
+    return xml
 
 
 def _counts_sheet(ws, rows: list[dict], year: int) -> None:
@@ -377,18 +538,35 @@ def prepare_overview(con, year: int, out: Path, emails: dict[str, str] | None = 
              if not k.startswith("_") and k not in PERSONAL_COLUMNS} for r in rows], write
 
 
-def _write_workbook(out: Path, year: int, rows: list[dict], history: list[dict], digest: str) -> None:
+def _workbook(year: int, rows: list[dict], history: list[dict], digest: str, rows_xml: list | None = None):
+    """The overview as an openpyxl Workbook; with `rows_xml` (a list) the table sheets' rows are not
+    in it but in `rows_xml` (see `_rows_as_xml`)."""
     wb = Workbook()
     wb.properties.identifier = digest
     ws = wb.active
     ws.title = "Übersicht"
-    _sheet(ws, rows, OVERVIEW_COLUMNS, f"Erhebung MINT-Regionen {year}: Übersicht")
+    _sheet(ws, rows, OVERVIEW_COLUMNS, f"Erhebung MINT-Regionen {year}: Übersicht", rows_xml)
     missing = missing_networks(rows)
     _sheet(wb.create_sheet("Fehlt noch"), missing,
            ("Netzwerk-ID", "Netzwerk", "Bundesland", "Vorjahr beantwortet", "E-Mail", "Letzte Erinnerung",
-            "Bemerkung"), f"Erhebung MINT-Regionen {year}: fehlt noch")
+            "Bemerkung"), f"Erhebung MINT-Regionen {year}: fehlt noch", rows_xml)
     _sheet(wb.create_sheet("Einsendungen"), history, HISTORY_COLUMNS,
-           f"Erhebung MINT-Regionen {year}: alle Einsendungen")
+           f"Erhebung MINT-Regionen {year}: alle Einsendungen", rows_xml)
     _counts_sheet(wb.create_sheet("Zahlen"), rows, year)
+    return wb
+
+
+def _write_workbook(out: Path, year: int, rows: list[dict], history: list[dict], digest: str) -> None:
+    parts: list[_SheetRows] = []
+    wb = _workbook(year, rows, history, digest, parts)
+    sheets = {f"xl/worksheets/sheet{wb.sheetnames.index(p.title) + 1}.xml": p for p in parts}
     with atomic_path(out) as tmp:
-        wb.save(tmp)
+        if not sheets:
+            wb.save(tmp)
+            return
+        saved = tmp.with_name(tmp.name + ".header.xlsx")
+        try:
+            wb.save(saved)
+            _write_rows(saved, sheets, tmp)
+        finally:
+            saved.unlink(missing_ok=True)

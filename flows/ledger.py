@@ -31,7 +31,9 @@ with the file's metadata, as git's index, make and rsync do. Content cannot chan
 time changing (only the clock can be set back); to be safe against file systems with coarse
 timestamps (FAT: 2 s), an entry modified less than RACY_NS before the listing - or after it - is
 never taken as unchanged (git's "racily clean" rule), and the ledger is written only when the
-inputs listed after the ingest are the same as before it. The ledger is a cache: deleting
+inputs listed after the ingest are the same as before it. (On Windows Python's change time is the
+creation time; there a new content with the old size and a modification time set back by hand would
+pass, as it would pass git and make.) The ledger is a cache: deleting
 `<home>/.cache` only costs one full re-ingest check. Plain functions, light imports (no Prefect,
 pandas, DuckDB): the command line asks before it starts anything.
 """

@@ -88,7 +88,13 @@ def discover(inbox: Path) -> list[Path]:
     return files
 
 
-_CODES = {"link": "not_a_file:link", "folder": "not_a_file:folder", "special": "not_a_file:special"}
+def _code(kind: str) -> str:
+    """The catalogue key of an inbox entry that is not a regular file."""
+    if kind == "link":
+        return "not_a_file:link"
+    if kind == "folder":
+        return "not_a_file:folder"
+    return "not_a_file:special"
 
 
 def skipped_entries(inbox: Path) -> list[dict]:
@@ -99,7 +105,7 @@ def skipped_entries(inbox: Path) -> list[dict]:
         if name.startswith(("~$", ".")) or kind == "file":
             continue
         name = safe_filename(name)
-        de, en = render(_CODES[kind], name=name)
+        de, en = render(_code(kind), name=name)
         out.append({"Datei": name, "Grund": de, "reason": en})
     return out
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import atexit
 import contextlib
+import importlib.util
 import logging
 import os
 import re
@@ -354,12 +355,15 @@ def _handed_off(args, argv: list[str], home: Home) -> int | None:
 def _nothing_changed(args, home: Home) -> int | None:
     """An ingest that finds its inbox, register, reference data, code, warehouse and reports as the
     last ingest of the year left them answers with that ingest's result at once: no flow run, no
-    warm process (flows/ledger.py). None: run the ingest."""
+    warm process (flows/ledger.py). None: run the ingest (also for options the ingest would refuse,
+    and for anything unexpected: the ingest then says what is wrong)."""
     from . import ledger
     if not ledger.ledger_path(home, args.year).is_file():
         return None
+    if (args.workers is not None and args.workers < 1) or args.dask and importlib.util.find_spec("prefect_dask") is None:
+        return None  # a usage error: the ingest reports it
     from mint_census.sources.reference import resolve_reference_dir
-    from mint_census.warehouse.lock import WarehouseBusy, hold
+    from mint_census.warehouse.lock import hold
 
     started = time.perf_counter()
     try:
@@ -367,17 +371,23 @@ def _nothing_changed(args, home: Home) -> int | None:
         box = Path(args.inbox) if args.inbox else home.inbox(args.year)
         with hold(home.writer_lock, f"ingest --year {args.year}"):
             found = ledger.unchanged(home, args.year, box, reference)
-    except (OSError, WarehouseBusy):  # a missing reference or inbox, a busy warehouse: as usual
-        return None
-    if found is None:
+        if found is None:
+            return None
+        lines = ledger.answer(home, args.year, found, time.perf_counter() - started)
+        reasons = ledger.skipped_reasons(found)
+        code = EXIT_REJECTED if found["printed"]["rejected"] else EXIT_OK
+        run_id = found["printed"]["run_id"]
+    except Exception:  # noqa: BLE001 - a busy warehouse, a missing inbox, a damaged ledger: run the ingest
+        log.debug("ingest ledger not used", exc_info=True)
         return None
     with contextlib.suppress(OSError):
         configure_logging(home, args.verbose)
-    log.info("ingest %s: nothing changed since run %s; its result stands (no flow run)", args.year,
-             found["printed"]["run_id"])
-    for line in ledger.answer(home, args.year, found, time.perf_counter() - started):
+    for reason in reasons:
+        log.warning("inbox entry not read: %s", reason)
+    log.info("ingest %s: nothing changed since run %s; its result stands (no flow run)", args.year, run_id)
+    for line in lines:
         print(line)
-    return EXIT_REJECTED if found["printed"]["rejected"] else EXIT_OK
+    return code
 
 
 def _prefect_logging_as_cold() -> None:

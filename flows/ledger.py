@@ -9,13 +9,16 @@ command line, `<home>/.cache/ingest-<year>.json` records
 
 - the inbox as the command listed it before the flow started: every entry's name, type, size,
   modification and change time (ns), inode and device (lstat: links and folders are never followed,
-  and are reported as such by the ingest);
+  and are reported as such by the ingest), and the inbox folder's own times (a file that came and
+  went during the ingest changed them);
 - the register files' SHA-256 (register.csv, register_events.csv);
 - the reference directory and the size and times of its files;
-- the code: Python's executable and version and `warm.code_stamp()` (every file of the package, the
-  site-packages directories);
+- the code: Python's executable and version, `warm.code_stamp()` (every file of the package, the
+  site-packages directories) and every directory on the import path;
 - the warehouse file (and its write-ahead log) as the ingest left it: size, times, inode; every other
   writer (an ingest of another year, rebuild, retention, register import …) changes it;
+- what a re-ingest would repair: the register's history beside the warehouse, and the archive (the
+  times of its folders: a file removed from it is copied back by the next ingest);
 - every check report and the overview the ingest wrote or kept (size, modification time);
 - what the command printed, and so its exit code.
 
@@ -33,7 +36,10 @@ timestamps (FAT: 2 s), an entry modified less than RACY_NS before the listing - 
 never taken as unchanged (git's "racily clean" rule), and the ledger is written only when the
 inputs listed after the ingest are the same as before it. (On Windows Python's change time is the
 creation time; there a new content with the old size and a modification time set back by hand would
-pass, as it would pass git and make.) The ledger is a cache: deleting
+pass, as it would pass git and make. A network share's client may show another machine's change
+only after its attribute cache expires, seconds to a minute: an ingest run right after a colleague
+replaced a file on such a share may still answer "nothing changed" - run it again a minute later.)
+The ledger is a cache: deleting
 `<home>/.cache` only costs one full re-ingest check. Plain functions, light imports (no Prefect,
 pandas, DuckDB): the command line asks before it starts anything.
 """
@@ -53,7 +59,7 @@ from .home import Home
 
 log = logging.getLogger(__name__)
 
-VERSION = 1
+VERSION = 2
 RACY_NS = 3_000_000_000  # entries changed this close to the listing are read as usual
 
 
@@ -66,8 +72,9 @@ def _entry(st: os.stat_result) -> list[int]:
 
 
 def listing(box: Path) -> dict[str, list[int]]:
-    """Every entry of the inbox (not recursing, nothing followed): name -> type, size, times, inode."""
-    out = {}
+    """Every entry of the inbox (not recursing, nothing followed): name -> type, size, times, inode;
+    and the inbox itself as ".": a file that came and went while an ingest ran changed its times."""
+    out = {".": _entry(os.lstat(box))}
     with os.scandir(box) as entries:
         for e in entries:
             out[e.name] = _entry(e.stat(follow_symlinks=False))
@@ -105,8 +112,12 @@ def _stat_or_none(path: Path) -> list[int] | None:
 
 
 def _code() -> str:
+    """Python, every file of the package and the site-packages directories (warm.code_stamp), and
+    every directory on the import path (PYTHONPATH, a user site: a package installed or removed there
+    changes the directory)."""
     from .warm import code_stamp  # light: no Prefect, pandas …
-    return f"{sys.executable}\n{sys.version}\n{code_stamp()}"
+    dirs = [f"{d}:{_stat_or_none(Path(d or '.'))}" for d in sys.path]
+    return "\n".join([sys.executable, sys.version, code_stamp(), *dirs])
 
 
 def inputs(home: Home, year: int, box: Path, reference_dir: Path | None) -> dict:
@@ -124,13 +135,30 @@ def inputs(home: Home, year: int, box: Path, reference_dir: Path | None) -> dict
 
 
 def outputs(home: Home, year: int, reports: list[str]) -> dict:
-    """The warehouse and the reports as the ingest left them."""
+    """What the ingest left that a re-ingest would write or repair: the warehouse, the register's
+    history beside it (rebuild reads it), the archive (a re-ingest copies a missing file back: every
+    folder's times tell a file added or removed), the check reports and the overview."""
     overview = home.reports(year) / "uebersicht.xlsx"
     files = sorted({*reports, str(overview)})
     return {
-        "warehouse": [_stat_or_none(home.warehouse), _stat_or_none(Path(f"{home.warehouse}.wal"))],
+        "warehouse": [_stat_or_none(home.warehouse), _stat_or_none(Path(f"{home.warehouse}.wal")),
+                      _stat_or_none(home.register_history)],
+        "archive": _folders(home.archive),
         "reports": {p: _file(Path(p)) for p in files},
     }
+
+
+def _folders(root: Path) -> dict[str, list[int] | None]:
+    """The archive's folder and its subfolders (ab/ by the first two hex digits of the hash): times."""
+    out = {".": _stat_or_none(root)}
+    try:
+        with os.scandir(root) as entries:
+            for e in entries:
+                if e.is_dir(follow_symlinks=False):
+                    out[e.name] = _entry(e.stat(follow_symlinks=False))
+    except OSError:
+        pass
+    return out
 
 
 def _file(path: Path) -> list[int] | None:
@@ -190,7 +218,8 @@ def unchanged(home: Home, year: int, box: Path, reference_dir: Path | None) -> d
             return None
         if _racy(now["listing"], int(data["listed_at_ns"])):
             return None
-        if outputs(home, year, list(data["reports"])) != {"warehouse": data["warehouse"], "reports": data["reports"]}:
+        left = outputs(home, year, list(data["reports"]))
+        if any(data.get(k) != v for k, v in left.items()):
             return None
         if not isinstance(data.get("printed"), dict):
             return None
@@ -214,7 +243,7 @@ def printed(summary) -> dict:
         "rejected_rows": [[r["Datei"], r["Netzwerk-ID"], r["Fehler"], r["Erster Fehler"]]
                           for r in summary.rows if r["Status"] == "rejected"],
         "new": [r["Datei"] for r in summary.rows if r["Status"] == "new_network"],
-        "skipped": [[e["Datei"], e["Grund"]] for e in summary.skipped],
+        "skipped": [[e["Datei"], e["Grund"], e.get("reason", "")] for e in summary.skipped],
         "missing": list(summary.missing), "reports": len(summary.reports),
     }
 
@@ -233,7 +262,7 @@ def ingest_lines(home: Home, s: dict, seconds: float) -> list[str]:
         lines.append(f"  rejected: {name} ({nid or 'no network ID'}): {errors} error(s), first: {first}")
     if s["new"]:
         lines.append(f"  new networks (blank workbook, not in the register; see the overview): {', '.join(s['new'])}")
-    for name, reason in s["skipped"]:
+    for name, reason, *_ in s["skipped"]:
         lines.append(f"  not read: {name}: {reason}")
     if s["missing"]:
         lines.append(f"  answered last year, nothing received yet: {', '.join(s['missing'])}")
@@ -245,9 +274,14 @@ def ingest_lines(home: Home, s: dict, seconds: float) -> list[str]:
 
 def answer(home: Home, year: int, data: dict, seconds: float) -> list[str]:
     """The console lines of an ingest that found nothing changed: the earlier result, every file
-    unchanged."""
+    unchanged (none read again). Raises on a ledger that does not hold what `printed` writes."""
     s = {**data["printed"], "unchanged": data["printed"]["files"]}
     when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(int(data["listed_at_ns"]) / 1e9))
     return ([f"mint-census ingest --year {year}: nothing changed since the ingest of {when} "
              f"(run {s['run_id']}): the inbox, register, reference data, warehouse and reports are as it left "
              "them; no flow run"] + ingest_lines(home, s, seconds))
+
+
+def skipped_reasons(data: dict) -> list[str]:
+    """The English reasons of the inbox entries that are not regular files (the ingest logs them)."""
+    return [entry[2] for entry in data["printed"]["skipped"] if len(entry) > 2 and entry[2]]

@@ -329,8 +329,8 @@ def _overview_rows():
     from mint_census.publications.checkreports.overview import OVERVIEW_COLUMNS
     from mint_census.schemas.findings import ACCEPTED, MISSING, NEW_NETWORK, REJECTED, WITH_WARNINGS
 
-    texts = ["Netz & Partner <Nord>", "  Leerzeichen vorn und hinten  ", "=HYPERLINK(\"http://x\")", "",
-             "Zeile 1\nZeile 2", "Steuerzeichen \x07 hier", "Ümlaut ß €", "-3", "+49 30", "x" * 40000]
+    texts = ["Netz & Partner <Nord> \x07", "  Leerzeichen vorn und hinten  ", "=HYPERLINK(\"http://x\")", "",
+             "Zeile 1\nZeile 2", "Steuerzeichen \x07 hier \ufffe", "Ümlaut ß €", "-3", "+49 30", "x" * 40000]
     rows = []
     for i, status in enumerate([ACCEPTED, WITH_WARNINGS, REJECTED, MISSING, NEW_NETWORK, None] * 4):
         row = {head: None for head in OVERVIEW_COLUMNS}
@@ -338,7 +338,7 @@ def _overview_rows():
                     "Netzwerk": texts[i % len(texts)], "Bundesland": "Nordrhein-Westfalen",
                     "Status": status or "nicht gelesen", "Fehler": i % 3, "Hinweise": 0.5 * i,
                     "Erstes Problem": texts[(i + 3) % len(texts)] if i % 4 else None,
-                    "Prüfbericht": f"MR-{i:03d} & Co_Pruefbericht.xlsx" if i % 2 else None,
+                    "Prüfbericht": f'MR-{i:03d} & "Co"\t_Pruefbericht.xlsx' if i % 2 else None,
                     "Datei": f"Bogen {i}.xlsx", "Eingang": datetime(2025, 3, 1 + i, 9, 30, 15) if i % 3 else None,
                     "Daten übernommen": "ja" if i % 2 else "nein", "Vorjahr beantwortet": i % 2 == 0,
                     "Letzte Erinnerung": datetime(2025, 4, 2, 8, 0) if i % 5 == 0 else None})
@@ -385,11 +385,11 @@ def test_overview_rows_written_as_xml_equal_openpyxl_byte_for_byte(tmp_path, mon
     # and what staff see, read back
     wb = load_workbook(out)
     ws = wb["Übersicht"]
-    assert ws["B2"].value == "Netz & Partner <Nord>" and ws["B3"].value == "  Leerzeichen vorn und hinten  "
+    assert ws["B2"].value == "Netz & Partner <Nord> \ufffd" and ws["B3"].value == "  Leerzeichen vorn und hinten  "
     assert ws["B4"].value == "'=HYPERLINK(\"http://x\")" and ws["B4"].data_type == "s"   # never a formula
-    assert ws["B7"].value == "Steuerzeichen \ufffd hier" and len(ws["B11"].value) == 32767
+    assert ws["B7"].value == "Steuerzeichen \ufffd hier \ufffd" and len(ws["B11"].value) == 32767
     assert ws["J3"].value == datetime(2025, 3, 2, 9, 30, 15) and ws["J3"].number_format == "DD.MM.YYYY HH:MM"
-    assert ws["H3"].hyperlink.target == "MR-001 & Co_Pruefbericht.xlsx" and ws["H3"].font.underline == "single"
+    assert ws["H3"].hyperlink.target == 'MR-001 & "Co"\t_Pruefbericht.xlsx' and ws["H3"].font.underline == "single"
     assert _fill(ws["D4"]) == "F8B4B4" and _fill(ws["D2"]) == "C6EFCE"
     assert ws.auto_filter.ref == "A1:O25" and ws.freeze_panes == "C2"
     assert [r[0].value for r in wb["Fehlt noch"].iter_rows(min_row=2)] == ["MR-003", "MR-009", "MR-015", "MR-021"]

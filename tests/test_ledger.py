@@ -67,6 +67,8 @@ def test_nothing_changed_answers_with_the_earlier_result_and_no_flow_run(prefect
     assert (warehouse.stat().st_mtime_ns, warehouse.stat().st_size) == (stamp.st_mtime_ns, stamp.st_size)
     logged = Home(home).log_file.read_text(encoding="utf-8")[len(log_before):]
     assert f"ingest 2025: nothing changed since run {runs[0]}; its result stands (no flow run)" in logged
+    assert main(argv + ["--workers", "0"]) == 2  # what the ingest refuses is refused, not answered
+    assert "--workers must be 1 or more" in capsys.readouterr().err
 
     # a file touched (same bytes): the ingest runs as usual, reads nothing again, and records a new ledger
     _age(home / "inbox" / str(YEAR) / "a.xlsx", 30.0)
@@ -105,7 +107,7 @@ def recorded(tmp_path, monkeypatch):
     (reference / "bkg").mkdir(parents=True)
     files = [box / "a.xlsx", box / "b.xlsx", home.register, reference / "kreise_2023.csv",
              reference / "bkg" / "kreise.geojson", home.warehouse, home.reports(YEAR) / "MR-002_Pruefbericht.xlsx",
-             home.reports(YEAR) / "uebersicht.xlsx"]
+             home.reports(YEAR) / "uebersicht.xlsx", home.register_history, home.archive / "ab" / "ab12.xlsx"]
     for i, f in enumerate(files):
         f.parent.mkdir(parents=True, exist_ok=True)
         f.write_bytes(b"x" * (i + 1))
@@ -143,6 +145,9 @@ CHANGES = {
     "a report deleted": lambda h, box, ref: (h.reports(YEAR) / "MR-002_Pruefbericht.xlsx").unlink(),
     "a report edited": lambda h, box, ref: (h.reports(YEAR) / "MR-002_Pruefbericht.xlsx").write_bytes(b"edited"),
     "the overview deleted": lambda h, box, ref: (h.reports(YEAR) / "uebersicht.xlsx").unlink(),
+    "the register's history deleted": lambda h, box, ref: h.register_history.unlink(),
+    "an archived file deleted": lambda h, box, ref: (h.archive / "ab" / "ab12.xlsx").unlink(),
+    "an archive folder deleted": lambda h, box, ref: shutil.rmtree(h.archive / "ab"),
 }
 
 
@@ -196,6 +201,93 @@ def test_no_ledger_when_the_inbox_changed_during_the_ingest(tmp_path):
     assert not ledger.record(home, YEAR, before, time.time_ns(), ledger.printed(_Summary()), [])
     assert not ledger.ledger_path(home, YEAR).exists()
     assert ledger.unchanged(home, YEAR, box, None) is None
+
+
+def test_no_ledger_when_a_file_came_and_went_during_the_ingest(recorded):
+    """A file dropped into the inbox after the listing, read by the flow and taken out before the end:
+    the listings before and after agree file by file, the inbox's own times do not."""
+    home, box, reference = recorded
+    before = ledger.inputs(home, YEAR, box, reference)
+    time.sleep(0.05)
+    (box / "kurz.xlsx").write_bytes(b"read by the flow")
+    (box / "kurz.xlsx").unlink()
+    assert not ledger.record(home, YEAR, before, time.time_ns(), ledger.printed(_Summary()), [])
+
+
+def _args(**options):
+    import argparse
+    return argparse.Namespace(**{"year": YEAR, "inbox": None, "reference": None, "workers": None, "dask": None,
+                                 "verbose": False, **options})
+
+
+def _edit(home, change) -> None:
+    path = ledger.ledger_path(home, YEAR)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+
+def test_the_command_answers_with_the_earlier_exit_code(recorded, capsys):
+    from mint_census.flows import cli
+    home, box, reference = recorded
+    assert cli._nothing_changed(_args(reference=str(reference)), home) == 3  # a file stayed rejected
+    assert "nothing changed since the ingest of" in capsys.readouterr().out
+    _edit(home, lambda d: d["printed"].update(rejected=0, rejected_rows=[]))
+    assert cli._nothing_changed(_args(reference=str(reference)), home) == 0
+    assert "1 accepted, 0 accepted with warnings, 0 rejected" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("options", [{"workers": 0}, {"reference": "/nowhere"}, {"inbox": "/nowhere"}])
+def test_options_the_ingest_refuses_run_it(recorded, options):
+    from mint_census.flows import cli
+    home, box, reference = recorded
+    assert cli._nothing_changed(_args(**{"reference": str(reference), **options}), home) is None
+
+
+@pytest.mark.parametrize("printed", [{"run_id": "R1"}, {"run_id": "R1", "files": 2, "rejected_rows": [["x"]]}])
+def test_a_ledger_with_other_contents_runs_the_ingest(recorded, printed, capsys):
+    from mint_census.flows import cli
+    home, box, reference = recorded
+    _edit(home, lambda d: d.update(printed=printed))
+    assert cli._nothing_changed(_args(reference=str(reference)), home) is None
+    assert capsys.readouterr().out == ""
+
+
+def test_a_busy_warehouse_runs_the_ingest(recorded):
+    """Another process holds the writer lock: the ledger is not read (that ingest may be changing what
+    it describes); the ingest then reports the busy warehouse as usual."""
+    import subprocess
+    import sys
+
+    from mint_census.flows import cli
+    home, box, reference = recorded
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time\nfrom mint_census.warehouse.lock import hold\n"
+        f"with hold({str(home.writer_lock)!r}, 'ingest --year 2025'):\n"
+        "    print('held', flush=True)\n    time.sleep(30)\n")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        assert cli._nothing_changed(_args(reference=str(reference)), home) is None
+    finally:
+        holder.kill()
+        holder.wait()
+    assert cli._nothing_changed(_args(reference=str(reference)), home) == 3
+
+
+def test_a_failed_ingest_leaves_no_ledger(recorded, monkeypatch):
+    from mint_census.flows import commands
+    home, box, reference = recorded
+
+    class Failing:
+        @staticmethod
+        def ingest_flow(*args, **kwargs):
+            raise RuntimeError("the flow failed half way")
+
+    monkeypatch.setattr(commands, "_ingest_inbox", lambda home, year, inbox: box)
+    monkeypatch.setattr(commands, "_prepared_warehouse", lambda home, command: Failing)
+    with pytest.raises(RuntimeError):
+        commands.ingest(home, YEAR, None, str(reference))
+    assert not ledger.ledger_path(home, YEAR).exists()
 
 
 def test_the_answer_reports_every_file_unchanged_and_names_the_run(recorded):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
 import re
 import unicodedata
 import zipfile
@@ -23,8 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from xml.etree.ElementTree import _escape_attrib  # what openpyxl's XML writer (et_xmlfile) escapes with
 from xml.sax.saxutils import escape as xml_escape
-from xml.sax.saxutils import quoteattr
 
 import openpyxl
 from openpyxl import Workbook
@@ -234,6 +235,16 @@ WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 LINK_FONT = Font(color="0563C1", underline="single")
 
 
+# What XML 1.0 cannot hold: openpyxl's control characters, and U+FFFE, U+FFFF and lone surrogates
+# (which openpyxl lets through into a file no program opens)
+_NOT_XML = re.compile(ILLEGAL_CHARACTERS_RE.pattern + r"|[\ufffe\uffff\ud800-\udfff]")
+
+
+def _text(v: str):
+    """A text as a cell shows it: what XML cannot hold replaced by U+FFFD, formulas neutralised."""
+    return neutralise(_NOT_XML.sub("\ufffd", v))
+
+
 class _Styles:
     """The few cell styles of a sheet, each built once: openpyxl hashes a Font, Fill or Alignment
     on every assignment; a cell of a known combination gets a copy of its style ids instead."""
@@ -277,7 +288,7 @@ def _sheet(ws, rows: list[dict], columns: tuple[str, ...], title: str, rows_xml:
         fill = STATUS_FILL.get(row.get("_status")) if status_col else None
         for col, head in enumerate(columns, start=1):
             v = row.get(head)
-            c = ws.cell(r, col, neutralise(ILLEGAL_CHARACTERS_RE.sub("\ufffd", v)) if isinstance(v, str) else v)
+            c = ws.cell(r, col, _text(v) if isinstance(v, str) else v)
             date = head in DATE_COLUMNS and isinstance(v, datetime)
             link = not date and head == "Prüfbericht" and bool(v)
             if link:
@@ -336,7 +347,7 @@ def _rows_as_xml(ws, rows: list[dict], columns: tuple[str, ...], widths: dict, s
     def style_id(v, date: bool, link: bool, wrap: bool, fill: str | None) -> int:
         key = (date, link, wrap, fill)
         if key not in ids:
-            cell = Cell(ws, value=v)  # a date gets openpyxl's default format first, as in a sheet
+            cell = Cell(ws, value=v if date else None)  # a date gets openpyxl's default format first, as in a sheet
             styles.apply(cell, date, link, wrap, fill)
             ids[key] = known.add(StyleArray(cell._style))
         return ids[key]
@@ -360,7 +371,7 @@ def _rows_as_xml(ws, rows: list[dict], columns: tuple[str, ...], widths: dict, s
                 if s:  # openpyxl leaves out an empty cell without a style
                     cells.append(f'<c r="{ref}"{s} t="n" />')
             elif kind is str:
-                text = neutralise(ILLEGAL_CHARACTERS_RE.sub("\ufffd", v))[:32767]  # as openpyxl cuts it
+                text = _text(v)[:32767]  # as openpyxl cuts it
                 if text == "":
                     cells.append(f'<c r="{ref}"{s} t="inlineStr" />')
                 else:
@@ -391,7 +402,7 @@ def _plain(rows: list[dict], columns: tuple[str, ...]) -> bool:
             if v is None or kind is int or kind is bool:
                 continue
             if kind is str:
-                text = neutralise(ILLEGAL_CHARACTERS_RE.sub("\ufffd", v))
+                text = _text(v)
                 if not isinstance(text, str) or (len(text) > 1 and text.startswith("=")) or text in ERROR_CODES:
                     return False
             elif kind is float:
@@ -405,7 +416,7 @@ def _plain(rows: list[dict], columns: tuple[str, ...]) -> bool:
 _DIMENSION = re.compile(r'<dimension ref="[^"]*"\s*/>')
 
 
-def _write_rows(saved: Path, sheets: dict[str, _SheetRows], out: Path) -> None:
+def _write_rows(saved, sheets: dict[str, _SheetRows], out: Path) -> None:
     """`saved` (openpyxl's workbook with the header rows) with the rows of `sheets` (by file name in
     the package: xl/worksheets/sheetN.xml) put in, written to `out`."""
     with zipfile.ZipFile(saved) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
@@ -424,7 +435,7 @@ def _write_rows(saved: Path, sheets: dict[str, _SheetRows], out: Path) -> None:
                 raise ValueError(f"{rels} exists already")
             dst.writestr(rels, (
                 '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                + "".join(f'<Relationship Type="{_LINK_TYPE}" Target={quoteattr(target)} TargetMode="External" '
+                + "".join(f'<Relationship Type="{_LINK_TYPE}" Target="{_escape_attrib(target)}" TargetMode="External" '
                           f'Id="rId{i}" />' for i, (_, target) in enumerate(part.links, start=1))
                 + "</Relationships>"), zipfile.ZIP_DEFLATED)
 
@@ -557,16 +568,14 @@ def _workbook(year: int, rows: list[dict], history: list[dict], digest: str, row
 
 
 def _write_workbook(out: Path, year: int, rows: list[dict], history: list[dict], digest: str) -> None:
-    parts: list[_SheetRows] = []
+    # with lxml installed openpyxl writes through lxml, whose XML the rows would have to match instead
+    parts: list[_SheetRows] | None = None if openpyxl.LXML else []
     wb = _workbook(year, rows, history, digest, parts)
-    sheets = {f"xl/worksheets/sheet{wb.sheetnames.index(p.title) + 1}.xml": p for p in parts}
+    sheets = {f"xl/worksheets/sheet{wb.sheetnames.index(p.title) + 1}.xml": p for p in parts or ()}
     with atomic_path(out) as tmp:
         if not sheets:
             wb.save(tmp)
             return
-        saved = tmp.with_name(tmp.name + ".header.xlsx")
-        try:
-            wb.save(saved)
-            _write_rows(saved, sheets, tmp)
-        finally:
-            saved.unlink(missing_ok=True)
+        saved = io.BytesIO()
+        wb.save(saved)
+        _write_rows(saved, sheets, tmp)

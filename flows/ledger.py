@@ -14,7 +14,7 @@ command line, `<home>/.cache/ingest-<year>.json` records
 - the register files' SHA-256 (register.csv, register_events.csv);
 - the reference directory and the size and times of its files;
 - the code: Python's executable and version, `warm.code_stamp()` (every file of the package, the
-  site-packages directories) and every directory on the import path;
+  site-packages directories), PYTHONPATH's directories and the user's site-packages;
 - the warehouse file (and its write-ahead log) as the ingest left it: size, times, inode; every other
   writer (an ingest of another year, rebuild, retention, register import …) changes it;
 - what a re-ingest would repair: the register's history beside the warehouse, and the archive (the
@@ -112,12 +112,16 @@ def _stat_or_none(path: Path) -> list[int] | None:
 
 
 def _code() -> str:
-    """Python, every file of the package and the site-packages directories (warm.code_stamp), and
-    every directory on the import path (PYTHONPATH, a user site: a package installed or removed there
-    changes the directory)."""
+    """Python, every file of the package and the site-packages directories (warm.code_stamp), and the
+    other places packages come from: PYTHONPATH's directories and the user's site-packages (a package
+    installed or removed there changes the directory). Not sys.path itself: the console script puts its
+    own directory first, the server's warm process (python -P) does not, and the one writes the ledger
+    that the other reads."""
+    import site
+
     from .warm import code_stamp  # light: no Prefect, pandas …
-    dirs = [f"{d}:{_stat_or_none(Path(d or '.'))}" for d in sys.path]
-    return "\n".join([sys.executable, sys.version, code_stamp(), *dirs])
+    dirs = [d for d in os.environ.get("PYTHONPATH", "").split(os.pathsep) if d] + [site.getusersitepackages()]
+    return "\n".join([sys.executable, sys.version, code_stamp(), *(f"{d}:{_stat_or_none(Path(d))}" for d in dirs)])
 
 
 def inputs(home: Home, year: int, box: Path, reference_dir: Path | None) -> dict:

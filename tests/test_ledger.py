@@ -158,6 +158,17 @@ def test_any_change_runs_the_ingest(recorded, change):
     assert ledger.unchanged(home, YEAR, box, reference) is None
 
 
+def test_the_code_stamp_is_the_same_in_the_warm_process_and_the_console_script(monkeypatch, tmp_path):
+    """The console script's import path starts with its own directory, the warm process's (python -P)
+    does not: the ledger one of them writes must hold for the other."""
+    import sys
+    stamp = ledger._code()
+    monkeypatch.setattr(sys, "path", [str(tmp_path)] + sys.path)
+    assert ledger._code() == stamp
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    assert ledger._code() != stamp  # a package put there would change what runs
+
+
 def test_other_code_or_another_inbox_or_reference_runs_the_ingest(recorded, monkeypatch, tmp_path):
     home, box, reference = recorded
     other = tmp_path / "other-inbox"

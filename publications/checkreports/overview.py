@@ -317,7 +317,7 @@ def _sheet(ws, rows: list[dict], columns: tuple[str, ...], title: str, rows_xml:
 # rows are written here as the XML openpyxl writes for them (same cell types, inline strings, the
 # same style ids from the workbook's own style list, hyperlinks as external relationships), and
 # openpyxl writes the rest of the workbook (styles, header rows, widths, filter, print set-up).
-# tests/test_checkreport_xlsx.py compares the result with openpyxl's own, cell by cell.
+# tests/test_checkreport_xlsx.py compares the result with openpyxl's own, byte for byte.
 
 _R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _LINK_TYPE = f"{_R_NS}/hyperlink"
@@ -393,8 +393,9 @@ def _rows_as_xml(ws, rows: list[dict], columns: tuple[str, ...], widths: dict, s
 
 def _plain(rows: list[dict], columns: tuple[str, ...]) -> bool:
     """Whether every value is of a kind `_rows_as_xml` writes as openpyxl does: None, text that stays
-    text (neutralised: never a formula; not an error code such as #N/A), a whole or finite number, a
-    truth value, a date without time zone in a date column. Checked before anything is written."""
+    text (not an error code such as #N/A; never a formula, as `_text` neutralises it), a whole or
+    finite number, a truth value, a date without time zone in a date column. Checked before anything
+    is written, without cleaning the texts (`_rows_as_xml` does that once)."""
     for row in rows:
         for head in columns:
             v = row.get(head)
@@ -402,8 +403,7 @@ def _plain(rows: list[dict], columns: tuple[str, ...]) -> bool:
             if v is None or kind is int or kind is bool:
                 continue
             if kind is str:
-                text = _text(v)
-                if not isinstance(text, str) or (len(text) > 1 and text.startswith("=")) or text in ERROR_CODES:
+                if v in ERROR_CODES:  # cleaning and neutralising never make or unmake one
                     return False
             elif kind is float:
                 if v != v or v in (float("inf"), float("-inf")):

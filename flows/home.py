@@ -80,8 +80,9 @@ class Home:
 
     @property
     def cache(self) -> Path:
-        """What can be made again from public data at any time (the prepared base map per version of
-        the reference boundaries); safe to delete."""
+        """What can be made again at any time: the prepared base map per version of the reference
+        boundaries, and per census year the ingest ledger (flows/ledger.py) and the inbox's content
+        hashes (sources/known_hashes.py: file names, sizes, times, hashes); safe to delete."""
         return self.root / ".cache"
 
     @property

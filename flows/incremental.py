@@ -68,6 +68,24 @@ def register_entries(register: pd.DataFrame) -> dict[str, str]:
     return {row["network_id"]: _digest(sorted(row.items())) for row in frame.to_dict("records")}
 
 
+def register_digest(register: pd.DataFrame, year: int) -> str:
+    """The register as an ingest of `year` loads it into the warehouse: every column of its entries
+    and of its events (sources.register.events_of), the code that reads it and derives its history
+    (the rule set) and loads it (warehouse/load.py), and the census year (versions without a year of
+    their own get it)."""
+    from mint_census.sources.register import events_of
+    from mint_census.warehouse import load as loading
+
+    h = hashlib.sha256(rule_set_version().encode())
+    h.update(Path(loading.__file__).read_bytes())
+    h.update(str(year).encode())
+    for frame in (register, events_of(register)):
+        h.update(repr((list(frame.columns), [str(t) for t in frame.dtypes], len(frame))).encode())
+        text = frame.astype(object).where(frame.notna(), None).astype(str)
+        h.update(pd.util.hash_pandas_object(text, index=False).values.tobytes())
+    return h.hexdigest()
+
+
 def file_inputs(common: str, network_id: str | None, entries: dict[str, str], previous: dict | None) -> str:
     """The inputs fingerprint of a file claiming to be from `network_id`."""
     prev = (previous or {}).get(network_id) if network_id else None

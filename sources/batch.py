@@ -123,13 +123,21 @@ def read_one(idx: int, path: Path, year: int) -> Received:
     return rec
 
 
-def earlier_result(idx: int, path: Path, sha256: str, earlier: dict) -> Received:
+def _seconds(ns: int) -> float:
+    """A time in ns as os.stat's float seconds (st_mtime: seconds + nanoseconds * 1e-9, in C doubles)."""
+    return float(ns // 1_000_000_000) + (ns % 1_000_000_000) * 1e-9
+
+
+def earlier_result(idx: int, path: Path, sha256: str, earlier: dict, listed: list[int] | None = None) -> Received:
     """A file unchanged since its last assessment, not read again: its earlier status and findings
-    (`earlier`: network_id, template_version, status, findings, inputs_fingerprint) stand."""
-    stat = path.stat()
-    wb = RawWorkbook(path=path, file_name=safe_filename(path.name), sha256=sha256, size=stat.st_size,
+    (`earlier`: network_id, template_version, status, findings, inputs_fingerprint) stand. `listed`: the
+    file's size and modification time (ns) as the ingest listed it (sources.known_hashes.stats)."""
+    if listed is None:
+        st = path.stat()
+        listed = [st.st_size, st.st_mtime_ns]
+    wb = RawWorkbook(path=path, file_name=safe_filename(path.name), sha256=sha256, size=listed[0],
                      template_version=earlier["template_version"], network_id=earlier["network_id"])
-    return Received(idx, path, wb.file_name, datetime.fromtimestamp(stat.st_mtime, timezone.utc), wb,
+    return Received(idx, path, wb.file_name, datetime.fromtimestamp(_seconds(listed[1]), timezone.utc), wb,
                     list(earlier["findings"]), earlier["status"], unchanged=True,
                     inputs_fingerprint=earlier["inputs_fingerprint"])
 

@@ -113,3 +113,135 @@ def test_a_second_file_of_a_network_reads_both_again(home, make_workbook, refere
     summary, read = ingest(home, reference)
     assert read == ["a.xlsx", "a2.xlsx"]
     assert (summary.accepted, summary.superseded, summary.unchanged) == (1, 1, 0)
+
+
+# --- known hashes (sources/known_hashes.py) and the register loaded once ------------------------
+
+def _settled(monkeypatch):
+    """Files written by a test are seconds old: no racy window, so that the hash cache is used."""
+    from mint_census.sources import known_hashes
+    monkeypatch.setattr(known_hashes, "RACY_NS", -3_600_000_000_000)
+
+
+def _hashing(monkeypatch) -> list[str]:
+    """The names of the files the ingest hashes (incremental re-ingest) from now on."""
+    from mint_census.flows import steps
+    hashed: list[str] = []
+    real = steps.sha256_of
+
+    def spy(path):
+        hashed.append(Path(path).name)
+        return real(path)
+    monkeypatch.setattr(steps, "sha256_of", spy)
+    return hashed
+
+
+def test_a_reingest_hashes_only_files_whose_lstat_changed(home, make_workbook, reference, monkeypatch):
+    import os
+    _settled(monkeypatch)
+    make_workbook("a.xlsx", network_id="MR-001")
+    make_workbook("b.xlsx", network_id="MR-002")
+    hashed = _hashing(monkeypatch)
+    ingest(home, reference)
+    assert (Home(home).cache / f"hashes-{YEAR}.json").is_file()
+    summary, read = ingest(home, reference)
+    assert (hashed, read, summary.unchanged) == ([], [], 2)   # both hashes from the cache
+    # new content of the same size with the old modification time: the change time still tells
+    a = home / "inbox" / str(YEAR) / "a.xlsx"
+    before = os.stat(a)
+    data = bytearray(a.read_bytes())
+    data[-30] ^= 0xFF  # a byte of the zip's central directory: a damaged file
+    a.write_bytes(bytes(data))
+    os.utime(a, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (os.stat(a).st_size, os.stat(a).st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    summary, read = ingest(home, reference)
+    assert (hashed, read, summary.unchanged) == (["a.xlsx"], ["a.xlsx"], 1)
+    assert {r["Datei"]: r["Status"] for r in summary.rows} == {"a.xlsx": "rejected", "b.xlsx": "accepted"}
+
+
+def test_the_hash_cache_is_not_trusted_for_recent_changes_or_another_inbox(tmp_path):
+    from mint_census.sources import known_hashes
+    box = tmp_path / "inbox"
+    box.mkdir()
+    old, new = box / "old.xlsx", box / "new.xlsx"
+    old.write_bytes(b"old")
+    new.write_bytes(b"new")
+    listed = known_hashes.stats([old, new, box / "gone.xlsx"])
+    assert set(listed) == {old, new}
+    cache = tmp_path / "hashes.json"
+    at = listed[new][2] + 1_000_000_000  # listed 1 s after new.xlsx's change: within the racy window
+    known_hashes.record(cache, box, at, listed, {old: "a" * 64, new: "b" * 64})
+    # old.xlsx is older than the window only if its times lie 3 s before the listing: set them back
+    import os
+    os.utime(old, ns=(listed[old][1] - 10**10, listed[old][1] - 10**10))
+    assert known_hashes.known(cache, box, known_hashes.stats([old, new])) == {}  # old's lstat changed
+    settled = known_hashes.stats([old, new])
+    known_hashes.record(cache, box, max(settled[old][2], settled[new][2]) + 1_000_000_000, settled,
+                        {old: "a" * 64, new: "b" * 64})
+    assert known_hashes.known(cache, box, settled) == {}        # both changed within 3 s of the listing
+    known_hashes.record(cache, box, max(settled[old][2], settled[new][2]) + 5_000_000_000, settled,
+                        {old: "a" * 64, new: "b" * 64})
+    assert known_hashes.known(cache, box, settled) == {old: "a" * 64, new: "b" * 64}
+    assert known_hashes.known(cache, tmp_path, settled) == {}   # recorded for another inbox
+    cache.write_text("{not json", encoding="utf-8")
+    assert known_hashes.known(cache, box, settled) == {}
+    assert known_hashes.known(tmp_path / "none.json", box, settled) == {}
+
+
+def test_the_register_is_loaded_again_only_when_it_changed(home, make_workbook, reference, monkeypatch):
+    import duckdb
+
+    from mint_census.warehouse import load as loading
+    loads: list[int] = []
+    real = loading.load_register
+
+    def spy(con, register, *args, **kwargs):
+        loads.append(len(register))
+        return real(con, register, *args, **kwargs)
+    monkeypatch.setattr(loading, "load_register", spy)
+    make_workbook("a.xlsx", network_id="MR-001")
+    ingest(home, reference)
+    exported = Home(home).register_history
+    first = contents(home)
+    stamp = exported.stat().st_mtime_ns
+    ingest(home, reference)
+    assert loads == [3]                              # the second ingest left the register as it was
+    assert contents(home) == first and exported.stat().st_mtime_ns == stamp  # nor rewrote its history file
+    register = register_frame()
+    register.loc[register["network_id"] == "MR-002", "network_name"] = "Netz Zwei"
+    write_register(register, home / "register.csv")
+    ingest(home, reference)
+    assert loads == [3, 3]
+    con = duckdb.connect(str(Home(home).warehouse), read_only=True)
+    try:
+        assert con.execute("SELECT network_name FROM core.register WHERE network_id = 'MR-002'").fetchone() == (
+            "Netz Zwei",)
+        digest = con.execute("SELECT digest FROM meta.register_loaded").fetchone()[0]
+        assert con.execute("SELECT count(*) FROM core.register_history WHERE network_id = 'MR-002'").fetchone() == (
+            1,)
+    finally:
+        con.close()
+    assert exported.read_text(encoding="utf-8").startswith('{"digest": "' + digest + '", ')
+    assert "Netz Zwei" in exported.read_text(encoding="utf-8")
+    # a history file from elsewhere (another digest) is written again, and so is a cut one
+    exported.write_text('{"digest": "x", "columns": [], "rows": []}', encoding="utf-8")
+    ingest(home, reference)
+    assert "Netz Zwei" in exported.read_text(encoding="utf-8") and loads == [3, 3]
+    text = exported.read_text(encoding="utf-8")
+    exported.write_text(text[:200], encoding="utf-8")
+    ingest(home, reference)
+    assert exported.read_text(encoding="utf-8") == text
+
+
+def test_the_tables_of_a_run_list_what_it_read_and_what_needs_attention():
+    from mint_census.flows.pipeline import network_rows, run_rows
+    rows = [{"Datei": "a.xlsx", "Status": "accepted", "Unverändert": "ja"},
+            {"Datei": "b.xlsx", "Status": "accepted", "Unverändert": "nein"},
+            {"Datei": "c.xlsx", "Status": "rejected", "Unverändert": "ja"},
+            {"Datei": "d.xlsx", "Status": "accepted_with_warnings", "Unverändert": "ja"}]
+    assert [r["Datei"] for r in run_rows(rows)] == ["b.xlsx", "c.xlsx", "d.xlsx"]
+    overview = [{"Netzwerk-ID": "MR-001", "Status": "angenommen", "Datei": "a.xlsx"},
+                {"Netzwerk-ID": "MR-002", "Status": "angenommen", "Datei": "b.xlsx"},
+                {"Netzwerk-ID": "MR-003", "Status": "abgelehnt", "Datei": "c.xlsx"},
+                {"Netzwerk-ID": "MR-004", "Status": "fehlt", "Datei": None}]
+    assert [r["Netzwerk-ID"] for r in network_rows(overview, rows)] == ["MR-002", "MR-003", "MR-004"]

@@ -43,10 +43,11 @@ def archive_file(archive_dir: Path, src: Path, sha256: str) -> str:
     Returns the archive key (relative to `archive_dir`).
     """
     key = archive_key(src, sha256)
+    if os.path.exists(os.path.join(archive_dir, key)):  # nearly always on a re-ingest: no Path objects
+        return key
     dest = Path(archive_dir) / key
-    if not dest.exists():
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = dest.with_name(f".{dest.name}.{uuid.uuid4().hex}.tmp")
-        shutil.copyfile(src, tmp)
-        os.replace(tmp, dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.name}.{uuid.uuid4().hex}.tmp")
+    shutil.copyfile(src, tmp)
+    os.replace(tmp, dest)
     return key

@@ -291,6 +291,13 @@ FIXED_TABLES = (
         _c("fingerprint", "VARCHAR", "SHA-256 prefix of every CREATE and COMMENT statement.", not_null=True),
         _c("built_at", "TIMESTAMP", "When the schema was last (re)built (UTC)."),
     )),
+    Table("meta", "register_loaded", "One row: digest of the register (entries and events, the code that derives "
+          "its history, the census year) that core.register, core.register_events and core.register_history were "
+          "last loaded from; an ingest that finds the same digest leaves the three tables as they are.", (
+        _c("digest", "VARCHAR", "SHA-256 of the register as loaded (flows/incremental.py: register_digest).",
+           not_null=True),
+        _c("loaded_at", "TIMESTAMP", "When the register was loaded (UTC)."),
+    )),
     Table("meta", "retention",
           "One row per archived file removed because its personal data passed the retention period "
           "(its statistics stay in raw.cells and core).", (

@@ -69,12 +69,22 @@ REGISTER_ATTRS = ("network_name", "network_type", "land_code", "kreise", "founde
 EVENT_COLS = ("network_id", "event_no", "event_date", "census_year", "event", "previous", "successor_id", "note")
 
 
+def loaded_register(con) -> str | None:
+    """The digest of the register the warehouse holds (meta.register_loaded), None when unknown."""
+    row = con.execute("SELECT max(digest) FROM meta.register_loaded").fetchone()
+    return row[0] if row else None
+
+
 def load_register(con, register: pd.DataFrame, events: pd.DataFrame | None = None,
-                  history: pd.DataFrame | None = None) -> None:
+                  history: pd.DataFrame | None = None, digest: str | None = None) -> None:
     """Replace core.register, core.register_events and core.register_history by the staff's
     register, its dated events and the versions derived from them (sources.register.events_of
-    and .history; loading only stores what the reading stage derived)."""
+    and .history; loading only stores what the reading stage derived). `digest`: what
+    meta.register_loaded records for it (None: nothing, the next ingest loads the register again)."""
     with transaction(con):
+        con.execute("DELETE FROM meta.register_loaded")
+        if digest is not None:
+            con.execute("INSERT INTO meta.register_loaded VALUES (?, now()::TIMESTAMP)", [digest])
         con.execute("DELETE FROM core.register")
         insert_frame(con, "core.register", register[list(("network_id",) + REGISTER_ATTRS)])
         con.execute("DELETE FROM core.register_events")

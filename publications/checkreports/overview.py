@@ -95,10 +95,14 @@ def overview_rows(con, year: int, emails: dict[str, str] | None = None,
     counted = con.execute(
         "SELECT network_id, network_name, land_code FROM pub.network_years WHERE census_year = ? "
         "ORDER BY network_id", [year]).fetchall()
+    # Every run records every file of the inbox: of a network's rows only its last one can win below,
+    # so the query keeps that one (and every row without a network ID), in the same order
     subs = con.execute(
-        "SELECT s.network_id, s.file_name, s.status, s.errors, s.warnings, s.received_at, s.loaded, s.file_sha256 "
-        "FROM meta.submissions s LEFT JOIN meta.runs r USING (run_id) WHERE s.census_year = ? "
-        "AND s.status <> ? ORDER BY r.started_at NULLS FIRST, s.received_at, s.file_name",
+        "WITH s AS (SELECT s.network_id, s.file_name, s.status, s.errors, s.warnings, s.received_at, s.loaded, "
+        "s.file_sha256, row_number() OVER (ORDER BY r.started_at NULLS FIRST, s.received_at, s.file_name) AS pos "
+        "FROM meta.submissions s LEFT JOIN meta.runs r USING (run_id) WHERE s.census_year = ? AND s.status <> ?) "
+        "SELECT network_id, file_name, status, errors, warnings, received_at, loaded, file_sha256 FROM s "
+        "QUALIFY network_id IS NULL OR pos = max(pos) OVER (PARTITION BY network_id) ORDER BY pos",
         [year, SUPERSEDED]).fetchall()
     loaded_names = dict(con.execute(
         "SELECT network_id, network_name FROM core.networks WHERE census_year = ?", [year]).fetchall())
@@ -353,41 +357,54 @@ def _rows_as_xml(ws, rows: list[dict], columns: tuple[str, ...], widths: dict, s
         return ids[key]
 
     epoch = ws.parent.epoch
+    inline: dict[str, str] = {}
+    # per column, once: its letter, whether it holds dates or links, wraps (MAX_WIDTH) or is the status
+    layout = [(head, letters[col - 1], head in DATE_COLUMNS, head == "Prüfbericht", head in MAX_WIDTH,
+               MAX_WIDTH.get(head, 60), col == status_col) for col, head in enumerate(columns, start=1)]
+    longest = {head: 0 for head in columns}  # the longest shown value per column
     out: list[str] = []
     links: list[tuple[str, str]] = []
     for r, row in enumerate(rows, start=2):
         fill = STATUS_FILL.get(row.get("_status")) if status_col else None
         cells = [f'<row r="{r}">']
-        for col, head in enumerate(columns, start=1):
+        for head, letter, date_col, link_col, wrap, _, is_status in layout:
             v = row.get(head)
-            ref = f"{letters[col - 1]}{r}"
-            date = head in DATE_COLUMNS and isinstance(v, datetime)
-            link = not date and head == "Prüfbericht" and bool(v)
-            cell_fill = fill if col == status_col else None
-            s = (f' s="{style_id(v, date, link, head in MAX_WIDTH, cell_fill)}"'
-                 if date or link or head in MAX_WIDTH or cell_fill else "")
             kind = type(v)
+            date = date_col and kind is datetime
+            link = link_col and not date and bool(v)
+            cell_fill = fill if is_status else None
+            s = (f' s="{style_id(v, date, link, wrap, cell_fill)}"'
+                 if date or link or wrap or cell_fill else "")
             if v is None:
                 if s:  # openpyxl leaves out an empty cell without a style
-                    cells.append(f'<c r="{ref}"{s} t="n" />')
-            elif kind is str:
-                text = _text(v)[:32767]  # as openpyxl cuts it
-                if text == "":
-                    cells.append(f'<c r="{ref}"{s} t="inlineStr" />')
-                else:
+                    cells.append(f'<c r="{letter}{r}"{s} t="n" />')
+                continue
+            if kind is str:
+                inner = inline.get(v)
+                if inner is None:  # the same texts recur (statuses, Länder, dates, "ja"): each made once
+                    text = _text(v)[:32767]  # as openpyxl cuts it
                     space = ' xml:space="preserve"' if text.strip() and text != text.strip() else ""
-                    cells.append(f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{xml_escape(text)}</t></is></c>')
+                    inner = inline[v] = f"><is><t{space}>{xml_escape(text)}</t></is></c>" if text else " />"
+                cells.append(f'<c r="{letter}{r}"{s} t="inlineStr"{inner}')
                 if link:
-                    links.append((ref, v))
+                    links.append((f"{letter}{r}", v))
+                n = len(v)
             elif kind is bool:
-                cells.append(f'<c r="{ref}"{s} t="b"><v>{int(v)}</v></c>')
+                cells.append(f'<c r="{letter}{r}"{s} t="b"><v>{int(v)}</v></c>')
+                n = len(str(v))
             elif kind in (int, float):
-                cells.append(f'<c r="{ref}"{s} t="n"><v>{"%.16g" % v}</v></c>')
+                cells.append(f'<c r="{letter}{r}"{s} t="n"><v>{"%.16g" % v}</v></c>')
+                n = len(str(v))
             else:  # a date in a date column (_plain)
-                cells.append(f'<c r="{ref}"{s} t="n"><v>{"%.16g" % to_excel(v, epoch)}</v></c>')
-            widths[head] = max(widths[head], min(len(_shown(v)) + 2, MAX_WIDTH.get(head, 60)))
+                cells.append(f'<c r="{letter}{r}"{s} t="n"><v>{"%.16g" % to_excel(v, epoch)}</v></c>')
+                n = len(_shown(v))
+            if n > longest[head]:
+                longest[head] = n
         cells.append("</row>")
         out.append("".join(cells))
+    for head, _, _, _, _, most, _ in layout:
+        if rows:  # as _sheet counts them: the shown length + 2, at most the column's limit
+            widths[head] = max(widths[head], min(longest[head] + 2, most))
     return _SheetRows(ws.title, "".join(out), len(rows), len(columns), links)
 
 
@@ -504,7 +521,7 @@ def _digest(year: int, rows: list[dict], history: list[dict]) -> str:
     h = hashlib.sha256()
     h.update(Path(__file__).read_bytes())
     h.update(openpyxl.__version__.encode())
-    h.update(repr((year, [sorted(r.items()) for r in rows], [sorted(r.items()) for r in history])).encode())
+    h.update(repr((year, rows, history)).encode())  # the rows' keys in the order this module makes them
     return DIGEST_PREFIX + h.hexdigest()
 
 

@@ -81,8 +81,10 @@ def register_digest(register: pd.DataFrame, year: int) -> str:
     h.update(str(year).encode())
     for frame in (register, events_of(register)):
         h.update(repr((list(frame.columns), [str(t) for t in frame.dtypes], len(frame))).encode())
-        text = frame.astype(object).where(frame.notna(), None).astype(str)
+        missing = frame.isna()  # "None" as text and a missing value differ
+        text = frame.astype(object).where(~missing, None).astype(str)
         h.update(pd.util.hash_pandas_object(text, index=False).values.tobytes())
+        h.update(pd.util.hash_pandas_object(missing, index=False).values.tobytes())
     return h.hexdigest()
 
 

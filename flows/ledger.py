@@ -34,9 +34,10 @@ with the file's metadata, as git's index, make and rsync do. Content cannot chan
 time changing (only the clock can be set back); to be safe against file systems with coarse
 timestamps (FAT: 2 s), an entry modified less than RACY_NS before the listing - or after it - is
 never taken as unchanged (git's "racily clean" rule), and the ledger is written only when the
-inputs listed after the ingest are the same as before it. (On Windows Python's change time is the
-creation time; there a new content with the old size and a modification time set back by hand would
-pass, as it would pass git and make. A network share's client may show another machine's change
+inputs listed after the ingest are the same as before it. (Where the change time is no change time -
+Windows, where Python's is the creation time, and FAT, exFAT or NTFS on Linux - a new content with
+the old size and a modification time set back would pass: there the ledger is never used, see
+sources.known_hashes.trusted. A network share's client may show another machine's change
 only after its attribute cache expires, seconds to a minute: an ingest run right after a colleague
 replaced a file on such a share may still answer "nothing changed" - run it again a minute later.)
 The ledger is a cache: deleting
@@ -54,6 +55,8 @@ import stat
 import sys
 import time
 from pathlib import Path
+
+from mint_census.sources.known_hashes import trusted
 
 from .home import Home
 
@@ -216,6 +219,8 @@ def unchanged(home: Home, year: int, box: Path, reference_dir: Path | None) -> d
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(data, dict) or data.get("version") != VERSION:
+            return None
+        if not trusted(box):  # a change time that is no change time (Windows, FAT): always run the ingest
             return None
         now = inputs(home, year, box, reference_dir)
         if any(data.get(k) != v for k, v in now.items()):

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import pickle
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -232,7 +231,9 @@ def ingest_batch(home: Home, year: int, inbox: Path | None = None,
     register = read_home_register(home)
     box = Path(inbox) if inbox else home.inbox(year)
     files = batch.discover(box)
-    listed_at, listed = time.time_ns(), known_hashes.stats(files)  # before any file is hashed or read
+    # the file system's time, then every file's lstat, before any file is hashed or read
+    listed_at = known_hashes.clock(home.cache, box)
+    listed = known_hashes.stats(files)
     hash_cache = known_hashes.cache_file(home.cache, year)
     skipped = batch.skipped_entries(box)  # links, folders, FIFOs: never followed, always reported
     for entry in skipped:
@@ -246,7 +247,7 @@ def ingest_batch(home: Home, year: int, inbox: Path | None = None,
     def inputs(network_id: str | None) -> str:
         return incremental.file_inputs(common, network_id, entries, ctx.previous)
 
-    kept = unchanged_files(files, assessed(home, year), inputs, known_hashes.known(hash_cache, box, listed))
+    kept = unchanged_files(files, assessed(home, year), inputs, known_hashes.known(hash_cache, box, listed, listed_at))
     todo = [p for p in files if p not in kept]
     progress.report(progress.READING, 0, len(todo))
     chunks = [(todo[start:start + CHUNK], start) for start in range(0, len(todo), CHUNK)]

@@ -66,7 +66,7 @@ def test_run_flow_end_to_end(prefect, home, make_workbook, capsys, monkeypatch):
     assert (pub / "MINT-Regionen_2025_Tabellen.xlsx").is_file()
     assert (pub / "abbildungen" / "wachstum.svg").is_file()
     # the run's artifacts: one row per file, and never personal data
-    table = _artifacts("ingest-2025")
+    table = sorted(_artifacts("ingest-2025"), key=lambda a: a.created, reverse=True)  # this run's: the newest
     assert table, "table artifact missing"
     rows = json.loads(table[0].data) if isinstance(table[0].data, str) else table[0].data
     assert sorted((r["Datei"], r["Status"]) for r in rows) == [

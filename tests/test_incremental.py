@@ -159,6 +159,9 @@ def test_a_reingest_hashes_only_files_whose_lstat_changed(home, make_workbook, r
     assert {r["Datei"]: r["Status"] for r in summary.rows} == {"a.xlsx": "rejected", "b.xlsx": "accepted"}
 
 
+NOW = 1  # a clock of this ingest (the recorded listing decides what is racy)
+
+
 def test_the_hash_cache_is_not_trusted_for_recent_changes_or_another_inbox(tmp_path):
     from mint_census.sources import known_hashes
     box = tmp_path / "inbox"
@@ -174,18 +177,19 @@ def test_the_hash_cache_is_not_trusted_for_recent_changes_or_another_inbox(tmp_p
     # old.xlsx is older than the window only if its times lie 3 s before the listing: set them back
     import os
     os.utime(old, ns=(listed[old][1] - 10**10, listed[old][1] - 10**10))
-    assert known_hashes.known(cache, box, known_hashes.stats([old, new])) == {}  # old's lstat changed
+    assert known_hashes.known(cache, box, known_hashes.stats([old, new]), NOW) == {}  # old's lstat changed
     settled = known_hashes.stats([old, new])
     known_hashes.record(cache, box, max(settled[old][2], settled[new][2]) + 1_000_000_000, settled,
                         {old: "a" * 64, new: "b" * 64})
-    assert known_hashes.known(cache, box, settled) == {}        # both changed within 3 s of the listing
+    assert known_hashes.known(cache, box, settled, NOW) == {}        # both changed within 3 s of the listing
     known_hashes.record(cache, box, max(settled[old][2], settled[new][2]) + 5_000_000_000, settled,
                         {old: "a" * 64, new: "b" * 64})
-    assert known_hashes.known(cache, box, settled) == {old: "a" * 64, new: "b" * 64}
-    assert known_hashes.known(cache, tmp_path, settled) == {}   # recorded for another inbox
+    assert known_hashes.known(cache, box, settled, NOW) == {old: "a" * 64, new: "b" * 64}
+    assert known_hashes.known(cache, tmp_path, settled, NOW) == {}   # recorded for another inbox
     cache.write_text("{not json", encoding="utf-8")
-    assert known_hashes.known(cache, box, settled) == {}
-    assert known_hashes.known(tmp_path / "none.json", box, settled) == {}
+    assert known_hashes.known(cache, box, settled, NOW) == {}
+    assert known_hashes.known(tmp_path / "none.json", box, settled, NOW) == {}
+    assert known_hashes.known(cache, box, settled, None) == {}  # no clock (an untrusted file system)
 
 
 def test_the_register_is_loaded_again_only_when_it_changed(home, make_workbook, reference, monkeypatch):
@@ -228,9 +232,21 @@ def test_the_register_is_loaded_again_only_when_it_changed(home, make_workbook, 
     ingest(home, reference)
     assert "Netz Zwei" in exported.read_text(encoding="utf-8") and loads == [3, 3]
     text = exported.read_text(encoding="utf-8")
-    exported.write_text(text[:200], encoding="utf-8")
+    for cut in (text[:200], text[:text.index("}, {") + 1] + "}"):  # cut anywhere, or after a whole row
+        exported.write_text(cut, encoding="utf-8")
+        ingest(home, reference)
+        assert exported.read_text(encoding="utf-8") == text
+    # the events alone, or another census year, load it again too
+    events = home / "register_events.csv"
+    text = events.read_text(encoding="utf-8")
+    assert "MR-001;2010-01-01;gegründet;;;\n" in text
+    events.write_text(text.replace("MR-001;2010-01-01;gegründet;;;\n", "MR-001;2010-01-01;gegründet;;;Notiz\n"),
+                      encoding="utf-8")
+    before = len(loads)
     ingest(home, reference)
-    assert exported.read_text(encoding="utf-8") == text
+    assert len(loads) == before + 1
+    summary, _ = ingest_batch(Home(home), YEAR - 1, home / "inbox" / str(YEAR - 1), reference)
+    assert len(loads) == before + 2
 
 
 def test_the_tables_of_a_run_list_what_it_read_and_what_needs_attention():
@@ -245,3 +261,58 @@ def test_the_tables_of_a_run_list_what_it_read_and_what_needs_attention():
                 {"Netzwerk-ID": "MR-003", "Status": "abgelehnt", "Datei": "c.xlsx"},
                 {"Netzwerk-ID": "MR-004", "Status": "fehlt", "Datei": None}]
     assert [r["Netzwerk-ID"] for r in network_rows(overview, rows)] == ["MR-002", "MR-003", "MR-004"]
+
+
+def test_a_file_changed_during_an_ingest_is_hashed_and_read_by_the_next(home, make_workbook, reference,
+                                                                       monkeypatch):
+    """The hashes are recorded with the lstat listed before anything was hashed or read: a file
+    rewritten meanwhile (same size, modification time set back) differs from it next time."""
+    import os
+    _settled(monkeypatch)
+    a = make_workbook("a.xlsx", network_id="MR-001")
+    b = make_workbook("b.xlsx", network_id="MR-002")
+    ingest(home, reference)
+    make_workbook("a.xlsx", tweak(full_answers(YEAR, "MR-001"), volunteers=99), network_id="MR-001")
+    from mint_census.flows import steps
+    real = steps.read_files
+
+    def rewrite_b_while_reading(paths, year, start=0):
+        before = os.stat(b)
+        data = bytearray(b.read_bytes())
+        data[-30] ^= 0xFF
+        b.write_bytes(bytes(data))
+        os.utime(b, ns=(before.st_atime_ns, before.st_mtime_ns))
+        return real(paths, year, start)
+    summary, _ = ingest_batch(Home(home), YEAR, None, reference, read=rewrite_b_while_reading)
+    assert [r["Datei"] for r in summary.rows if r["Unverändert"] == "nein"] == ["a.xlsx"]
+    summary, read = ingest(home, reference)
+    assert read == ["b.xlsx"] and {r["Datei"]: r["Status"] for r in summary.rows}["b.xlsx"] == "rejected"
+    assert a.is_file()
+
+
+def test_hashes_are_remembered_only_where_the_change_time_tells(tmp_path, monkeypatch):
+    from mint_census.sources import known_hashes
+    monkeypatch.setattr(known_hashes.sys, "platform", "linux")
+    mounts = [("/", "ext4"), ("/media/stick", "vfat"), ("/media/stick/inner", "tmpfs"), ("/mnt/win", "ntfs3")]
+    monkeypatch.setattr(known_hashes, "_mounts", lambda: mounts)
+    monkeypatch.setattr(known_hashes.os.path, "realpath", lambda p: str(p))
+    assert known_hashes.trusted(Path("/home/census/inbox"))
+    assert not known_hashes.trusted(Path("/media/stick/2025"))
+    assert known_hashes.trusted(Path("/media/stick/inner/2025"))       # the longest mount point wins
+    assert not known_hashes.trusted(Path("/mnt/win/inbox"))
+    assert known_hashes.trusted(Path("/media/sticky"))                # on /, not under /media/stick
+    monkeypatch.setattr(known_hashes.sys, "platform", "win32")
+    assert not known_hashes.trusted(Path("/home/census/inbox"))
+
+
+def test_the_clock_is_the_file_systems_and_needs_a_trusted_inbox(tmp_path, monkeypatch):
+    import time as _time
+    from mint_census.sources import known_hashes
+    box = tmp_path / "inbox"
+    box.mkdir()
+    before = _time.time_ns()
+    now = known_hashes.clock(tmp_path / ".cache", box)
+    assert now is not None and abs(now - before) < 2_000_000_000
+    assert list((tmp_path / ".cache").iterdir()) == []               # the probe is gone
+    monkeypatch.setattr(known_hashes, "trusted", lambda folder: False)
+    assert known_hashes.clock(tmp_path / ".cache", box) is None

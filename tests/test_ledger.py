@@ -180,6 +180,14 @@ def test_other_code_or_another_inbox_or_reference_runs_the_ingest(recorded, monk
     assert ledger.unchanged(home, YEAR, box, reference) is None
 
 
+def test_an_inbox_whose_change_time_tells_nothing_runs_the_ingest(recorded, monkeypatch):
+    """Windows (creation time), FAT, exFAT, NTFS: a copy-over with the old size and modification
+    time would look unchanged, so the ledger is not used there (sources.known_hashes.trusted)."""
+    home, box, reference = recorded
+    monkeypatch.setattr(ledger, "trusted", lambda folder: False)
+    assert ledger.unchanged(home, YEAR, box, reference) is None
+
+
 def test_a_file_changed_close_to_the_listing_is_never_taken_as_unchanged(recorded, monkeypatch):
     home, box, reference = recorded
     monkeypatch.setattr(ledger, "RACY_NS", 3_000_000_000)

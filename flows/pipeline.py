@@ -259,14 +259,15 @@ def ingest_flow(year: int, home: str, inbox: str | None = None, reference: str |
                                     read_chunks=_submitting(runner, 0 if chosen else PARALLEL_FROM,
                                                             pool=0 if dask else workers - 1)
                                     if runner else None)
-    create_table_artifact(key=f"ingest-{year}", table=run_rows(summary.rows) or [{"Datei": "(keine Dateien)" if not summary.rows else
-                                                                 "(keine Datei gelesen, keine offen)"}],
+    files = run_rows(summary.rows) or [{"Datei": "(keine Datei gelesen, keine offen)" if summary.rows
+                                        else "(keine Dateien)"}]
+    networks = network_rows(summary.overview, summary.rows) or [{"Netzwerk-ID": "(keines offen)" if summary.overview
+                                                                else "(keine)"}]
+    create_table_artifact(key=f"ingest-{year}", table=files,
                           description=f"Eingang Erhebung {year}: eine Zeile je Datei, die dieser Lauf gelesen hat, "
                                       f"und je Datei, die nicht ohne Befund angenommen ist; unveränderte "
                                       f"angenommene Dateien zählt die Zusammenfassung")
-    create_table_artifact(key=f"overview-{year}",
-                          table=network_rows(summary.overview, summary.rows) or [{"Netzwerk-ID": "(keine)" if not summary.overview
-                                                                                else "(keines offen)"}],
+    create_table_artifact(key=f"overview-{year}", table=networks,
                           description=f"Erhebung {year}: Stand je Netzwerk, das nicht ohne Befund angenommen ist "
                                       f"(abgelehnt, mit Hinweisen, fehlt …) oder dessen Datei dieser Lauf gelesen "
                                       f"hat; alle Netzwerke: uebersicht.xlsx")

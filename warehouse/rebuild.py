@@ -102,7 +102,9 @@ def export_history(con, out: Path) -> None:
     the three register tables change only with it): a file that begins and ends with the current
     digest holds these rows already and is not written again (0.25 s at 10,000 networks); a cut or
     other file is."""
-    digest = con.execute("SELECT max(digest) FROM meta.register_loaded").fetchone()[0]
+    from .load import loaded_register  # pandas: only where an ingest or rebuild has it loaded already
+
+    digest = loaded_register(con)
     out = Path(out)
     head, tail = json.dumps({"digest": digest})[:-1] + ", ", ", " + json.dumps({"end": digest})[1:]
     if digest is not None and _framed(out, head, tail):

@@ -129,6 +129,19 @@ def test_a_command_in_the_warm_process_does_what_the_cold_one_does(prefect, tmp_
         assert again.stdout.startswith("mint-census ingest --year 2025: nothing changed since the ingest of ")
         assert _same_text(again.stdout, warm_home)[3:] == _same_text(hot.stdout, warm_home)[2:]
 
+        # The zygote checked the home's register after the ingest, while idle: the next ingest that
+        # runs a flow (here: without the ledger) takes it from there, with the same result.
+        ledger.ledger_path(Home(warm_home), 2025).unlink()
+        log_size = (warm_home / "logs" / "mint-census.log").stat().st_size
+        third = _command(["ingest", "--year", "2025", "--home", str(warm_home)], env)
+        assert third.returncode == 3, third.stderr
+        assert "unchanged since their last check, not read again (earlier result stands): 3 files" in third.stdout
+        with open(warm_home / "logs" / "mint-census.log", encoding="utf-8") as fh:
+            fh.seek(log_size)
+            assert fh.read().count("checked ahead by the warm process") == 1
+        core = lambda rows: {t: v for t, v in rows.items() if t.startswith("core.")}  # noqa: E731
+        assert core(_rows(warm_home)) == core(_rows(cold_home))
+
         # The publication: drawn in a fork of the warm process (publications.drawing.prestart),
         # the same files as the cold command's spawned drawing process draws.
         cold_pub = _command(["publish", "--year", "2025", "--home", str(cold_home)], {**env, warm.OFF: "0"})
@@ -273,3 +286,36 @@ def test_the_caller_waits_for_the_exit_code_however_long_the_command_takes():
     threading.Timer(0.6, lambda: theirs.sendall(warm._frame({"exit": 3}))).start()
     assert warm._wait_for(ours, os.getpid(), []) == 3
     theirs.close()
+
+
+def test_the_zygote_checks_the_register_of_an_ingest_or_run_home_only(tmp_path):
+    def files(argv, cwd=tmp_path):
+        return warm.register_files(warm._frame({"argv": ["mint-census", *argv], "cwd": str(cwd)})[4:])
+
+    home = Home(tmp_path / "h")
+    assert files(["ingest", "--year", "2025", "--home", str(home.root)]) == (home.register, home.register_events)
+    assert files(["run", "--year", "2025", "--home", "h"]) == (home.register, home.register_events)  # the caller's cwd
+    assert files(["publish", "--year", "2025", "--home", str(home.root)]) is None
+    assert files(["ingest", "--year", "x"]) is None  # a line the command itself refuses
+    assert warm.register_files(b"not json") is None
+
+
+def test_a_register_checked_ahead_is_used_while_its_files_are_unchanged(tmp_path, caplog):
+    from mint_census.sources import register as registers
+    path = tmp_path / "register.csv"
+    write_register(register_frame(), path)
+    events = registers.events_path(path)
+    registers._CHECKED.clear()
+    warm.check_register_ahead(path, events)
+    assert registers._AHEAD and registers._AHEAD == list(registers._CHECKED)
+    with caplog.at_level("INFO", logger="mint_census.sources.register"):
+        first = registers.read_register(path)
+        second = registers.read_register(path)
+    assert caplog.text.count("checked ahead by the warm process") == 1  # said once
+    assert first.equals(second) and list(first["network_id"])[:2] == ["MR-001", "MR-002"]
+    # changed events: checked anew (and a register with problems is not kept ahead)
+    events.write_text(events.read_text(encoding="utf-8") + "MR-999;2020-01-01;aufgenommen;;;\n", encoding="utf-8")
+    warm.check_register_ahead(path, events)
+    assert not any(key[1][1] == registers._identity(events)[1] for key in registers._CHECKED)
+    with pytest.raises(registers.RegisterError):
+        registers.read_register(path)

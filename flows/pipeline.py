@@ -17,6 +17,8 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from prefect import Flow, task
@@ -114,16 +116,26 @@ def _load(home, year, run_id, started_at, received, frames, reference, register,
 
 
 class ProgressArtifacts:
-    """The console's progress, also as one Prefect progress artifact per stage of a flow run."""
+    """The console's progress, also as one Prefect progress artifact per stage of a flow run that
+    is still running SHOW_AFTER seconds after its first report (a stage that ends sooner needs no
+    bar in the UI: the run's tables say what it did). Creating and updating an artifact are two
+    requests to the server each, ~0.2 s of a re-ingest that reads one changed file."""
 
-    def __init__(self, year: int):
+    SHOW_AFTER = 1.0  # seconds
+
+    def __init__(self, year: int, clock: Callable[[], float] = time.monotonic):
         self.year = year
+        self.clock = clock
         self.ids: dict[str, object] = {}
         self.last: dict[str, float] = {}
+        self.started: dict[str, float] = {}
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         percent = 100.0 * done / total if total else 100.0
+        now = self.clock()
         if stage not in self.ids:
+            if now - self.started.setdefault(stage, now) < self.SHOW_AFTER:
+                return
             self.ids[stage] = create_progress_artifact(progress=percent, description=f"{stage} {self.year}: {done}/{total}")
         elif percent - self.last.get(stage, 0.0) >= 1.0 or done == total:
             update_progress_artifact(self.ids[stage], percent, description=f"{stage} {self.year}: {done}/{total}")

@@ -39,6 +39,9 @@ def _progress_artifacts() -> list:
 def test_run_flow_end_to_end(prefect, home, make_workbook, capsys, monkeypatch):
     import prefect.futures
 
+    from mint_census.flows import pipeline
+    monkeypatch.setattr(pipeline.ProgressArtifacts, "SHOW_AFTER", 0.0)  # every stage, however short
+
     walked = []  # what each finishing flow run hands Prefect to search for futures
     original = prefect.futures.visit_collection
     monkeypatch.setattr(prefect.futures, "visit_collection",
@@ -231,3 +234,27 @@ def test_command_flow_runs_send_no_heartbeats_unless_staff_ask(monkeypatch):
     with contextlib.ExitStack() as settings:
         _no_heartbeats(settings)
         assert get_current_settings().flows.heartbeat_frequency == before
+
+
+def test_a_stage_gets_a_progress_artifact_only_once_it_has_run_a_second(monkeypatch):
+    from mint_census.flows import pipeline
+    calls = []
+    monkeypatch.setattr(pipeline, "create_progress_artifact",
+                        lambda progress, description: calls.append(("create", progress, description)) or "id")
+    monkeypatch.setattr(pipeline, "update_progress_artifact",
+                        lambda artifact_id, progress, description: calls.append(("update", progress, description)))
+    now = [100.0]
+    bars = pipeline.ProgressArtifacts(2025, clock=lambda: now[0])
+    bars("Lesen", 0, 1)
+    now[0] += 0.4
+    bars("Lesen", 1, 1)  # over within 0.4 s: no artifact
+    bars("Prüfen", 0, 500)
+    now[0] += 0.99
+    bars("Prüfen", 250, 500)
+    assert calls == []
+    now[0] += 0.02  # 1.01 s after its first report
+    bars("Prüfen", 260, 500)
+    now[0] += 5
+    bars("Prüfen", 262, 500)  # less than 1 % more: not sent
+    bars("Prüfen", 500, 500)
+    assert calls == [("create", 52.0, "Prüfen 2025: 260/500"), ("update", 100.0, "Prüfen 2025: 500/500")]

@@ -300,7 +300,9 @@ def load_year(con, archive_dir: Path, year: int, run_id: str, command: str, star
             con.unregister("_ids")
         if accepted_ids:
             con.register("_ids", pd.DataFrame({"network_id": accepted_ids}))
-            con.execute("UPDATE meta.submissions SET loaded = false WHERE census_year = ? AND network_id IN "
+            # only the rows still marked: an ingest repeated all season would otherwise rewrite every
+            # earlier run's rows of these networks each time (and DuckDB's checkpoint with them)
+            con.execute("UPDATE meta.submissions SET loaded = false WHERE census_year = ? AND loaded AND network_id IN "
                         "(SELECT network_id FROM _ids)", [year])
             con.unregister("_ids")
         for table, df in core_tables(frames, received):

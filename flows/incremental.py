@@ -62,10 +62,16 @@ def common_inputs(kreis_land: dict | None, register: pd.DataFrame) -> str:
     return _digest(rule_set_version(), sorted((kreis_land or {}).items()), names)
 
 
+def _value(v: object) -> object:
+    """A register cell as its digest sees it: every kind of missing value is None."""
+    return None if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v) else v
+
+
 def register_entries(register: pd.DataFrame) -> dict[str, str]:
-    """network ID -> a digest of its register row (every column)."""
-    frame = register.astype(object).where(register.notna(), None)
-    return {row["network_id"]: _digest(sorted(row.items())) for row in frame.to_dict("records")}
+    """network ID -> a digest of its register row (every column: the sorted (column, value) pairs)."""
+    columns = sorted(register.columns)  # column by column: a frame's to_dict("records") took half the time
+    values = [[_value(v) for v in register[c].tolist()] for c in columns]
+    return {nid: _digest(list(zip(columns, row))) for nid, row in zip(register["network_id"].tolist(), zip(*values))}
 
 
 def register_digest(register: pd.DataFrame, year: int) -> str:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pandas as pd
+
 from mint_census.flows.home import Home
 from mint_census.flows.steps import ingest_batch, read_files
 from mint_census.sources.register import write_register
@@ -316,3 +318,24 @@ def test_the_clock_is_the_file_systems_and_needs_a_trusted_inbox(tmp_path, monke
     assert list((tmp_path / ".cache").iterdir()) == []               # the probe is gone
     monkeypatch.setattr(known_hashes, "trusted", lambda folder: False)
     assert known_hashes.clock(tmp_path / ".cache", box) is None
+
+
+def test_a_register_entry_digest_changes_with_its_own_row_only():
+    from mint_census.flows.incremental import register_entries
+    register = register_frame(("MR-001", "MR-002", "MR-003"))
+    before = register_entries(register)
+    assert sorted(before) == ["MR-001", "MR-002", "MR-003"] and len(set(before.values())) == 3
+    changed = register.copy()
+    changed.loc[1, "end_year"] = 2024  # an Int64 value where there was none
+    after = register_entries(changed)
+    assert [nid for nid in before if before[nid] != after[nid]] == ["MR-002"]
+    as_text = register.copy()
+    as_text["successor_id"] = as_text["successor_id"].astype(object)
+    as_text.loc[0, "successor_id"] = "None"  # the text "None" is not a missing value
+    assert register_entries(as_text)["MR-001"] != before["MR-001"]
+    nan = register.copy()
+    nan["successor_id"] = [float("nan"), None, pd.NA]  # every missing value alike
+    assert register_entries(nan) == before
+    kreise = register.copy()
+    kreise.at[2, "kreise"] = ["05315", "05316"]
+    assert [nid for nid, d in register_entries(kreise).items() if d != before[nid]] == ["MR-003"]

@@ -151,11 +151,11 @@ PARALLEL_FROM = 2000
 
 def default_workers(home: str, year: int, inbox: str | None = None) -> int | None:
     """All cores for a large inbox (PARALLEL_FROM files or more), else None (serial)."""
-    from mint_census.sources.batch import discover
+    from mint_census.sources.batch import count_files
 
     cores = usable_cores()  # the cores this process may run on (affinity, cgroup-pinned containers)
     box = Path(inbox) if inbox else Home(Path(home)).inbox(year)
-    return cores if cores > 1 and len(discover(box)) >= PARALLEL_FROM else None
+    return cores if cores > 1 and count_files(box) >= PARALLEL_FROM else None
 
 
 def _use_api(url: str | None) -> None:

@@ -437,23 +437,34 @@ def main() -> None:
         home = fresh_home(work, "home", register)
         full_warm = ingest(home, inbox, env)
         print(f"  ours, warm: {full_warm['wall']:.1f} s for {n} ({w_small['wall']:.1f} s for {n0})", flush=True)
-        settle(env)
-        unchanged = ingest(home, inbox, env)
-        changed_file = sorted(inbox.iterdir())[n // 2]
-        original = changed_file.read_bytes()
-        try:
-            target = work / "changed.xlsx"
-            with zipfile.ZipFile(changed_file) as z, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
-                for info in z.infolist():
-                    data = z.read(info)
-                    if info.filename == "docProps/core.xml":
-                        data = data.replace(b"</cp:coreProperties>", b"<!-- edited --></cp:coreProperties>")
-                    dst.writestr(info, data)
-            shutil.copyfile(target, changed_file)
-            one_changed = ingest(home, inbox, env)
-        finally:
-            changed_file.write_bytes(original)
-        print(f"  re-ingest: unchanged {unchanged['wall']:.1f} s, one changed {one_changed['wall']:.1f} s", flush=True)
+        # Re-ingest, median of 3 like the other runs of a few seconds: each round first with nothing
+        # changed (the ledger answers), then with one file edited (another file each round, restored after).
+        nothing, ones_changed = [], []
+        for k in range(REPEAT):
+            settle(env)
+            nothing.append(ingest(home, inbox, env))
+            changed_file = sorted(inbox.iterdir())[n // 2 + k]
+            original = changed_file.read_bytes()
+            try:
+                target = work / "changed.xlsx"
+                with zipfile.ZipFile(changed_file) as z, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
+                    for info in z.infolist():
+                        data = z.read(info)
+                        if info.filename == "docProps/core.xml":
+                            data = data.replace(b"</cp:coreProperties>", b"<!-- edited --></cp:coreProperties>")
+                        dst.writestr(info, data)
+                shutil.copyfile(target, changed_file)
+                ones_changed.append(ingest(home, inbox, env))
+            finally:
+                changed_file.write_bytes(original)
+            if "nothing changed since" not in nothing[-1]["out"]:
+                print("  warning: the re-ingest with nothing changed ran a flow (the ledger did not answer)")
+            # the next round starts where this one did: the restored file taken in again, older than the
+            # ledger's margin for coarse clocks when it is listed (flows/ledger.py RACY_NS)
+            time.sleep(3.5)
+            ingest(home, inbox, env)
+        unchanged, one_changed = median(nothing), median(ones_changed)
+        print(f"  re-ingest: unchanged {walls(nothing)} s, one changed {walls(ones_changed)} s", flush=True)
 
         publish = command("publish", "--year", str(YEAR), "--home", str(home), env=env)
         # The short runs, median of 3 (a single run of a few seconds moves by 10-20 % here).

@@ -88,6 +88,11 @@ def discover(inbox: Path) -> list[Path]:
     return files
 
 
+def count_files(inbox: Path) -> int:
+    """How many files `discover` finds, without making their paths (the flow decides on a pool by it)."""
+    return sum(kind == "file" and not name.startswith(("~$", ".")) for name, kind in _entries(inbox))
+
+
 def _code(kind: str) -> str:
     """The catalogue key of an inbox entry that is not a regular file."""
     if kind == "link":

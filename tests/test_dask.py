@@ -93,6 +93,9 @@ def test_large_inbox_is_read_by_all_cores_by_default(tmp_path, monkeypatch):
     monkeypatch.setattr(pipeline, "usable_cores", lambda: 4)
     assert pipeline.default_workers(str(tmp_path), 2025, str(box)) == 4
     monkeypatch.setattr(pipeline, "PARALLEL_FROM", 4)
+    (box / "~$f0.xlsx").write_bytes(b"x")  # what the ingest does not read does not count
+    (box / ".f1.xlsx").write_bytes(b"x")
+    (box / "folder.xlsx").mkdir()
     assert pipeline.default_workers(str(tmp_path), 2025, str(box)) is None
     monkeypatch.setattr(pipeline, "PARALLEL_FROM", 3)
     monkeypatch.setattr(pipeline, "usable_cores", lambda: 1)

@@ -657,18 +657,24 @@ _REGISTER_COMMANDS = ("ingest", "run")
 
 def register_files(msg: bytes) -> tuple[Path, Path] | None:
     """The register and events file of the home a command (a request to the zygote) works in, when
-    the command is one that checks the register; None for any other, or when in doubt."""
+    the command is one that checks the register; None for any other, or when in doubt. The home is
+    the command line's --home, else the caller's MINT_CENSUS_HOME, else ./data, relative to the
+    caller's directory: as the command finds it. Nothing is printed (not even for a line the
+    command will refuse)."""
+    import argparse
+
+    from mint_census.flows.home import DEFAULT_HOME, HOME_ENV, Home
     try:
         request = json.loads(msg)
-        argv = list(request["argv"])
-        if len(argv) < 2 or argv[1] not in _REGISTER_COMMANDS:
+        argv = [str(a) for a in request["argv"]]
+        if len(argv) < 2 or argv[1] not in _REGISTER_COMMANDS or {"-h", "--help"} & set(argv):
             return None
-        from mint_census.flows.cli import build_parser
-        from mint_census.flows.home import Home
-        args, _unknown = build_parser().parse_known_args(argv[1:])
-        home = Home(Path(request["cwd"]) / args.home)  # a relative --home is the caller's
+        only_home = argparse.ArgumentParser(add_help=False, exit_on_error=False)  # abbreviations as the command takes them
+        only_home.add_argument("--home", default=(request.get("env") or {}).get(HOME_ENV) or DEFAULT_HOME)
+        args, _rest = only_home.parse_known_args(argv[2:])
+        home = Home(Path(str(request["cwd"])) / args.home)
         return home.register, home.register_events
-    except (Exception, SystemExit):  # noqa: BLE001 - argparse exits on a line it cannot read
+    except (Exception, SystemExit):  # noqa: BLE001 - a request it cannot read: nothing to check ahead
         return None
 
 

@@ -34,10 +34,16 @@ def main() -> None:
                     help="where scripts/bench.py --keep DIR left its workbooks and register (DIR)")
     ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "mint-census-side-by-side")
     args = ap.parse_args()
-    inbox, register = args.files / f"inbox-{args.n}", args.files / f"register-{args.n}.csv"
+    kept, register = args.files / f"inbox-{args.n}", args.files / f"register-{args.n}.csv"
     work = args.work / str(args.n)
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
+    # the rounds edit workbooks: in an inbox of links to the kept files, each edit a new file that
+    # replaces its link (os.replace), so that the kept workbooks stay as the benchmark wrote them
+    inbox = work / "inbox"
+    inbox.mkdir()
+    for f in sorted(kept.iterdir()):
+        os.link(f, inbox / f.name)
     sides = {"old": (args.old / ".venv/bin/mint-census", 4311), "new": (args.new / ".venv/bin/mint-census", 4312)}
     procs, envs, homes = {}, {}, {}
     try:
@@ -45,9 +51,9 @@ def main() -> None:
             server_home = work / f"server-{name}"
             server_home.mkdir()
             env = {**os.environ, "PREFECT_HOME": str(server_home / ".prefect")}
-            procs[name] = subprocess.Popen([str(exe), "server", "--home", str(server_home), "--port", str(port)],
-                                           stdout=open(work / f"server-{name}.log", "w"), stderr=subprocess.STDOUT,
-                                           start_new_session=True, env=env)
+            with open(work / f"server-{name}.log", "w") as log:
+                procs[name] = subprocess.Popen([str(exe), "server", "--home", str(server_home), "--port", str(port)],
+                                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env)
             envs[name] = {**env, "PREFECT_API_URL": f"http://127.0.0.1:{port}/api"}
             home = homes[name] = work / f"home-{name}"
             home.mkdir()
@@ -85,7 +91,7 @@ def main() -> None:
                         if info.filename == "docProps/core.xml":
                             data = data.replace(b"</cp:coreProperties>", b"<!-- edited --></cp:coreProperties>")
                         dst.writestr(info, data)
-                shutil.copyfile(work / "changed.xlsx", changed)
+                os.replace(work / "changed.xlsx", changed)
                 time.sleep(1)
                 for name in (["old", "new"] if k % 2 == 0 else ["new", "old"]):
                     wall, warm = ingest(name)
@@ -93,7 +99,8 @@ def main() -> None:
                     print(f"round {k}: {name} {wall:.2f} s{'' if warm else ' (cold)'}", flush=True)
                     time.sleep(1)
             finally:
-                changed.write_bytes(original)
+                (work / "original.xlsx").write_bytes(original)
+                os.replace(work / "original.xlsx", changed)
             time.sleep(3.5)  # the restored file older than the ledger's margin when listed
             for name in sides:
                 ingest(name)
@@ -103,7 +110,10 @@ def main() -> None:
             print(f"{name}: median {ordered[len(ordered) // 2]:.2f} s of " + ", ".join(f"{t:.2f}" for t in times[name]))
     finally:
         for proc in procs.values():
-            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+            except ProcessLookupError:  # a server that ended by itself (its log says why)
+                pass
 
 
 if __name__ == "__main__":

@@ -221,7 +221,10 @@ def read_register(path: Path, events: Path | None = None,
         key = (_identity(path), _identity(ev_file))
         if key not in _CHECKED:
             _CHECKED.clear()  # one register at a time
-            _CHECKED[key] = _read_register(path, events, None)
+            checked = _read_register(path, events, None)
+            if (_identity(path), _identity(ev_file)) != key:  # replaced while it was read: not kept
+                return checked
+            _CHECKED[key] = checked
         elif key in _AHEAD:
             _AHEAD.clear()  # said once per command
             log.info("network register %s: checked ahead by the warm process (files unchanged since)", path)
@@ -232,6 +235,7 @@ def read_register(path: Path, events: Path | None = None,
 def check_ahead(path: Path, events: Path) -> None:
     """Check the register in this process for a later command (flows/warm.py: the zygote, whose
     children inherit it); a register with problems raises RegisterError and is not kept."""
+    _AHEAD.clear()
     read_register(path, events)
     _AHEAD[:] = list(_CHECKED)
 

@@ -288,16 +288,24 @@ def test_the_caller_waits_for_the_exit_code_however_long_the_command_takes():
     theirs.close()
 
 
-def test_the_zygote_checks_the_register_of_an_ingest_or_run_home_only(tmp_path):
-    def files(argv, cwd=tmp_path):
-        return warm.register_files(warm._frame({"argv": ["mint-census", *argv], "cwd": str(cwd)})[4:])
+def test_the_zygote_checks_the_register_of_an_ingest_or_run_home_only(tmp_path, capfd):
+    def files(argv, cwd=tmp_path, env=None):
+        return warm.register_files(warm._frame({"argv": ["mint-census", *argv], "cwd": str(cwd),
+                                                "env": env or {}})[4:])
 
     home = Home(tmp_path / "h")
     assert files(["ingest", "--year", "2025", "--home", str(home.root)]) == (home.register, home.register_events)
     assert files(["run", "--year", "2025", "--home", "h"]) == (home.register, home.register_events)  # the caller's cwd
+    assert files(["ingest", "--year", "2025", "--home=h"]) == (home.register, home.register_events)
+    # without --home: the caller's MINT_CENSUS_HOME (not the zygote's), else ./data
+    assert files(["ingest", "--year", "2025"], env={"MINT_CENSUS_HOME": str(home.root)}) == \
+        (home.register, home.register_events)
+    assert files(["ingest", "--year", "2025"]) == (Home(tmp_path / "data").register, Home(tmp_path / "data").register_events)
     assert files(["publish", "--year", "2025", "--home", str(home.root)]) is None
-    assert files(["ingest", "--year", "x"]) is None  # a line the command itself refuses
+    assert files(["ingest", "--help"]) is None  # reads no register
+    assert files(["ingest", "--home"]) is None  # a line the command itself refuses
     assert warm.register_files(b"not json") is None
+    assert capfd.readouterr() == ("", "")  # never a word on the zygote's streams
 
 
 def test_a_register_checked_ahead_is_used_while_its_files_are_unchanged(tmp_path, caplog):
@@ -312,10 +320,39 @@ def test_a_register_checked_ahead_is_used_while_its_files_are_unchanged(tmp_path
         first = registers.read_register(path)
         second = registers.read_register(path)
     assert caplog.text.count("checked ahead by the warm process") == 1  # said once
-    assert first.equals(second) and list(first["network_id"])[:2] == ["MR-001", "MR-002"]
-    # changed events: checked anew (and a register with problems is not kept ahead)
+    assert first.equals(second) and list(first["network_id"]) == ["MR-001", "MR-002", "MR-003"]
+    # a valid edit after the check: read anew, and not as "checked ahead"
+    warm.check_register_ahead(path, events)
+    renamed = register_frame()
+    renamed.loc[1, "network_name"] = "Netz Süd"
+    write_register(renamed, path)
+    caplog.clear()
+    with caplog.at_level("INFO", logger="mint_census.sources.register"):
+        assert registers.read_register(path).loc[1, "network_name"] == "Netz Süd"
+    assert "checked ahead" not in caplog.text
+    # a register with problems is not kept ahead, and the command still sees its problems
     events.write_text(events.read_text(encoding="utf-8") + "MR-999;2020-01-01;aufgenommen;;;\n", encoding="utf-8")
     warm.check_register_ahead(path, events)
-    assert not any(key[1][1] == registers._identity(events)[1] for key in registers._CHECKED)
+    assert registers._CHECKED == {} and registers._AHEAD == []
     with pytest.raises(registers.RegisterError):
         registers.read_register(path)
+
+
+def test_a_register_replaced_while_it_is_read_is_not_kept(tmp_path, monkeypatch):
+    from mint_census.sources import register as registers
+    path = tmp_path / "register.csv"
+    write_register(register_frame(), path)
+    registers._CHECKED.clear()
+    original = registers._read_register
+
+    def read_then_replaced(*args):
+        checked = original(*args)
+        renamed = register_frame()
+        renamed.loc[0, "network_name"] = "Netz Neu"
+        write_register(renamed, path)  # saved by someone while the check ran
+        return checked
+    monkeypatch.setattr(registers, "_read_register", read_then_replaced)
+    assert registers.read_register(path).loc[0, "network_name"] == "Netz MR-001"
+    assert registers._CHECKED == {}  # not kept under either version's hash
+    monkeypatch.setattr(registers, "_read_register", original)
+    assert registers.read_register(path).loc[0, "network_name"] == "Netz Neu"

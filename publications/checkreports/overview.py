@@ -325,8 +325,6 @@ def _sheet(ws, rows: list[dict], columns: tuple[str, ...], title: str, rows_xml:
 
 _R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _LINK_TYPE = f"{_R_NS}/hyperlink"
-
-
 _INF = float("inf")
 
 
@@ -415,7 +413,6 @@ def _rows_as_xml(ws, rows: list[dict], columns: tuple[str, ...], widths: dict, s
         if rows:  # as _sheet counts them: the shown length + 2, at most the column's limit
             widths[head] = max(widths[head], min(longest[head] + 2, most))
     return _SheetRows(ws.title, "".join(out), len(rows), len(columns), links)
-
 
 
 # deflate's fastest level: 0.04 s instead of 0.15 s for the 10 MB of sheet XML of 10,000 networks; the

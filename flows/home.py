@@ -24,6 +24,7 @@ those paths. DESIGN.md ("The command line") describes the layout:
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,9 +32,9 @@ DEFAULT_HOME = "data"
 HOME_ENV = "MINT_CENSUS_HOME"
 
 
-def default_home() -> str:
-    """`$MINT_CENSUS_HOME`, else ./data."""
-    return os.environ.get(HOME_ENV) or DEFAULT_HOME
+def default_home(env: Mapping[str, str] | None = None) -> str:
+    """`$MINT_CENSUS_HOME` of `env` (default: this process's environment), else ./data."""
+    return (os.environ if env is None else env).get(HOME_ENV) or DEFAULT_HOME
 
 
 @dataclass(frozen=True)

@@ -663,14 +663,14 @@ def register_files(msg: bytes) -> tuple[Path, Path] | None:
     command will refuse)."""
     import argparse
 
-    from mint_census.flows.home import DEFAULT_HOME, HOME_ENV, Home
+    from mint_census.flows.home import Home, default_home
     try:
         request = json.loads(msg)
         argv = [str(a) for a in request["argv"]]
         if len(argv) < 2 or argv[1] not in _REGISTER_COMMANDS or {"-h", "--help"} & set(argv):
             return None
         only_home = argparse.ArgumentParser(add_help=False, exit_on_error=False)  # abbreviations as the command takes them
-        only_home.add_argument("--home", default=(request.get("env") or {}).get(HOME_ENV) or DEFAULT_HOME)
+        only_home.add_argument("--home", default=default_home(request.get("env") or {}))  # the caller's, not ours
         args, _rest = only_home.parse_known_args(argv[2:])
         home = Home(Path(str(request["cwd"])) / args.home)
         return home.register, home.register_events

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import atexit
 import contextlib
+import copy
 import importlib.util
 import logging
 import os
@@ -394,13 +395,50 @@ def _nothing_changed(args, home: Home) -> int | None:
     return code
 
 
+# Prefect's logging configuration as the zygote computed it: (key, config), see prepare_prefect_logging.
+_PREFECT_LOGGING: tuple[tuple, dict] | None = None
+
+
+def _prefect_logging_key() -> tuple:
+    """What Prefect's logging configuration follows from: the settings file it reads (path, size,
+    time) and the PREFECT_* variables (the settings, and the PREFECT_LOGGING_* overrides)."""
+    from prefect.logging.configuration import DEFAULT_LOGGING_SETTINGS_PATH
+    from prefect.settings import PREFECT_LOGGING_SETTINGS_PATH
+    path = PREFECT_LOGGING_SETTINGS_PATH.value()
+    path = path if path.exists() else DEFAULT_LOGGING_SETTINGS_PATH
+    st = path.stat()
+    return (str(path), st.st_size, st.st_mtime_ns,
+            tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("PREFECT_"))))
+
+
+def prepare_prefect_logging() -> None:
+    """For the zygote (flows/warm.py): Prefect's logging configuration, computed once. Prefect
+    computes it from a dump of all its settings, 55 ms that every warm command would pay again in
+    `_prefect_logging_as_cold`; the children, started under the same settings (`warm.fingerprint`),
+    take it from here."""
+    global _PREFECT_LOGGING
+    from prefect.logging.configuration import load_logging_config
+    key = _prefect_logging_key()
+    _PREFECT_LOGGING = (key, load_logging_config(Path(key[0])))
+
+
 def _prefect_logging_as_cold() -> None:
     """In a warm process: Prefect set up its logging when the zygote imported it, with the zygote's
     stderr. A cold command imports Prefect after configure_logging, with this command's console
     stream (PrintableStream: no escape sequences from workbook text) and its terminal's colours:
-    the same set-up again, now."""
-    from prefect.logging.configuration import setup_logging
-    setup_logging(incremental=False)
+    the same set-up again, now; with the zygote's configuration when its key still holds."""
+
+    from prefect.logging import configuration
+    cached = _PREFECT_LOGGING
+    if cached is None or cached[0] != _prefect_logging_key():
+        configuration.setup_logging(incremental=False)
+        return
+    load = configuration.load_logging_config
+    configuration.load_logging_config = lambda path: copy.deepcopy(cached[1])
+    try:
+        configuration.setup_logging(incremental=False)
+    finally:
+        configuration.load_logging_config = load
 
 
 def _main(argv: list[str] | None = None, warm: bool = False, handoff: bool = False) -> int:

@@ -582,6 +582,8 @@ def preload() -> None:
     import pandera.pandas as pa
     # pandera registers its pandas backends (and imports its strategies) at the first validation.
     pa.DataFrameSchema({"a": pa.Column(int, pa.Check.ge(0))}).validate(pd.DataFrame({"a": [1]}))
+    from mint_census.flows.cli import prepare_prefect_logging
+    prepare_prefect_logging()
 
 
 def zygote(fd: int, fp: str) -> None:

@@ -356,3 +356,30 @@ def test_a_register_replaced_while_it_is_read_is_not_kept(tmp_path, monkeypatch)
     assert registers._CHECKED == {}  # not kept under either version's hash
     monkeypatch.setattr(registers, "_read_register", original)
     assert registers.read_register(path).loc[0, "network_name"] == "Netz Neu"
+
+
+def test_the_children_take_prefects_logging_configuration_from_the_zygote(monkeypatch):
+    import logging.config
+
+    from prefect.logging import configuration
+
+    from mint_census.flows import cli
+    monkeypatch.setattr(cli, "_PREFECT_LOGGING", None)
+    monkeypatch.setattr(configuration, "PROCESS_LOGGING_CONFIG", {})
+    cli.prepare_prefect_logging()  # what the zygote does once
+    key, prepared = cli._PREFECT_LOGGING
+    assert prepared == configuration.load_logging_config(Path(key[0]))
+    applied, loaded = [], []
+    monkeypatch.setattr(logging.config, "dictConfig", applied.append)  # the process's logging stays as it is
+    real_load = configuration.load_logging_config
+    monkeypatch.setattr(configuration, "load_logging_config", lambda path: loaded.append(path) or real_load(path))
+
+    cli._prefect_logging_as_cold()  # a child under the same settings: Prefect's set-up, the zygote's dict
+    assert loaded == [] and len(applied) == 1
+    assert applied[0] == {**prepared, "incremental": False} and applied[0] is not prepared
+    assert "incremental" not in prepared  # a copy each time: what dictConfig is given never changes it
+
+    monkeypatch.setenv("PREFECT_LOGGING_LOGGERS_PREFECT_LEVEL", "ERROR")  # other settings: computed anew
+    cli._prefect_logging_as_cold()
+    assert len(loaded) == 1 and len(applied) == 2
+    assert applied[1]["loggers"]["prefect"]["level"] == "ERROR" != prepared["loggers"]["prefect"]["level"]

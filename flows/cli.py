@@ -399,15 +399,23 @@ def _nothing_changed(args, home: Home) -> int | None:
 _PREFECT_LOGGING: tuple[tuple, dict] | None = None
 
 
+def _file_state(path: Path) -> tuple:
+    try:
+        st = path.stat()
+    except OSError:
+        return (str(path), None)
+    return (str(path), st.st_size, st.st_mtime_ns)
+
+
 def _prefect_logging_key() -> tuple:
-    """What Prefect's logging configuration follows from: the settings file it reads (path, size,
-    time) and the PREFECT_* variables (the settings, and the PREFECT_LOGGING_* overrides)."""
+    """What Prefect's logging configuration follows from: the logging file it reads and the
+    profiles file of its settings (path, size, time), and the PREFECT_* variables (the settings,
+    and the PREFECT_LOGGING_* overrides)."""
     from prefect.logging.configuration import DEFAULT_LOGGING_SETTINGS_PATH
-    from prefect.settings import PREFECT_LOGGING_SETTINGS_PATH
+    from prefect.settings import PREFECT_LOGGING_SETTINGS_PATH, get_current_settings
     path = PREFECT_LOGGING_SETTINGS_PATH.value()
     path = path if path.exists() else DEFAULT_LOGGING_SETTINGS_PATH
-    st = path.stat()
-    return (str(path), st.st_size, st.st_mtime_ns,
+    return (_file_state(path), _file_state(Path(get_current_settings().profiles_path)),
             tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("PREFECT_"))))
 
 
@@ -415,11 +423,14 @@ def prepare_prefect_logging() -> None:
     """For the zygote (flows/warm.py): Prefect's logging configuration, computed once. Prefect
     computes it from a dump of all its settings, 55 ms that every warm command would pay again in
     `_prefect_logging_as_cold`; the children, started under the same settings (`warm.fingerprint`),
-    take it from here."""
+    take it from here. The key is taken first and the settings read after it, so that a file
+    changed in between leaves a key that no child matches (it then computes its own)."""
     global _PREFECT_LOGGING
+    from prefect.context import refresh_global_settings_context
     from prefect.logging.configuration import load_logging_config
     key = _prefect_logging_key()
-    _PREFECT_LOGGING = (key, load_logging_config(Path(key[0])))
+    refresh_global_settings_context()
+    _PREFECT_LOGGING = (key, load_logging_config(Path(key[0][0])))
 
 
 def _prefect_logging_as_cold() -> None:

@@ -10,14 +10,17 @@ process (time.process_time), after a warm-up chunk:
 
   floor      python-calamine reading the sheets the pipeline needs (scripts/bench.py's floor)
   safety     the byte-level safety check of every received file (sources/safety.inspect_file)
-  reading    the rest of sources.workbook.read_workbook: calamine, labels, cells, uncached formulas
-  checking   typing, pandera and the rules (steps.check_chunk), duplicates and status (settle)
+  reading    the rest of sources.workbook.read_workbook: SHA-256, calamine, labels, cells, formulas
+             without a saved result
+  checking   typing, pandera and the rules (steps.check_chunk, per chunk), then duplicates and
+             statuses across the batch (steps.settle_batch)
   spilling   the chunk's raw cells to Parquet (warehouse.load.write_raw_part)
   archive    the copy of each file into the archive (warehouse.archive.archive_file)
   reports    the check reports (publications: the marked openpyxl copy), for the files with findings
 
 Left out, so that the sum is a lower bound of what the command pays per workbook: the DuckDB load,
-the overview workbook, Prefect, the pool's hand-over. With C cores used perfectly, the marginal
+the overview workbook, Prefect, the pool's hand-over; of the check reports, the e-mail text beside
+each workbook and the second safety check of the archived copy the command makes before opening it. With C cores used perfectly, the marginal
 cost can be no lower than sum / C; the script prints that bound as a multiple of the floor.
 Asserts nothing.
 """
@@ -109,24 +112,24 @@ def main() -> None:
     steps.check_chunk(warm, YEAR, ctx)
 
     spent = dict.fromkeys(("floor", "safety", "read", "checking", "spilling", "archive", "reports"), 0.0)
-    with_report = 0
     t_wall = time.perf_counter()
-    for start in range(0, len(files), CHUNK):
+    received = []
+    for start in range(0, len(files), CHUNK):  # chunk by chunk, as the ingest reads them
         paths = files[start:start + CHUNK]
         spent["floor"] += cpu(floor, paths)[1]
         spent["safety"] += cpu(safety_scan, paths)[1]
-        received, seconds = cpu(steps.read_files, paths, YEAR, start)
+        chunk, seconds = cpu(steps.read_files, paths, YEAR, start)
         spent["read"] += seconds
-        spent["checking"] += cpu(steps.check_chunk, received, YEAR, ctx)[1]
-        spent["checking"] += cpu(steps.settle_batch, received)[1]
-        spent["spilling"] += cpu(loading.write_raw_part, received, YEAR, work / f"part-{start:07d}.parquet")[1]
-        batch.release_cells(received)
-        (work / "archive").mkdir(exist_ok=True)
-        spent["archive"] += cpu(archive, received, work / "archive")[1]
-        (work / "reports").mkdir(exist_ok=True)
-        count, seconds = cpu(reports, received, work / "reports")
-        spent["reports"] += seconds
-        with_report += count
+        spent["checking"] += cpu(steps.check_chunk, chunk, YEAR, ctx)[1]
+        spent["spilling"] += cpu(loading.write_raw_part, chunk, YEAR, work / f"part-{start:07d}.parquet")[1]
+        batch.release_cells(chunk)
+        received += chunk
+    # then, as the ingest does, duplicates and statuses across the whole batch, the archive, the reports
+    spent["checking"] += cpu(steps.settle_batch, received)[1]
+    (work / "archive").mkdir()
+    spent["archive"] += cpu(archive, received, work / "archive")[1]
+    (work / "reports").mkdir()
+    with_report, spent["reports"] = cpu(reports, received, work / "reports")
     wall = time.perf_counter() - t_wall
 
     n = len(files)

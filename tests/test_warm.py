@@ -358,28 +358,57 @@ def test_a_register_replaced_while_it_is_read_is_not_kept(tmp_path, monkeypatch)
     assert registers.read_register(path).loc[0, "network_name"] == "Netz Neu"
 
 
-def test_the_children_take_prefects_logging_configuration_from_the_zygote(monkeypatch):
+def test_the_children_take_prefects_logging_configuration_from_the_zygote(monkeypatch, tmp_path):
+    import logging
     import logging.config
 
+    import prefect.context
     from prefect.logging import configuration
 
     from mint_census.flows import cli
     monkeypatch.setattr(cli, "_PREFECT_LOGGING", None)
     monkeypatch.setattr(configuration, "PROCESS_LOGGING_CONFIG", {})
-    cli.prepare_prefect_logging()  # what the zygote does once
-    key, prepared = cli._PREFECT_LOGGING
-    assert prepared == configuration.load_logging_config(Path(key[0]))
+    monkeypatch.setattr(prefect.context, "GLOBAL_SETTINGS_CONTEXT", prefect.context.GLOBAL_SETTINGS_CONTEXT)
+    # as in a child before the set-up: no handler of the command's own on the root logger yet (an
+    # earlier test's command may have left its log file's handler there)
+    monkeypatch.setattr(logging.getLogger(), "handlers", [])
+    profiles = tmp_path / "profiles.toml"  # a profiles file outside PREFECT_HOME
+    profiles.write_text('active = "census"\n\n[profiles.census]\n', encoding="utf-8")
+    monkeypatch.setenv("PREFECT_PROFILES_PATH", str(profiles))
+    for name in [n for n in os.environ if n.startswith("PREFECT_LOGGING_")]:
+        monkeypatch.delenv(name)  # an earlier test's command may have set the level (they win over a profile)
+
+    def settings_read_now():
+        """The settings as a process started now reads them (the zygote at its start, a child
+        after its refresh), whatever settings context this test process is in."""
+        return prefect.context.root_settings_context()
+
+    with settings_read_now():
+        cli.prepare_prefect_logging()  # what the zygote does once
+        key, prepared = cli._PREFECT_LOGGING
+        assert prepared == configuration.load_logging_config(Path(key[0][0]))
     applied, loaded = [], []
     monkeypatch.setattr(logging.config, "dictConfig", applied.append)  # the process's logging stays as it is
     real_load = configuration.load_logging_config
     monkeypatch.setattr(configuration, "load_logging_config", lambda path: loaded.append(path) or real_load(path))
 
-    cli._prefect_logging_as_cold()  # a child under the same settings: Prefect's set-up, the zygote's dict
+    with settings_read_now():
+        cli._prefect_logging_as_cold()  # a child under the same settings: Prefect's set-up, the zygote's dict
     assert loaded == [] and len(applied) == 1
     assert applied[0] == {**prepared, "incremental": False} and applied[0] is not prepared
     assert "incremental" not in prepared  # a copy each time: what dictConfig is given never changes it
 
-    monkeypatch.setenv("PREFECT_LOGGING_LOGGERS_PREFECT_LEVEL", "ERROR")  # other settings: computed anew
-    cli._prefect_logging_as_cold()
+    before = prepared["loggers"]["prefect"]["level"]
+    other, third = [level for level in ("CRITICAL", "ERROR", "DEBUG") if level != before][:2]
+    profiles.write_text(f'active = "census"\n\n[profiles.census]\nPREFECT_LOGGING_LEVEL = "{other}"\n',
+                        encoding="utf-8")  # the profile edited (`prefect config set`): computed anew
+    with settings_read_now():
+        cli._prefect_logging_as_cold()
     assert len(loaded) == 1 and len(applied) == 2
-    assert applied[1]["loggers"]["prefect"]["level"] == "ERROR" != prepared["loggers"]["prefect"]["level"]
+    assert applied[1]["loggers"]["prefect"]["level"] == other
+
+    monkeypatch.setenv("PREFECT_LOGGING_LOGGERS_PREFECT_LEVEL", third)  # other variables: computed anew
+    with settings_read_now():
+        cli._prefect_logging_as_cold()
+    assert len(loaded) == 2 and len(applied) == 3
+    assert applied[2]["loggers"]["prefect"]["level"] == third

@@ -438,7 +438,6 @@ def _prefect_logging_as_cold() -> None:
     stderr. A cold command imports Prefect after configure_logging, with this command's console
     stream (PrintableStream: no escape sequences from workbook text) and its terminal's colours:
     the same set-up again, now; with the zygote's configuration when its key still holds."""
-
     from prefect.logging import configuration
     cached = _PREFECT_LOGGING
     if cached is None or cached[0] != _prefect_logging_key():
